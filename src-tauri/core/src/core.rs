@@ -1,0 +1,265 @@
+//! The facade: one method per thing a user can do. The CLI and the desktop shell call these and
+//! nothing else. Methods are blocking (SQLite) and short; from async code call them through
+//! `spawn_blocking`. Long work happens in the [`Worker`], never in a method here.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::sync::{broadcast, Notify};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::events::{Event, EVENT_CAPACITY};
+use crate::lock::WorkerLock;
+use crate::media::MediaStore;
+use crate::model::{BatchId, BatchInfo, Deck, DeckId, MediaKind, NewWord, Word, WordId, WordMedia};
+use crate::paths::DataDir;
+use crate::providers::ProviderSet;
+use crate::queue::{self, EnqueueOptions, Outstanding};
+use crate::store::{now_ms, AddWords, Store};
+use crate::worker::Worker;
+
+pub struct Core {
+    dir: DataDir,
+    store: Arc<Store>,
+    media: MediaStore,
+    config: Config,
+    providers: ProviderSet,
+    events: broadcast::Sender<Event>,
+    wake: Arc<Notify>,
+}
+
+/// Everything a UI needs to draw the queue after it missed events.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Snapshot {
+    pub paused: bool,
+    pub batches: Vec<BatchInfo>,
+    pub queued: i64,
+    pub running: i64,
+}
+
+impl Core {
+    /// Opens the data dir: creates it when missing, reads `config.toml` and the environment,
+    /// opens the database and brings its schema up to date.
+    pub fn open(data_dir: impl AsRef<Path>) -> Result<Core> {
+        let dir = DataDir::create(data_dir)?;
+        let config = Config::load(&dir.config_path())?;
+        Self::open_with_config(dir.root(), config)
+    }
+
+    /// Like [`Core::open`] with a given configuration (the environment is not read).
+    pub fn open_with_config(data_dir: impl AsRef<Path>, config: Config) -> Result<Core> {
+        let providers = ProviderSet::from_config(&config)?;
+        Self::open_with_providers(data_dir, config, providers)
+    }
+
+    /// Like [`Core::open_with_config`] with given providers (tests, benchmarks).
+    pub fn open_with_providers(data_dir: impl AsRef<Path>, config: Config, providers: ProviderSet) -> Result<Core> {
+        let dir = DataDir::create(data_dir)?;
+        let store = Arc::new(Store::open(&dir.db_path())?);
+        let media = MediaStore::new(dir.root());
+        let (events, _) = broadcast::channel(EVENT_CAPACITY);
+        Ok(Core { dir, store, media, config, providers, events, wake: Arc::new(Notify::new()) })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.root()
+    }
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+    pub fn providers(&self) -> &ProviderSet {
+        &self.providers
+    }
+
+    /// Events from this process's worker and actions.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// The worker for this data dir. Fails with [`Error::WorkerLocked`] when another process
+    /// (or another `Worker` in this one) already runs it.
+    pub fn worker(&self) -> Result<Worker> {
+        let lock = WorkerLock::try_acquire(&self.dir.worker_lock_path(), self.dir.root())?;
+        Ok(Worker {
+            store: self.store.clone(),
+            media: self.media.clone(),
+            providers: self.providers.clone(),
+            events: self.events.clone(),
+            wake: self.wake.clone(),
+            queue: self.config.queue.clone(),
+            lease: format!("{}-{:016x}", std::process::id(), rand::random::<u64>()),
+            _lock: lock,
+        })
+    }
+
+    // ---- decks and words ------------------------------------------------------------------------
+
+    pub fn create_deck(&self, name: &str, language: &str) -> Result<Deck> {
+        self.store.create_deck(name, language)
+    }
+    pub fn ensure_deck(&self, name: &str, language: &str) -> Result<Deck> {
+        self.store.ensure_deck(name, language)
+    }
+    pub fn deck_by_name(&self, name: &str) -> Result<Deck> {
+        self.store.deck_by_name(name)
+    }
+    pub fn deck(&self, id: DeckId) -> Result<Deck> {
+        self.store.deck(id)
+    }
+    pub fn list_decks(&self) -> Result<Vec<Deck>> {
+        self.store.list_decks()
+    }
+    pub fn rename_deck(&self, id: DeckId, name: &str) -> Result<Deck> {
+        self.store.rename_deck(id, name)
+    }
+    pub fn delete_deck(&self, id: DeckId) -> Result<()> {
+        self.store.delete_deck(id)?;
+        self.wake.notify_one();
+        Ok(())
+    }
+    pub fn add_words(&self, deck_id: DeckId, words: &[NewWord]) -> Result<AddWords> {
+        self.store.add_words(deck_id, words)
+    }
+    /// Parses a word list (plain, CSV or TSV) and adds it to the deck named `deck`, created with
+    /// `language` when missing.
+    pub fn import_words(&self, deck: &str, language: &str, input: &[u8]) -> Result<(Deck, AddWords)> {
+        let words = crate::import::parse_words(input)?;
+        let deck = self.store.ensure_deck(deck, language)?;
+        let added = self.store.add_words(deck.id, &words)?;
+        Ok((self.store.deck(deck.id)?, added))
+    }
+    pub fn words(&self, deck_id: DeckId) -> Result<Vec<Word>> {
+        self.store.words(deck_id)
+    }
+    pub fn update_word(&self, word_id: WordId, text: &str, translation: Option<&str>) -> Result<Word> {
+        self.store.update_word(word_id, text, translation)
+    }
+    /// Each word of the deck with its picture and pronunciation (absolute paths).
+    pub fn media_of_deck(&self, deck_id: DeckId) -> Result<Vec<WordMedia>> {
+        self.store.deck(deck_id)?;
+        queue::media_of_deck(&self.store.conn(), deck_id, self.dir.root())
+    }
+
+    // ---- the queue ------------------------------------------------------------------------------
+
+    /// Starts a batch for a deck and returns at once; the worker does the work.
+    pub fn generate(&self, deck_id: DeckId, kinds: &[MediaKind], force: bool) -> Result<BatchInfo> {
+        self.enqueue(deck_id, kinds, EnqueueOptions { force, max_attempts: self.config.queue.max_attempts, ..Default::default() })
+    }
+
+    /// Generates one word's media ahead of everything else (always fresh).
+    pub fn generate_word_now(&self, word_id: WordId, kinds: &[MediaKind]) -> Result<BatchInfo> {
+        let word = self.store.word(word_id)?;
+        self.enqueue(
+            word.deck_id,
+            kinds,
+            EnqueueOptions { force: true, priority: 100, max_attempts: self.config.queue.max_attempts, word_ids: Some(vec![word_id]) },
+        )
+    }
+
+    fn enqueue(&self, deck_id: DeckId, kinds: &[MediaKind], opts: EnqueueOptions) -> Result<BatchInfo> {
+        let mut kinds = kinds.to_vec();
+        kinds.sort();
+        kinds.dedup();
+        let settings: Vec<(MediaKind, String)> = kinds.iter().map(|&k| (k, self.providers.get(k).provider.settings_key())).collect();
+        let id = queue::enqueue(&mut self.store.conn(), deck_id, &settings, &opts, now_ms())?;
+        self.wake.notify_one();
+        self.announce(id)
+    }
+
+    pub fn batch(&self, id: BatchId) -> Result<BatchInfo> {
+        queue::batch_info(&self.store.conn(), id)
+    }
+
+    /// Unfinished batches and the 20 most recent finished ones, newest first.
+    pub fn batches(&self) -> Result<Vec<BatchInfo>> {
+        queue::list_batches(&self.store.conn(), 20)
+    }
+
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        let conn = self.store.conn();
+        let paused = queue::global_paused(&conn)?;
+        let Outstanding { runnable, paused: held, running } = queue::outstanding(&conn)?;
+        drop(conn);
+        Ok(Snapshot { paused, batches: self.batches()?, queued: runnable + held, running })
+    }
+
+    /// Cancels a batch: queued jobs are cancelled, requests in flight aborted.
+    pub fn cancel(&self, id: BatchId) -> Result<BatchInfo> {
+        queue::cancel_batch(&mut self.store.conn(), id, now_ms())?;
+        self.wake.notify_one();
+        self.announce(id)
+    }
+
+    /// Queues a batch's failed and cancelled jobs again.
+    pub fn retry(&self, id: BatchId) -> Result<BatchInfo> {
+        queue::retry_failed(&mut self.store.conn(), id, now_ms())?;
+        self.wake.notify_one();
+        self.announce(id)
+    }
+
+    pub fn pause_batch(&self, id: BatchId, paused: bool) -> Result<BatchInfo> {
+        queue::set_batch_paused(&self.store.conn(), id, paused, now_ms())?;
+        self.wake.notify_one();
+        self.announce(id)
+    }
+
+    /// Pauses (or resumes) the whole queue: no new job starts; jobs in flight finish.
+    pub fn pause_all(&self, paused: bool) -> Result<()> {
+        queue::set_global_paused(&self.store.conn(), paused)?;
+        self.wake.notify_one();
+        let _ = self.events.send(Event::QueueState { running: 0, paused, waiting_for_network: false });
+        Ok(())
+    }
+
+    pub fn is_paused(&self) -> Result<bool> {
+        queue::global_paused(&self.store.conn())
+    }
+
+    /// Publishes a batch's state after a user action, and returns it.
+    fn announce(&self, id: BatchId) -> Result<BatchInfo> {
+        let info = self.batch(id)?;
+        let _ = self.events.send(Event::BatchProgress {
+            batch_id: id,
+            status: info.status,
+            completed: info.completed_words,
+            failed: info.failed_words,
+            cancelled: info.cancelled_words,
+            total: info.total_words,
+            eta_seconds: None,
+        });
+        if info.status.is_finished() {
+            let _ = self.events.send(Event::BatchFinished {
+                batch_id: id,
+                status: info.status,
+                completed: info.completed_words,
+                failed: info.failed_words,
+                cancelled: info.cancelled_words,
+                total: info.total_words,
+            });
+        }
+        Ok(info)
+    }
+
+    /// Absolute path of a stored media file.
+    pub fn media_path(&self, rel_path: &str) -> PathBuf {
+        self.media.absolute(rel_path)
+    }
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core").field("data_dir", &self.dir.root()).finish()
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Core>();
+    let _ = Error::invalid("");
+}

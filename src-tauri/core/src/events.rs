@@ -1,0 +1,42 @@
+//! The events the core publishes: one typed enum, serialised with a `type` tag so the UI and the
+//! CLI read the same names. They travel on a `tokio::sync::broadcast` channel: a subscriber that
+//! falls behind gets `Lagged` and re-reads the truth with [`crate::Core::snapshot`]; the database,
+//! not the event stream, is the source of truth.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{BatchId, BatchStatus, JobId, MediaKind, WordId};
+
+/// Capacity of the broadcast channel.
+pub const EVENT_CAPACITY: usize = 4096;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Event {
+    /// A batch moved. Coalesced: at most ~10 per second per batch; the last one before
+    /// `BatchFinished` is always sent.
+    BatchProgress {
+        batch_id: BatchId,
+        status: BatchStatus,
+        completed: i64,
+        failed: i64,
+        cancelled: i64,
+        total: i64,
+        /// Estimated seconds left, from this run's pace; `None` until there is a pace.
+        eta_seconds: Option<u64>,
+    },
+    /// One job settled.
+    JobFinished {
+        batch_id: BatchId,
+        job_id: JobId,
+        word_id: WordId,
+        kind: MediaKind,
+        /// `done`, `failed`, `cancelled`, or `retrying`.
+        outcome: String,
+        error: Option<String>,
+    },
+    /// Every job of the batch settled (or it was cancelled).
+    BatchFinished { batch_id: BatchId, status: BatchStatus, completed: i64, failed: i64, cancelled: i64, total: i64 },
+    /// The queue as a whole.
+    QueueState { running: usize, paused: bool, waiting_for_network: bool },
+}

@@ -1,0 +1,28 @@
+//! Deck Media core: everything the app does, with no UI and no Tauri.
+//!
+//! * [`store`]: the SQLite database (schema, migrations, decks and words).
+//! * [`queue`]: batches and jobs: enqueue, claim, settle, cancel, pause, retry.
+//! * [`worker`]: the tokio loop that runs jobs within each provider's limits.
+//! * [`providers`]: the sources of pictures and voices.
+//! * [`media`]: content-addressed media files, written atomically.
+//! * [`events`]: the typed events the UI and CLI subscribe to.
+//! * [`Core`]: the facade the CLI and the desktop shell call, one method per user action.
+
+pub mod config;
+pub mod core;
+pub mod error;
+pub mod events;
+pub mod import;
+pub mod limits;
+pub mod lock;
+pub mod media;
+pub mod model;
+pub mod paths;
+pub mod providers;
+pub mod queue;
+pub mod store;
+pub mod worker;
+
+pub use crate::core::Core;
+pub use crate::error::{Error, Result};
+pub use crate::model::*;

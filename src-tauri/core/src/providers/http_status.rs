@@ -1,0 +1,224 @@
+//! HTTP status → [`ProviderError`]: the one table that decides whether an HTTP provider's failure
+//! is worth another attempt, and how long the provider asked us to wait (`Retry-After`).
+//!
+//! Pure functions, no I/O: HTTP providers call [`classify`] with what they read off the wire.
+//! Messages are short, readable, name the status, quote at most ~200 characters of the
+//! provider's own message, and never carry a secret (key-like tokens are masked).
+
+use std::time::{Duration, SystemTime};
+
+use super::ProviderError;
+
+/// The longest wait a `Retry-After` header can impose; a provider asking for more is capped.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// How much of the provider's error message a user sees.
+const MAX_MESSAGE_CHARS: usize = 200;
+
+/// Classifies a non-success HTTP answer.
+///
+/// * 408, 425, 429, 5xx: retryable (429 sets `rate_limited`), with `Retry-After` when given;
+/// * 429 whose body says the quota is used up (`insufficient_quota`): permanent, since waiting
+///   does not refill a billing quota;
+/// * 401, 403: permanent, the API key was rejected;
+/// * other statuses: permanent.
+pub fn classify(status: u16, retry_after: Option<&str>, body_snippet: &str) -> ProviderError {
+    let detail = provider_message(body_snippet);
+    let with_detail = |what: &str| {
+        if detail.is_empty() {
+            format!("{what} (HTTP {status})")
+        } else {
+            format!("{what} (HTTP {status}): {detail}")
+        }
+    };
+    let retryable = |what: &str, rate_limited: bool| ProviderError::Retryable {
+        message: with_detail(what),
+        retry_after: retry_after.and_then(|v| parse_retry_after(v, SystemTime::now())),
+        rate_limited,
+    };
+    match status {
+        429 if body_snippet.contains("insufficient_quota") => {
+            ProviderError::permanent(with_detail("the provider's quota is used up"))
+        }
+        429 => retryable("rate limited by the provider", true),
+        408 => retryable("the provider timed out", false),
+        425 => retryable("the provider asked to retry later", false),
+        500..=599 => retryable("the provider had a server error", false),
+        401 | 403 => ProviderError::permanent(with_detail("the API key was rejected")),
+        404 => ProviderError::permanent(with_detail("not found; check the base URL and model")),
+        400..=499 => ProviderError::permanent(with_detail("the provider refused the request")),
+        _ => ProviderError::permanent(with_detail("unexpected answer from the provider")),
+    }
+}
+
+/// Parses a `Retry-After` value: delta-seconds (`120`) or an HTTP-date, relative to `now`.
+/// A date in the past means "now" (zero). Capped to [`MAX_RETRY_AFTER`]. `None` when invalid.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    let wait = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // All digits: an overflowing number is still "a very long time".
+        Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX))
+    } else {
+        let at = httpdate::parse_http_date(value).ok()?;
+        at.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
+}
+
+/// The provider's own error message from an error body: OpenAI's `{"error":{"message":..}}`,
+/// `{"error":".."}`, `{"message":..}` or `{"detail":..}`, else the body's text. Whitespace is
+/// collapsed, key-like tokens are masked, and the result is cut to about 200 characters.
+pub fn provider_message(body: &str) -> String {
+    let from_json = serde_json::from_str::<serde_json::Value>(body).ok().and_then(|json| {
+        let error = json.get("error");
+        [error.and_then(|e| e.get("message")), error, json.get("message"), json.get("detail")]
+            .into_iter()
+            .flatten()
+            .find_map(|v| v.as_str().map(str::to_owned))
+    });
+    let text = from_json.unwrap_or_else(|| body.to_owned());
+    let words: Vec<String> = text.split_whitespace().map(mask_secret).collect();
+    truncate(&words.join(" "), MAX_MESSAGE_CHARS)
+}
+
+/// Masks a token that looks like an API key (`sk-...`, long opaque strings). Providers echo
+/// (partly masked) keys in their 401 messages; we never pass even a fragment on.
+fn mask_secret(word: &str) -> String {
+    let core = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '_' && c != '*');
+    let key_like = core.starts_with("sk-")
+        || core.starts_with("sk_")
+        || (core.len() >= 32 && core.chars().all(|c| c.is_ascii_alphanumeric() || "-_*.".contains(c)));
+    if key_like && !core.is_empty() {
+        word.replace(core, "***")
+    } else {
+        word.to_owned()
+    }
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OPENAI_BODY: &str = r#"{"error":{"message":"Something went wrong.","type":"server_error","code":null}}"#;
+
+    #[derive(Clone, Copy, Debug)]
+    enum Expect {
+        /// Retryable with this `retry_after` (seconds) and `rate_limited`.
+        Retry(Option<u64>, bool),
+        Permanent,
+    }
+    use Expect::{Permanent, Retry};
+
+    #[test]
+    fn statuses_map_to_retryable_or_permanent() {
+        let table = [
+            (408, None, Retry(None, false)),
+            (425, None, Retry(None, false)),
+            (429, None, Retry(None, true)),
+            (429, Some("30"), Retry(Some(30), true)),
+            (500, None, Retry(None, false)),
+            (502, None, Retry(None, false)),
+            (503, Some("5"), Retry(Some(5), false)),
+            (503, Some("soon"), Retry(None, false)),
+            (599, None, Retry(None, false)),
+            (400, None, Permanent),
+            (400, Some("10"), Permanent),
+            (401, None, Permanent),
+            (403, None, Permanent),
+            (404, None, Permanent),
+            (413, None, Permanent),
+            (422, None, Permanent),
+            (300, None, Permanent),
+        ];
+        for (status, header, expected) in table {
+            let got = classify(status, header, OPENAI_BODY);
+            match (expected, &got) {
+                (Retry(secs, limited), ProviderError::Retryable { retry_after, rate_limited, message }) => {
+                    assert_eq!(*retry_after, secs.map(Duration::from_secs), "{status} {header:?}");
+                    assert_eq!(*rate_limited, limited, "{status}");
+                    assert!(message.contains(&format!("HTTP {status}")), "{message}");
+                }
+                (Permanent, ProviderError::Permanent { message }) => {
+                    assert!(message.contains(&format!("HTTP {status}")), "{message}");
+                }
+                _ => panic!("{status} {header:?}: expected {expected:?}, got {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn rejected_key_says_so_and_does_not_echo_it() {
+        let body = r#"{"error":{"message":"Incorrect API key provided: sk-proj-abc***wxyz. You can find your API key at https://platform.openai.com/account/api-keys.","type":"invalid_request_error","code":"invalid_api_key"}}"#;
+        for status in [401, 403] {
+            let ProviderError::Permanent { message } = classify(status, None, body) else { panic!() };
+            assert!(message.starts_with("the API key was rejected"), "{message}");
+            assert!(!message.contains("abc") && !message.contains("wxyz"), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_used_up_quota_is_permanent() {
+        let body = r#"{"error":{"message":"You exceeded your current quota.","type":"insufficient_quota","code":"insufficient_quota"}}"#;
+        assert!(matches!(classify(429, Some("10"), body), ProviderError::Permanent { .. }));
+    }
+
+    #[test]
+    fn messages_quote_the_provider_briefly() {
+        let ProviderError::Retryable { message, .. } = classify(500, None, OPENAI_BODY) else { panic!() };
+        assert_eq!(message, "the provider had a server error (HTTP 500): Something went wrong.");
+        let long = format!(r#"{{"error":{{"message":"{}"}}}}"#, "é".repeat(1000));
+        let message = classify(400, None, &long).to_string();
+        assert!(message.chars().count() < 260, "{}", message.chars().count());
+        assert_eq!(classify(502, None, "").to_string(), "the provider had a server error (HTTP 502)");
+        assert_eq!(
+            classify(502, None, "<html>\n  Bad   gateway\n</html>").to_string(),
+            "the provider had a server error (HTTP 502): <html> Bad gateway </html>"
+        );
+    }
+
+    #[test]
+    fn provider_message_reads_common_error_shapes() {
+        let table = [
+            (r#"{"error":{"message":"a"}}"#, "a"),
+            (r#"{"error":"b"}"#, "b"),
+            (r#"{"message":"c"}"#, "c"),
+            (r#"{"detail":"d"}"#, "d"),
+            ("plain text", "plain text"),
+            ("Bearer sk-live-1234567890", "Bearer ***"),
+            ("token 0123456789abcdef0123456789abcdef.", "token ***."),
+        ];
+        for (body, expected) in table {
+            assert_eq!(provider_message(body), expected, "{body}");
+        }
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_and_is_capped() {
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        let table: &[(&str, Option<u64>)] = &[
+            ("0", Some(0)),
+            ("120", Some(120)),
+            (" 7 ", Some(7)),
+            ("3600", Some(3600)),
+            ("86400", Some(3600)),
+            ("99999999999999999999999", Some(3600)),
+            ("Wed, 21 Oct 2015 07:28:30 GMT", Some(30)),
+            ("Wed, 21 Oct 2015 07:27:00 GMT", Some(0)),
+            ("Thu, 22 Oct 2015 07:28:00 GMT", Some(3600)),
+            ("-5", None),
+            ("1.5", None),
+            ("", None),
+            ("tomorrow", None),
+        ];
+        for &(value, expected) in table {
+            assert_eq!(parse_retry_after(value, now), expected.map(Duration::from_secs), "{value:?}");
+        }
+    }
+}

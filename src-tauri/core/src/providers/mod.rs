@@ -1,0 +1,139 @@
+//! Media providers: the one trait every picture or voice source implements, the error kinds the
+//! queue acts on, and the factory that builds a provider from configuration.
+//!
+//! A provider only turns a request into bytes. It knows nothing of jobs, retries or files: the
+//! worker owns limits, backoff and storage, so a new provider is a small, testable piece.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::model::MediaKind;
+
+pub mod http_status;
+pub mod offline;
+pub mod openai;
+
+/// What a provider is asked to make: one word's picture or pronunciation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaRequest {
+    pub kind: MediaKind,
+    /// The word as it was when the job started (trimmed, 1..=512 chars).
+    pub text: String,
+    /// BCP-47-ish language code of the word (`en`, `de`, `ru`, ...); may be empty.
+    pub language: String,
+    pub translation: Option<String>,
+}
+
+/// What a provider made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaBytes {
+    pub bytes: Vec<u8>,
+    /// MIME type, e.g. `image/png`, `audio/mpeg`.
+    pub mime: String,
+    /// File extension without the dot, e.g. `png`, `mp3`.
+    pub ext: String,
+}
+
+/// Why a provider failed, in the terms the queue acts on.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProviderError {
+    /// Worth another attempt later: timeouts, connection errors, 5xx, 429.
+    /// `retry_after` is the provider's own word on when (a `Retry-After` header); when it is set
+    /// the whole provider pauses until then, not just this job.
+    #[error("{message}")]
+    Retryable { message: String, retry_after: Option<Duration>, rate_limited: bool },
+    /// Another attempt would fail the same way: bad request, rejected key, an answer that is not media.
+    #[error("{message}")]
+    Permanent { message: String },
+    /// The job was cancelled while the request was in flight.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl ProviderError {
+    pub fn retryable(message: impl Into<String>) -> Self {
+        ProviderError::Retryable { message: message.into(), retry_after: None, rate_limited: false }
+    }
+    pub fn permanent(message: impl Into<String>) -> Self {
+        ProviderError::Permanent { message: message.into() }
+    }
+}
+
+pub type ProviderFuture<'a> = Pin<Box<dyn Future<Output = Result<MediaBytes, ProviderError>> + Send + 'a>>;
+
+/// A source of pictures or pronunciations.
+pub trait Provider: Send + Sync + 'static {
+    /// Short stable name, e.g. `openai`, `offline`.
+    fn name(&self) -> &str;
+    /// Identifies everything that changes the output (provider, model, voice, size, ...), never a
+    /// secret. Media made with the same settings key is reused instead of generated again.
+    fn settings_key(&self) -> String;
+    /// Makes the media. Must return promptly with `ProviderError::Cancelled` once `cancel` fires.
+    fn generate<'a>(&'a self, request: &'a MediaRequest, cancel: &'a CancellationToken) -> ProviderFuture<'a>;
+}
+
+/// A provider with the limits the worker must keep for it.
+#[derive(Clone)]
+pub struct ProviderSlot {
+    pub provider: std::sync::Arc<dyn Provider>,
+    pub max_concurrency: u32,
+    pub requests_per_minute: u32,
+}
+
+impl std::fmt::Debug for ProviderSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderSlot")
+            .field("provider", &self.provider.name())
+            .field("max_concurrency", &self.max_concurrency)
+            .field("requests_per_minute", &self.requests_per_minute)
+            .finish()
+    }
+}
+
+/// The provider for each media kind.
+#[derive(Clone, Debug)]
+pub struct ProviderSet {
+    pub image: ProviderSlot,
+    pub audio: ProviderSlot,
+}
+
+impl ProviderSet {
+    pub fn get(&self, kind: MediaKind) -> &ProviderSlot {
+        match kind {
+            MediaKind::Image => &self.image,
+            MediaKind::Audio => &self.audio,
+        }
+    }
+
+    /// Builds the providers named in the configuration.
+    pub fn from_config(config: &crate::config::Config) -> crate::Result<ProviderSet> {
+        Ok(ProviderSet { image: build(MediaKind::Image, &config.image)?, audio: build(MediaKind::Audio, &config.audio)? })
+    }
+}
+
+fn build(kind: MediaKind, c: &crate::config::ProviderConfig) -> crate::Result<ProviderSlot> {
+    use std::sync::Arc;
+    let provider: Arc<dyn Provider> = match (c.provider.as_str(), kind) {
+        ("offline", MediaKind::Audio) => Arc::new(offline::EspeakProvider::new(c.timeout())),
+        ("offline", MediaKind::Image) => Arc::new(offline::WordCardProvider),
+        ("openai", _) => {
+            let defaults = openai::OpenAiConfig::for_kind(kind);
+            let cfg = openai::OpenAiConfig {
+                base_url: c.base_url.clone(),
+                model: if c.model.is_empty() { defaults.model.clone() } else { c.model.clone() },
+                voice: if c.voice.is_empty() { defaults.voice.clone() } else { c.voice.clone() },
+                image_size: if c.size.is_empty() { defaults.image_size.clone() } else { c.size.clone() },
+                audio_format: if kind == MediaKind::Audio && !c.format.is_empty() { c.format.clone() } else { defaults.audio_format.clone() },
+                api_key: c.api_key.as_ref().map(|k| k.expose().to_string()),
+                timeout: c.timeout(),
+                ..defaults
+            };
+            Arc::new(openai::OpenAiProvider::new(kind, cfg).map_err(|e| crate::Error::Config(format!("{kind} provider: {e}")))?)
+        }
+        (other, _) => return Err(crate::Error::Config(format!("unknown {kind} provider '{other}'"))),
+    };
+    Ok(ProviderSlot { provider, max_concurrency: c.max_concurrency.max(1), requests_per_minute: c.requests_per_minute })
+}

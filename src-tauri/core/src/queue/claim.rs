@@ -1,0 +1,116 @@
+//! Claiming: moving ready jobs to `running` under a lease, many in one statement.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::{DbContext, Result};
+use crate::media::cache_key;
+use crate::model::{BatchId, JobId, MediaKind, WordId};
+
+/// A job the worker now owns, with the word as it was at claim time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimedJob {
+    pub id: JobId,
+    pub batch_id: BatchId,
+    pub word_id: WordId,
+    pub kind: MediaKind,
+    pub attempts: u32,
+    pub max_attempts: u32,
+    pub text: String,
+    pub language: String,
+    pub translation: Option<String>,
+    pub settings_key: String,
+    pub cache_key: String,
+    /// Media with the same content-cache key that already exists (another deck, same word).
+    pub cached: Option<super::MediaRecord>,
+}
+
+/// Claims up to `limit` ready jobs of `kind`: queued, due, in a batch that is neither paused nor
+/// cancelled; highest priority first, then oldest. The caller checks the queue-wide pause.
+pub fn claim(conn: &mut Connection, kind: MediaKind, settings_key: &str, provider: &str, lease: &str, limit: u32, now: i64) -> Result<Vec<ClaimedJob>> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let tx = conn.transaction().db("claiming jobs")?;
+    let ids: Vec<JobId> = {
+        let mut stmt = tx
+            .prepare_cached(
+                "UPDATE jobs SET status = 'running', lease = ?1, started_at = ?2, provider = ?5
+                 WHERE id IN (SELECT j.id FROM jobs j JOIN batches b ON b.id = j.batch_id
+                              WHERE j.status = 'queued' AND j.kind = ?3 AND j.next_run_at <= ?2
+                                AND b.paused = 0 AND b.cancelled = 0
+                              ORDER BY j.priority DESC, j.id LIMIT ?4)
+                 RETURNING id",
+            )
+            .db("claiming jobs")?;
+        let rows = stmt.query_map(params![lease, now, kind.as_str(), limit, provider], |r| r.get(0)).db("claiming jobs")?;
+        rows.collect::<Result<_, _>>().db("claiming jobs")?
+    };
+    if ids.is_empty() {
+        tx.commit().db("claiming jobs")?;
+        return Ok(Vec::new());
+    }
+    let ids_json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
+    let mut jobs = Vec::with_capacity(ids.len());
+    {
+        let mut stmt = tx
+            .prepare_cached(
+                "SELECT j.id, j.batch_id, j.word_id, j.attempts, j.max_attempts, w.text,
+                        CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation
+                 FROM jobs j JOIN words w ON w.id = j.word_id JOIN decks d ON d.id = w.deck_id
+                 WHERE j.id IN (SELECT value FROM json_each(?1))
+                 ORDER BY j.priority DESC, j.id",
+            )
+            .db("claiming jobs")?;
+        let mut find_cached = tx
+            .prepare_cached(
+                "SELECT path, sha256, mime, bytes, provider FROM media WHERE cache_key = ?1 ORDER BY id DESC LIMIT 1",
+            )
+            .db("claiming jobs")?;
+        let rows = stmt
+            .query_map([&ids_json], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, Option<String>>(7)?))
+            })
+            .db("claiming jobs")?;
+        for row in rows {
+            let (id, batch_id, word_id, attempts, max_attempts, text, language, translation) = row.db("claiming jobs")?;
+            let key = cache_key(kind, settings_key, &language, &text, translation.as_deref());
+            let cached = find_cached
+                .query_row([&key], |r| {
+                    Ok(super::MediaRecord {
+                        rel_path: r.get(0)?,
+                        sha256: r.get(1)?,
+                        mime: r.get(2)?,
+                        bytes: r.get(3)?,
+                        provider: r.get(4)?,
+                        settings_key: settings_key.to_string(),
+                        cache_key: key.clone(),
+                        source_text: text.clone(),
+                    })
+                })
+                .optional()
+                .db("claiming jobs")?;
+            jobs.push(ClaimedJob {
+                id,
+                batch_id,
+                word_id,
+                kind,
+                attempts,
+                max_attempts,
+                text,
+                language,
+                translation,
+                settings_key: settings_key.to_string(),
+                cache_key: key,
+                cached,
+            });
+        }
+    }
+    tx.execute(
+        "UPDATE batches SET started_at = COALESCE(started_at, ?2), updated_at = ?2
+         WHERE id IN (SELECT DISTINCT batch_id FROM jobs WHERE id IN (SELECT value FROM json_each(?1)))",
+        params![ids_json, now],
+    )
+    .db("claiming jobs")?;
+    tx.commit().db("claiming jobs")?;
+    Ok(jobs)
+}

@@ -1,0 +1,27 @@
+//! Batches and jobs: the job state machine, kept in the database.
+//!
+//! ```text
+//! queued ──claim──▶ running ──ok──▶ done
+//!    ▲                 │ retryable error ─▶ queued (next_run_at = backoff or Retry-After)
+//!    │                 │ permanent error, or attempts used up ─▶ failed
+//!    │                 │ cancel ─▶ cancelled
+//!    └──── retry ◀── failed / cancelled        worker restart: running ─▶ queued (no attempt)
+//! ```
+//!
+//! Every transition is one SQL transaction, and a batch's counters change in the same
+//! transaction as its job rows. Settling is fenced by the claim's lease: a job that is no longer
+//! `running` under that lease (cancelled, recovered, already settled) is left alone, so
+//! settling twice is a no-op. A batch's status is derived from its counters and flags, never
+//! stored on its own.
+
+mod claim;
+mod control;
+mod enqueue;
+mod read;
+mod settle;
+
+pub use claim::{claim, ClaimedJob};
+pub use control::{cancel_batch, recover_running, retry_failed, set_batch_paused, set_global_paused, global_paused, jobs_no_longer_ours};
+pub use enqueue::{enqueue, EnqueueOptions};
+pub use read::{batch_info, list_batches, media_of_deck, next_due, outstanding, Outstanding};
+pub use settle::{settle, JobSettled, MediaRecord, Outcome, SettleReport};

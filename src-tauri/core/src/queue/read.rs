@@ -1,0 +1,231 @@
+//! Reading the queue: batch snapshots with their derived status, a deck's media, and what is
+//! due next.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::{DbContext, Error, Result};
+use crate::model::{BatchId, BatchInfo, BatchStatus, DeckId, MediaKind, MediaState, WordId, WordMedia};
+
+/// Recomputes a batch's counters from its jobs (after cancel, retry, or word deletion).
+pub(crate) fn recount(conn: &Connection, batch_id: BatchId, now: i64) -> Result<()> {
+    conn.execute(
+        "WITH per_word AS (
+             SELECT word_id, COUNT(*) AS n, SUM(status = 'done') AS d, SUM(status = 'failed') AS f,
+                    SUM(status = 'cancelled') AS c, SUM(status IN ('queued', 'running')) AS open,
+                    SUM(status = 'done' AND reused) AS r
+             FROM jobs WHERE batch_id = ?1 GROUP BY word_id)
+         UPDATE batches SET
+             total_words     = (SELECT COUNT(*) FROM per_word),
+             completed_words = (SELECT COUNT(*) FROM per_word WHERE open = 0 AND d = n),
+             failed_words    = (SELECT COUNT(*) FROM per_word WHERE open = 0 AND f > 0),
+             cancelled_words = (SELECT COUNT(*) FROM per_word WHERE open = 0 AND f = 0 AND d < n),
+             total_jobs      = (SELECT COALESCE(SUM(n), 0) FROM per_word),
+             done_jobs       = (SELECT COALESCE(SUM(d), 0) FROM per_word),
+             failed_jobs     = (SELECT COALESCE(SUM(f), 0) FROM per_word),
+             cancelled_jobs  = (SELECT COALESCE(SUM(c), 0) FROM per_word),
+             reused_jobs     = (SELECT COALESCE(SUM(r), 0) FROM per_word),
+             updated_at      = ?2
+         WHERE id = ?1",
+        params![batch_id, now],
+    )
+    .db("counting a batch")?;
+    Ok(())
+}
+
+const BATCH_SELECT: &str = "SELECT b.id, b.deck_id, d.name, b.kinds, b.paused, b.cancelled, b.total_words,
+    b.completed_words, b.failed_words, b.cancelled_words, b.total_jobs, b.done_jobs, b.failed_jobs,
+    b.cancelled_jobs, b.reused_jobs, b.created_at, b.started_at, b.updated_at, b.finished_at
+    FROM batches b JOIN decks d ON d.id = b.deck_id";
+
+fn batch_from_row(r: &rusqlite::Row<'_>, global_paused: bool) -> rusqlite::Result<BatchInfo> {
+    let kinds: String = r.get(3)?;
+    let paused: bool = r.get(4)?;
+    let cancelled: bool = r.get(5)?;
+    let started_at: Option<i64> = r.get(16)?;
+    let mut b = BatchInfo {
+        id: r.get(0)?,
+        deck_id: r.get(1)?,
+        deck: r.get(2)?,
+        kinds: kinds.split(',').filter_map(|k| k.parse().ok()).collect(),
+        status: BatchStatus::Pending,
+        progress: 0,
+        total_words: r.get(6)?,
+        completed_words: r.get(7)?,
+        failed_words: r.get(8)?,
+        cancelled_words: r.get(9)?,
+        total_jobs: r.get(10)?,
+        done_jobs: r.get(11)?,
+        failed_jobs: r.get(12)?,
+        cancelled_jobs: r.get(13)?,
+        reused_jobs: r.get(14)?,
+        paused,
+        created_at: r.get(15)?,
+        updated_at: r.get(17)?,
+        finished_at: r.get(18)?,
+    };
+    b.status = derive_status(&b, cancelled, paused || global_paused, started_at.is_some());
+    b.progress = if b.total_words > 0 { ((b.settled_words() * 100) / b.total_words).clamp(0, 100) as u8 } else { 100 };
+    Ok(b)
+}
+
+/// A batch's status from its counters: finished when every job settled; then `completed` if any
+/// job succeeded, `failed` if some failed and none succeeded, else `cancelled`.
+pub(crate) fn derive_status(b: &BatchInfo, cancelled: bool, paused: bool, started: bool) -> BatchStatus {
+    let settled = b.done_jobs + b.failed_jobs + b.cancelled_jobs >= b.total_jobs;
+    if settled {
+        if cancelled && b.done_jobs == b.reused_jobs && b.failed_jobs == 0 {
+            BatchStatus::Cancelled
+        } else if b.done_jobs > 0 {
+            BatchStatus::Completed
+        } else if b.failed_jobs > 0 {
+            BatchStatus::Failed
+        } else {
+            BatchStatus::Cancelled
+        }
+    } else if cancelled {
+        BatchStatus::Cancelled
+    } else if paused {
+        BatchStatus::Paused
+    } else if !started {
+        BatchStatus::Pending
+    } else {
+        BatchStatus::Processing
+    }
+}
+
+pub fn batch_info(conn: &Connection, batch_id: BatchId) -> Result<BatchInfo> {
+    let gp = super::global_paused(conn)?;
+    conn.prepare_cached(&format!("{BATCH_SELECT} WHERE b.id = ?1"))
+        .db("reading a batch")?
+        .query_row([batch_id], |r| batch_from_row(r, gp))
+        .optional()
+        .db("reading a batch")?
+        .ok_or_else(|| Error::not_found(format!("batch {batch_id}")))
+}
+
+/// Batches, newest first: all unfinished ones, and up to `recent_finished` finished ones.
+pub fn list_batches(conn: &Connection, recent_finished: u32) -> Result<Vec<BatchInfo>> {
+    let gp = super::global_paused(conn)?;
+    let mut stmt = conn
+        .prepare(&format!(
+            "{BATCH_SELECT} WHERE b.finished_at IS NULL
+             OR b.id IN (SELECT id FROM batches WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT ?1)
+             ORDER BY b.id DESC"
+        ))
+        .db("listing batches")?;
+    let rows = stmt.query_map([recent_finished], |r| batch_from_row(r, gp)).db("listing batches")?;
+    rows.collect::<Result<_, _>>().db("listing batches")
+}
+
+/// Each word of a deck with the state of its picture and pronunciation.
+pub fn media_of_deck(conn: &Connection, deck_id: DeckId, data_dir: &Path) -> Result<Vec<WordMedia>> {
+    let mut words: Vec<WordMedia> = {
+        let mut stmt = conn
+            .prepare(
+                "SELECT w.id, w.text, CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation
+                 FROM words w JOIN decks d ON d.id = w.deck_id WHERE w.deck_id = ?1 ORDER BY w.position",
+            )
+            .db("reading media")?;
+        let rows = stmt
+            .query_map([deck_id], |r| {
+                Ok(WordMedia {
+                    word_id: r.get(0)?,
+                    text: r.get(1)?,
+                    language: r.get(2)?,
+                    translation: r.get(3)?,
+                    image: none_state(),
+                    audio: none_state(),
+                })
+            })
+            .db("reading media")?;
+        rows.collect::<Result<_, _>>().db("reading media")?
+    };
+    let index: HashMap<WordId, usize> = words.iter().enumerate().map(|(i, w)| (w.word_id, i)).collect();
+    // Latest job per word and kind.
+    {
+        let mut stmt = conn
+            .prepare(
+                "SELECT j.word_id, j.kind, j.status, j.last_error FROM jobs j
+                 WHERE j.id IN (SELECT MAX(j2.id) FROM jobs j2 JOIN words w ON w.id = j2.word_id
+                                WHERE w.deck_id = ?1 GROUP BY j2.word_id, j2.kind)",
+            )
+            .db("reading media")?;
+        let rows = stmt
+            .query_map([deck_id], |r| Ok((r.get::<_, WordId>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?)))
+            .db("reading media")?;
+        for row in rows {
+            let (word_id, kind, status, error) = row.db("reading media")?;
+            if let Some(s) = state_mut(&mut words, &index, word_id, &kind) {
+                s.status = status;
+                s.error = error;
+            }
+        }
+    }
+    {
+        let mut stmt = conn
+            .prepare(
+                "SELECT m.word_id, m.kind, m.path, m.source_text <> w.text FROM media m JOIN words w ON w.id = m.word_id
+                 WHERE w.deck_id = ?1",
+            )
+            .db("reading media")?;
+        let rows = stmt
+            .query_map([deck_id], |r| Ok((r.get::<_, WordId>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, bool>(3)?)))
+            .db("reading media")?;
+        for row in rows {
+            let (word_id, kind, path, stale) = row.db("reading media")?;
+            if let Some(s) = state_mut(&mut words, &index, word_id, &kind) {
+                s.path = Some(data_dir.join(path).to_string_lossy().into_owned());
+                s.stale = stale;
+                if s.status == "none" {
+                    s.status = "done".into();
+                }
+            }
+        }
+    }
+    Ok(words)
+}
+
+fn state_mut<'a>(words: &'a mut [WordMedia], index: &HashMap<WordId, usize>, word_id: WordId, kind: &str) -> Option<&'a mut MediaState> {
+    let w = words.get_mut(*index.get(&word_id)?)?;
+    Some(if kind == "image" { &mut w.image } else { &mut w.audio })
+}
+
+fn none_state() -> MediaState {
+    MediaState { status: "none".into(), path: None, error: None, stale: false }
+}
+
+/// The earliest `next_run_at` of a queued job of `kind` in a batch that may run, if any.
+pub fn next_due(conn: &Connection, kind: MediaKind) -> Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT MIN(j.next_run_at) FROM jobs j JOIN batches b ON b.id = j.batch_id
+         WHERE j.status = 'queued' AND j.kind = ?1 AND b.paused = 0 AND b.cancelled = 0",
+    )
+    .db("reading the queue")?
+    .query_row([kind.as_str()], |r| r.get(0))
+    .db("reading the queue")
+}
+
+/// How much work is left, for `worker --until-idle` and the queue state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Outstanding {
+    /// Queued jobs in batches that may run.
+    pub runnable: i64,
+    /// Queued jobs held back by a paused batch.
+    pub paused: i64,
+    pub running: i64,
+}
+
+pub fn outstanding(conn: &Connection) -> Result<Outstanding> {
+    conn.prepare_cached(
+        "SELECT COALESCE(SUM(j.status = 'queued' AND b.paused = 0), 0),
+                COALESCE(SUM(j.status = 'queued' AND b.paused = 1), 0),
+                COALESCE(SUM(j.status = 'running'), 0)
+         FROM jobs j JOIN batches b ON b.id = j.batch_id WHERE j.status IN ('queued', 'running')",
+    )
+    .db("reading the queue")?
+    .query_row([], |r| Ok(Outstanding { runnable: r.get(0)?, paused: r.get(1)?, running: r.get(2)? }))
+    .db("reading the queue")
+}

@@ -1,0 +1,235 @@
+//! Settling: recording how claimed jobs ended, many in one transaction (group commit).
+
+use std::collections::BTreeSet;
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::error::{DbContext, Result};
+use crate::model::{BatchId, JobId, MediaKind, WordId};
+
+/// A media file as recorded for a word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaRecord {
+    pub rel_path: String,
+    pub sha256: String,
+    pub mime: String,
+    pub bytes: i64,
+    pub provider: String,
+    pub settings_key: String,
+    pub cache_key: String,
+    /// The word's text the media was made from.
+    pub source_text: String,
+}
+
+/// How a claimed job ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Media is stored (the file is already in place). `reused`: no provider call was made.
+    Done { job: JobId, media: MediaRecord, reused: bool },
+    /// Try again at `next_run_at` (ms), unless this was the last attempt.
+    Retry { job: JobId, error: String, next_run_at: i64 },
+    /// Failed for good.
+    Fail { job: JobId, error: String },
+    /// Back to the queue without counting an attempt (shutdown, provider unavailable).
+    Requeue { job: JobId, next_run_at: i64 },
+}
+
+impl Outcome {
+    pub fn job(&self) -> JobId {
+        match self {
+            Outcome::Done { job, .. } | Outcome::Retry { job, .. } | Outcome::Fail { job, .. } | Outcome::Requeue { job, .. } => *job,
+        }
+    }
+}
+
+/// One job that changed state in a settle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobSettled {
+    pub job_id: JobId,
+    pub batch_id: BatchId,
+    pub word_id: WordId,
+    pub kind: MediaKind,
+    /// `done`, `failed`, `retrying`, `requeued`.
+    pub outcome: &'static str,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SettleReport {
+    pub settled: Vec<JobSettled>,
+    /// Batches whose counters changed.
+    pub batches: BTreeSet<BatchId>,
+    /// Batches that became finished in this settle.
+    pub finished: Vec<BatchId>,
+}
+
+/// Records outcomes of jobs claimed under `lease`, all in one transaction. A job no longer
+/// `running` under that lease (cancelled meanwhile, settled already) is skipped: no error.
+pub fn settle(conn: &mut rusqlite::Connection, lease: &str, outcomes: &[Outcome], now: i64) -> Result<SettleReport> {
+    let tx = conn.transaction().db("settling jobs")?;
+    let mut report = SettleReport::default();
+    for outcome in outcomes {
+        if let Some(s) = settle_one(&tx, lease, outcome, now)? {
+            report.batches.insert(s.batch_id);
+            report.settled.push(s);
+        }
+    }
+    for &batch in &report.batches {
+        let finished = tx
+            .query_row(
+                "UPDATE batches SET finished_at = ?2, updated_at = ?2
+                 WHERE id = ?1 AND finished_at IS NULL AND done_jobs + failed_jobs + cancelled_jobs >= total_jobs
+                 RETURNING id",
+                params![batch, now],
+                |r| r.get::<_, BatchId>(0),
+            )
+            .optional()
+            .db("settling jobs")?;
+        if finished.is_some() {
+            report.finished.push(batch);
+        } else {
+            tx.execute("UPDATE batches SET updated_at = ?2 WHERE id = ?1", params![batch, now]).db("settling jobs")?;
+        }
+    }
+    tx.commit().db("settling jobs")?;
+    Ok(report)
+}
+
+fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64) -> Result<Option<JobSettled>> {
+    type Row = (BatchId, WordId, String, i64, i64);
+    let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Row> { Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)) };
+    let (row, status, error): (Option<Row>, &'static str, Option<String>) = match outcome {
+        Outcome::Done { job, media, reused } => {
+            let r = tx
+                .prepare_cached(
+                    "UPDATE jobs SET status = 'done', finished_at = ?3, lease = NULL, last_error = NULL,
+                            attempts = attempts + ?4, reused = ?5
+                     WHERE id = ?1 AND status = 'running' AND lease = ?2
+                     RETURNING batch_id, word_id, kind, attempts, max_attempts",
+                )
+                .db("settling jobs")?
+                .query_row(params![job, lease, now, i64::from(!reused), reused], row)
+                .optional()
+                .db("settling jobs")?;
+            if let Some((_, word_id, kind, _, _)) = &r {
+                tx.prepare_cached(
+                    "INSERT INTO media(word_id, kind, path, sha256, mime, bytes, provider, settings_key, cache_key, source_text, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     ON CONFLICT(word_id, kind) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256,
+                        mime = excluded.mime, bytes = excluded.bytes, provider = excluded.provider,
+                        settings_key = excluded.settings_key, cache_key = excluded.cache_key,
+                        source_text = excluded.source_text, created_at = excluded.created_at",
+                )
+                .db("settling jobs")?
+                .execute(params![
+                    word_id,
+                    kind,
+                    media.rel_path,
+                    media.sha256,
+                    media.mime,
+                    media.bytes,
+                    media.provider,
+                    media.settings_key,
+                    media.cache_key,
+                    media.source_text,
+                    now
+                ])
+                .db("settling jobs")?;
+            }
+            (r, "done", None)
+        }
+        Outcome::Retry { job, error, next_run_at } => {
+            let r = tx
+                .prepare_cached(
+                    "UPDATE jobs SET status = 'queued', lease = NULL, attempts = attempts + 1, next_run_at = ?3, last_error = ?4
+                     WHERE id = ?1 AND status = 'running' AND lease = ?2 AND attempts + 1 < max_attempts
+                     RETURNING batch_id, word_id, kind, attempts, max_attempts",
+                )
+                .db("settling jobs")?
+                .query_row(params![job, lease, next_run_at, error], row)
+                .optional()
+                .db("settling jobs")?;
+            match r {
+                Some(r) => (Some(r), "retrying", Some(error.clone())),
+                None => {
+                    // The last attempt, or not ours any more: fail it if it is still ours.
+                    let r = fail(tx, *job, lease, &format!("gave up after repeated errors; last: {error}"), now)?;
+                    (r, "failed", Some(format!("gave up after repeated errors; last: {error}")))
+                }
+            }
+        }
+        Outcome::Fail { job, error } => (fail(tx, *job, lease, error, now)?, "failed", Some(error.clone())),
+        Outcome::Requeue { job, next_run_at } => {
+            let r = tx
+                .prepare_cached(
+                    "UPDATE jobs SET status = 'queued', lease = NULL, started_at = NULL, next_run_at = ?3
+                     WHERE id = ?1 AND status = 'running' AND lease = ?2
+                     RETURNING batch_id, word_id, kind, attempts, max_attempts",
+                )
+                .db("settling jobs")?
+                .query_row(params![job, lease, next_run_at], row)
+                .optional()
+                .db("settling jobs")?;
+            (r, "requeued", None)
+        }
+    };
+    let Some((batch_id, word_id, kind, _, _)) = row else { return Ok(None) };
+    let kind: MediaKind = kind.parse().unwrap_or(MediaKind::Image);
+    match status {
+        "done" => {
+            let reused = matches!(outcome, Outcome::Done { reused: true, .. });
+            tx.prepare_cached("UPDATE batches SET done_jobs = done_jobs + 1, reused_jobs = reused_jobs + ?2 WHERE id = ?1")
+                .db("settling jobs")?
+                .execute(params![batch_id, i64::from(reused)])
+                .db("settling jobs")?;
+            count_word_if_settled(tx, batch_id, word_id)?;
+        }
+        "failed" => {
+            tx.prepare_cached("UPDATE batches SET failed_jobs = failed_jobs + 1 WHERE id = ?1")
+                .db("settling jobs")?
+                .execute([batch_id])
+                .db("settling jobs")?;
+            count_word_if_settled(tx, batch_id, word_id)?;
+        }
+        _ => {}
+    }
+    Ok(Some(JobSettled { job_id: outcome.job(), batch_id, word_id, kind, outcome: status, error }))
+}
+
+fn fail(tx: &Transaction<'_>, job: JobId, lease: &str, error: &str, now: i64) -> Result<Option<(BatchId, WordId, String, i64, i64)>> {
+    tx.prepare_cached(
+        "UPDATE jobs SET status = 'failed', lease = NULL, attempts = attempts + 1, finished_at = ?3, last_error = ?4
+         WHERE id = ?1 AND status = 'running' AND lease = ?2
+         RETURNING batch_id, word_id, kind, attempts, max_attempts",
+    )
+    .db("settling jobs")?
+    .query_row(params![job, lease, now, error], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+    .optional()
+    .db("settling jobs")
+}
+
+/// When the job just settled was the word's last open job in the batch, counts the word as
+/// completed (all done), failed (any failed) or cancelled.
+fn count_word_if_settled(tx: &Transaction<'_>, batch_id: BatchId, word_id: WordId) -> Result<()> {
+    let (total, done, failed, open): (i64, i64, i64, i64) = tx
+        .prepare_cached(
+            "SELECT COUNT(*), COALESCE(SUM(status = 'done'), 0), COALESCE(SUM(status = 'failed'), 0),
+                    COALESCE(SUM(status IN ('queued', 'running')), 0)
+             FROM jobs WHERE batch_id = ?1 AND word_id = ?2",
+        )
+        .db("settling jobs")?
+        .query_row(params![batch_id, word_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .db("settling jobs")?;
+    if open > 0 {
+        return Ok(());
+    }
+    let column = if failed > 0 {
+        "failed_words"
+    } else if done == total {
+        "completed_words"
+    } else {
+        "cancelled_words"
+    };
+    tx.execute(&format!("UPDATE batches SET {column} = {column} + 1 WHERE id = ?1"), [batch_id]).db("settling jobs")?;
+    Ok(())
+}

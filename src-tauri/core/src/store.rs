@@ -1,0 +1,385 @@
+//! The SQLite database: opening it (pragmas, migrations), and decks and words.
+//!
+//! One `Store` per process holds one connection behind a mutex; other processes open their own.
+//! WAL lets readers run beside the single writer, and `busy_timeout` makes a second process wait
+//! for the lock instead of failing. Jobs and batches live in [`crate::queue`]; this module only
+//! owns the schema and the deck/word tables.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite_migration::{Migrations, M};
+
+use crate::error::{DbContext, Error, Result};
+use crate::model::{Deck, DeckId, NewWord, Word, WordId};
+
+/// Longest word text accepted, in characters.
+pub const MAX_WORD_CHARS: usize = 512;
+/// Longest translation or note accepted, in characters.
+pub const MAX_FIELD_CHARS: usize = 4096;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The schema, one migration per version. Never edit a released migration: add one.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("schema/001_init.sql"))])
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating when missing) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        let mut conn = Connection::open(path).db("opening the database")?;
+        configure(&conn)?;
+        migrations().to_latest(&mut conn).map_err(|e| Error::Schema(e.to_string()))?;
+        Ok(Store { conn: Mutex::new(conn) })
+    }
+
+    /// An in-memory database, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        let mut conn = Connection::open_in_memory().db("opening the database")?;
+        configure(&conn)?;
+        migrations().to_latest(&mut conn).map_err(|e| Error::Schema(e.to_string()))?;
+        Ok(Store { conn: Mutex::new(conn) })
+    }
+
+    /// The connection. A panic while holding it cannot corrupt SQLite (every write is a
+    /// transaction), so a poisoned lock is taken over rather than propagated.
+    pub fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Reads the pragmas back, for tests and `deckmedia doctor`-style diagnostics.
+    pub fn pragmas(&self) -> Result<Pragmas> {
+        let conn = self.conn();
+        let get = |name: &str| -> Result<String> {
+            conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, rusqlite::types::Value>(0))
+                .db("reading pragmas")
+                .map(|v| match v {
+                    rusqlite::types::Value::Integer(i) => i.to_string(),
+                    rusqlite::types::Value::Text(t) => t,
+                    other => format!("{other:?}"),
+                })
+        };
+        Ok(Pragmas {
+            journal_mode: get("journal_mode")?,
+            foreign_keys: get("foreign_keys")?,
+            busy_timeout: get("busy_timeout")?,
+            synchronous: get("synchronous")?,
+            user_version: get("user_version")?,
+        })
+    }
+
+    // ---- decks -------------------------------------------------------------------------------
+
+    pub fn create_deck(&self, name: &str, language: &str) -> Result<Deck> {
+        let name = clean_name(name)?;
+        let language = clean_language(language)?;
+        let conn = self.conn();
+        let now = now_ms();
+        let inserted = conn
+            .execute("INSERT INTO decks(name, language, created_at) VALUES (?1, ?2, ?3)", params![name, language, now])
+            .optional_constraint()
+            .db("creating a deck")?;
+        if inserted.is_none() {
+            return Err(Error::invalid(format!("a deck named '{name}' already exists")));
+        }
+        let id = conn.last_insert_rowid();
+        Ok(Deck { id, name, language, word_count: 0, created_at: now })
+    }
+
+    /// The deck with this name, created with `language` when missing.
+    pub fn ensure_deck(&self, name: &str, language: &str) -> Result<Deck> {
+        match self.deck_by_name(name) {
+            Ok(deck) => Ok(deck),
+            Err(Error::NotFound { .. }) => self.create_deck(name, language),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn deck_by_name(&self, name: &str) -> Result<Deck> {
+        let conn = self.conn();
+        conn.query_row(&format!("{DECK_SELECT} WHERE d.name = ?1"), [name.trim()], deck_from_row)
+            .optional()
+            .db("reading a deck")?
+            .ok_or_else(|| Error::not_found(format!("deck '{}'", name.trim())))
+    }
+
+    pub fn deck(&self, id: DeckId) -> Result<Deck> {
+        let conn = self.conn();
+        conn.query_row(&format!("{DECK_SELECT} WHERE d.id = ?1"), [id], deck_from_row)
+            .optional()
+            .db("reading a deck")?
+            .ok_or_else(|| Error::not_found(format!("deck {id}")))
+    }
+
+    pub fn list_decks(&self) -> Result<Vec<Deck>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("{DECK_SELECT} ORDER BY d.name COLLATE NOCASE")).db("listing decks")?;
+        let rows = stmt.query_map([], deck_from_row).db("listing decks")?;
+        rows.collect::<Result<Vec<_>, _>>().db("listing decks")
+    }
+
+    pub fn rename_deck(&self, id: DeckId, name: &str) -> Result<Deck> {
+        let name = clean_name(name)?;
+        {
+            let conn = self.conn();
+            let changed = conn
+                .execute("UPDATE decks SET name = ?1 WHERE id = ?2", params![name, id])
+                .optional_constraint()
+                .db("renaming a deck")?;
+            match changed {
+                None => return Err(Error::invalid(format!("a deck named '{name}' already exists"))),
+                Some(0) => return Err(Error::not_found(format!("deck {id}"))),
+                Some(_) => {}
+            }
+        }
+        self.deck(id)
+    }
+
+    /// Deletes a deck with its words, batches and jobs. Media files stay until no row uses them.
+    pub fn delete_deck(&self, id: DeckId) -> Result<()> {
+        let conn = self.conn();
+        let n = conn.execute("DELETE FROM decks WHERE id = ?1", [id]).db("deleting a deck")?;
+        if n == 0 {
+            return Err(Error::not_found(format!("deck {id}")));
+        }
+        Ok(())
+    }
+
+    // ---- words -------------------------------------------------------------------------------
+
+    /// Adds words to a deck in one transaction. A word whose text is already in the deck is not
+    /// added twice. Every word is validated first: one bad word adds nothing.
+    pub fn add_words(&self, deck_id: DeckId, words: &[NewWord]) -> Result<AddWords> {
+        let mut cleaned = Vec::with_capacity(words.len());
+        for (i, w) in words.iter().enumerate() {
+            cleaned.push(clean_new_word(w).map_err(|e| Error::invalid(format!("word {}: {e}", i + 1)))?);
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction().db("adding words")?;
+        let exists: bool =
+            tx.query_row("SELECT EXISTS(SELECT 1 FROM decks WHERE id = ?1)", [deck_id], |r| r.get(0)).db("adding words")?;
+        if !exists {
+            return Err(Error::not_found(format!("deck {deck_id}")));
+        }
+        let mut next_pos: i64 = tx
+            .query_row("SELECT COALESCE(MAX(position), 0) + 1 FROM words WHERE deck_id = ?1", [deck_id], |r| r.get(0))
+            .db("adding words")?;
+        let now = now_ms();
+        let mut report = AddWords::default();
+        {
+            let mut find = tx.prepare("SELECT 1 FROM words WHERE deck_id = ?1 AND text = ?2").db("adding words")?;
+            let mut insert = tx
+                .prepare(
+                    "INSERT INTO words(deck_id, text, language, translation, note, position, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .db("adding words")?;
+            for w in &cleaned {
+                if find.exists(params![deck_id, w.text]).db("adding words")? {
+                    report.already_there += 1;
+                    continue;
+                }
+                insert
+                    .execute(params![deck_id, w.text, w.language.as_deref().unwrap_or(""), w.translation, w.note, next_pos, now])
+                    .db("adding words")?;
+                next_pos += 1;
+                report.added += 1;
+            }
+        }
+        tx.commit().db("adding words")?;
+        Ok(report)
+    }
+
+    pub fn words(&self, deck_id: DeckId) -> Result<Vec<Word>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(&format!("{WORD_SELECT} WHERE w.deck_id = ?1 ORDER BY w.position"))
+            .db("reading words")?;
+        let rows = stmt.query_map([deck_id], word_from_row).db("reading words")?;
+        rows.collect::<Result<Vec<_>, _>>().db("reading words")
+    }
+
+    pub fn word(&self, id: WordId) -> Result<Word> {
+        let conn = self.conn();
+        conn.query_row(&format!("{WORD_SELECT} WHERE w.id = ?1"), [id], word_from_row)
+            .optional()
+            .db("reading a word")?
+            .ok_or_else(|| Error::not_found(format!("word {id}")))
+    }
+
+    /// Edits a word. Allowed while a batch runs: a running job keeps the text it started with,
+    /// and media made from the old text is reported stale.
+    pub fn update_word(&self, id: WordId, text: &str, translation: Option<&str>) -> Result<Word> {
+        let w = clean_new_word(&NewWord { text: text.into(), translation: translation.map(Into::into), ..Default::default() })?;
+        {
+            let conn = self.conn();
+            let n = conn
+                .execute(
+                    "UPDATE words SET text = ?1, translation = ?2, updated_at = ?3 WHERE id = ?4",
+                    params![w.text, w.translation, now_ms(), id],
+                )
+                .db("editing a word")?;
+            if n == 0 {
+                return Err(Error::not_found(format!("word {id}")));
+            }
+        }
+        self.word(id)
+    }
+}
+
+/// What `add_words` did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AddWords {
+    pub added: usize,
+    pub already_there: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pragmas {
+    pub journal_mode: String,
+    pub foreign_keys: String,
+    pub busy_timeout: String,
+    pub synchronous: String,
+    pub user_version: String,
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    // WAL: readers never block the writer. synchronous=NORMAL in WAL mode survives a killed
+    // process (kill -9) without an fsync per commit; only an OS crash can lose the last commits.
+    conn.pragma_update(None, "journal_mode", "WAL").db("setting journal_mode")?;
+    conn.pragma_update(None, "synchronous", "NORMAL").db("setting synchronous")?;
+    conn.pragma_update(None, "foreign_keys", "ON").db("setting foreign_keys")?;
+    conn.busy_timeout(BUSY_TIMEOUT).db("setting busy_timeout")?;
+    Ok(())
+}
+
+const DECK_SELECT: &str = "SELECT d.id, d.name, d.language, d.created_at,
+    (SELECT COUNT(*) FROM words w WHERE w.deck_id = d.id) FROM decks d";
+
+fn deck_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Deck> {
+    Ok(Deck { id: r.get(0)?, name: r.get(1)?, language: r.get(2)?, created_at: r.get(3)?, word_count: r.get(4)? })
+}
+
+const WORD_SELECT: &str = "SELECT w.id, w.deck_id, w.text,
+    CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation, w.note, w.position
+    FROM words w JOIN decks d ON d.id = w.deck_id";
+
+fn word_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Word> {
+    Ok(Word {
+        id: r.get(0)?,
+        deck_id: r.get(1)?,
+        text: r.get(2)?,
+        language: r.get(3)?,
+        translation: r.get(4)?,
+        note: r.get(5)?,
+        position: r.get(6)?,
+    })
+}
+
+/// Turns a UNIQUE violation into `Ok(None)`.
+trait OptionalConstraint<T> {
+    fn optional_constraint(self) -> rusqlite::Result<Option<T>>;
+}
+
+impl<T> OptionalConstraint<T> for rusqlite::Result<T> {
+    fn optional_constraint(self) -> rusqlite::Result<Option<T>> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Trims a word and checks it: any Unicode, 1..=512 characters, no control characters.
+pub fn clean_text(text: &str) -> Result<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(Error::invalid("the word is empty"));
+    }
+    let chars = t.chars().count();
+    if chars > MAX_WORD_CHARS {
+        return Err(Error::invalid(format!("the word is {chars} characters long; at most {MAX_WORD_CHARS} are allowed")));
+    }
+    if t.chars().any(|c| c.is_control()) {
+        return Err(Error::invalid("the word contains control characters (such as NUL or a line break)"));
+    }
+    Ok(t.to_string())
+}
+
+fn clean_field(what: &str, value: Option<&str>) -> Result<Option<String>> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    if v.chars().count() > MAX_FIELD_CHARS {
+        return Err(Error::invalid(format!("the {what} is longer than {MAX_FIELD_CHARS} characters")));
+    }
+    if v.contains('\0') {
+        return Err(Error::invalid(format!("the {what} contains a NUL character")));
+    }
+    Ok(Some(v.to_string()))
+}
+
+fn clean_new_word(w: &NewWord) -> Result<NewWord> {
+    Ok(NewWord {
+        text: clean_text(&w.text)?,
+        translation: clean_field("translation", w.translation.as_deref())?,
+        note: clean_field("note", w.note.as_deref())?,
+        language: match w.language.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+            Some(l) => Some(clean_language(l)?),
+            None => None,
+        },
+    })
+}
+
+/// A deck name: trimmed, 1..=200 characters, no control characters.
+pub fn clean_name(name: &str) -> Result<String> {
+    let n = name.trim();
+    if n.is_empty() {
+        return Err(Error::invalid("the deck name is empty"));
+    }
+    if n.chars().count() > 200 {
+        return Err(Error::invalid("the deck name is longer than 200 characters"));
+    }
+    if n.chars().any(|c| c.is_control()) {
+        return Err(Error::invalid("the deck name contains control characters"));
+    }
+    Ok(n.to_string())
+}
+
+/// A language code such as `en`, `pt-BR`, `cmn`: letters, digits and `-`/`_`, at most 35 chars.
+pub fn clean_language(lang: &str) -> Result<String> {
+    let l = lang.trim();
+    if l.len() > 35 || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(Error::invalid(format!("'{l}' is not a language code (like en, de, pt-BR)")));
+    }
+    Ok(l.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        assert!(migrations().validate().is_ok());
+    }
+
+    #[test]
+    fn words_are_trimmed_and_bounded() {
+        assert_eq!(clean_text("  кот  ").ok(), Some("кот".to_string()));
+        assert!(clean_text("   ").is_err());
+        assert!(clean_text(&"a".repeat(513)).is_err());
+        assert!(clean_text(&"я".repeat(512)).is_ok());
+        assert!(clean_text("a\0b").is_err());
+    }
+}

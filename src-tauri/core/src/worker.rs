@@ -1,0 +1,439 @@
+//! The worker: a tokio loop that claims jobs within each provider's limits, runs them, and
+//! settles their outcomes.
+//!
+//! * It wakes when a job finishes, when this process enqueues or changes something (`Notify`),
+//!   at the next due time (a retry, a provider pause ending), or — to see what *other*
+//!   processes wrote — when SQLite's `data_version` moved, checked every half second. It never
+//!   sleeps a fixed time hoping for work.
+//! * Outcomes that arrive together are settled in one transaction (group commit).
+//! * One worker per data dir: it holds the OS file lock for its whole life.
+//! * On shutdown it stops claiming, aborts requests in flight and returns their jobs to the
+//!   queue without counting an attempt.
+//!
+//! It owns no rule about job states: those are in [`crate::queue`].
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{broadcast, mpsc, Notify};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::QueueConfig;
+use crate::error::{Error, Result};
+use crate::events::Event;
+use crate::limits::{backoff, Finish, Limiter};
+use crate::lock::WorkerLock;
+use crate::media::MediaStore;
+use crate::model::{BatchId, JobId, MediaKind};
+use crate::providers::{MediaRequest, ProviderError, ProviderSet};
+use crate::queue::{self, ClaimedJob, MediaRecord, Outcome};
+use crate::store::{now_ms, Store};
+
+/// Progress events per batch are at most this frequent.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+/// How often the worker looks for changes made by other processes.
+const EXTERNAL_POLL: Duration = Duration::from_millis(500);
+/// How long shutdown waits for aborted jobs to hand back their outcome.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// What a finished run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunSummary {
+    pub done: u64,
+    pub failed: u64,
+    pub retried: u64,
+    pub requeued: u64,
+    /// Requests a provider rejected for rate limits.
+    pub rate_limited: u64,
+}
+
+pub struct Worker {
+    pub(crate) store: Arc<Store>,
+    pub(crate) media: MediaStore,
+    pub(crate) providers: ProviderSet,
+    pub(crate) events: broadcast::Sender<Event>,
+    pub(crate) wake: Arc<Notify>,
+    pub(crate) queue: QueueConfig,
+    pub(crate) lease: String,
+    pub(crate) _lock: WorkerLock,
+}
+
+struct InFlight {
+    batch_id: BatchId,
+    cancel: CancellationToken,
+}
+
+struct Finished {
+    kind: MediaKind,
+    outcome: Outcome,
+    finish: Finish,
+}
+
+struct BatchPace {
+    seen_at: Instant,
+    settled_at_start: i64,
+    last_emit: Option<Instant>,
+    dirty: bool,
+}
+
+impl Worker {
+    /// Runs until `shutdown` fires.
+    pub async fn run(self, shutdown: CancellationToken) -> Result<RunSummary> {
+        self.run_inner(shutdown, false).await
+    }
+
+    /// Runs until nothing is left that may run (queued jobs of paused batches, or of a paused
+    /// queue, do not count), or until `shutdown` fires.
+    pub async fn run_until_idle(self, shutdown: CancellationToken) -> Result<RunSummary> {
+        self.run_inner(shutdown, true).await
+    }
+
+    async fn db<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> Result<T> + Send + 'static) -> Result<T> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| Error::Config(format!("database task failed: {e}")))?
+    }
+
+    async fn run_inner(self, shutdown: CancellationToken, until_idle: bool) -> Result<RunSummary> {
+        let recovered = self.db(|s| queue::recover_running(&s.conn())).await?;
+        if recovered > 0 {
+            tracing::info!(recovered, "returned jobs left running by an earlier process to the queue");
+        }
+        let media = self.media.clone();
+        let removed = tokio::task::spawn_blocking(move || media.remove_stray_temp_files())
+            .await
+            .map_err(|e| Error::Config(format!("cleanup task failed: {e}")))??;
+        if removed > 0 {
+            tracing::info!(removed, "removed temp files left by a crash");
+        }
+
+        let mut limiters: HashMap<MediaKind, Limiter> = MediaKind::ALL
+            .iter()
+            .map(|&k| {
+                let slot = self.providers.get(k);
+                (k, Limiter::new(slot.max_concurrency, slot.requests_per_minute))
+            })
+            .collect();
+        let (tx, mut rx) = mpsc::unbounded_channel::<Finished>();
+        let tracker = TaskTracker::new();
+        let mut in_flight: HashMap<JobId, InFlight> = HashMap::new();
+        let mut paces: HashMap<BatchId, BatchPace> = HashMap::new();
+        let mut summary = RunSummary::default();
+        let mut pending: Vec<Finished> = Vec::new();
+        let mut last_version = self.db(|s| data_version(s)).await?;
+        let mut next_poll = Instant::now() + EXTERNAL_POLL;
+        let mut check_ours = false;
+        let mut last_state: Option<(bool, bool)> = None;
+
+        loop {
+            // 1. Settle everything that finished, in one transaction.
+            while let Ok(f) = rx.try_recv() {
+                pending.push(f);
+            }
+            if !pending.is_empty() {
+                let now = Instant::now();
+                let outcomes: Vec<Outcome> = pending
+                    .drain(..)
+                    .map(|f| {
+                        if let Some(l) = limiters.get_mut(&f.kind) {
+                            l.on_finish(f.finish, now);
+                        }
+                        if matches!(f.finish, Finish::RateLimited | Finish::RetryAfter(_)) {
+                            summary.rate_limited += 1;
+                        }
+                        in_flight.remove(&f.outcome.job());
+                        f.outcome
+                    })
+                    .collect();
+                let lease = self.lease.clone();
+                let report = self.db(move |s| queue::settle(&mut s.conn(), &lease, &outcomes, now_ms())).await?;
+                for j in &report.settled {
+                    match j.outcome {
+                        "done" => summary.done += 1,
+                        "failed" => summary.failed += 1,
+                        "retrying" => summary.retried += 1,
+                        _ => summary.requeued += 1,
+                    }
+                    let _ = self.events.send(Event::JobFinished {
+                        batch_id: j.batch_id,
+                        job_id: j.job_id,
+                        word_id: j.word_id,
+                        kind: j.kind,
+                        outcome: j.outcome.to_string(),
+                        error: j.error.clone(),
+                    });
+                }
+                for b in &report.batches {
+                    if let Some(p) = paces.get_mut(b) {
+                        p.dirty = true;
+                    }
+                }
+                for &b in &report.finished {
+                    self.emit_progress(b, &mut paces, true).await?;
+                }
+            }
+
+            if shutdown.is_cancelled() {
+                break;
+            }
+
+            // 2. Changes from other processes (or our own Core): cancelled jobs, pauses.
+            let now = Instant::now();
+            if now >= next_poll {
+                next_poll = now + EXTERNAL_POLL;
+                let v = self.db(|s| data_version(s)).await?;
+                if v != last_version {
+                    last_version = v;
+                    check_ours = true;
+                }
+            }
+            if check_ours && !in_flight.is_empty() {
+                let ids: Vec<JobId> = in_flight.keys().copied().collect();
+                let lease = self.lease.clone();
+                let gone = self.db(move |s| queue::jobs_no_longer_ours(&s.conn(), &lease, &ids)).await?;
+                for id in gone {
+                    if let Some(job) = in_flight.get(&id) {
+                        job.cancel.cancel();
+                        if let Some(p) = paces.get_mut(&job.batch_id) {
+                            p.dirty = true;
+                        }
+                    }
+                }
+            }
+            check_ours = false;
+
+            // 3. Claim what the limits allow.
+            let paused = self.db(|s| queue::global_paused(&s.conn())).await?;
+            let mut claimed_any = false;
+            if !paused {
+                for kind in MediaKind::ALL {
+                    let Some(limiter) = limiters.get_mut(&kind) else { continue };
+                    let free = limiter.available(Instant::now());
+                    if free == 0 {
+                        continue;
+                    }
+                    let slot = self.providers.get(kind).clone();
+                    let settings_key = slot.provider.settings_key();
+                    let name = slot.provider.name().to_string();
+                    let lease = self.lease.clone();
+                    let jobs = self
+                        .db(move |s| queue::claim(&mut s.conn(), kind, &settings_key, &name, &lease, free, now_ms()))
+                        .await?;
+                    for job in jobs {
+                        claimed_any = true;
+                        limiter.on_start(Instant::now());
+                        let cancel = shutdown.child_token();
+                        in_flight.insert(job.id, InFlight { batch_id: job.batch_id, cancel: cancel.clone() });
+                        paces.entry(job.batch_id).or_insert_with(|| BatchPace { seen_at: Instant::now(), settled_at_start: -1, last_emit: None, dirty: true });
+                        let tx = tx.clone();
+                        let slot = slot.clone();
+                        let media = self.media.clone();
+                        let queue_cfg = self.queue.clone();
+                        tracker.spawn(async move {
+                            let (outcome, finish) = run_job(job, &slot, &media, &queue_cfg, &cancel).await;
+                            let _ = tx.send(Finished { kind, outcome, finish });
+                        });
+                    }
+                }
+            }
+            let state = (!in_flight.is_empty(), paused);
+            if last_state != Some(state) {
+                last_state = Some(state);
+                let _ = self.events.send(Event::QueueState { running: in_flight.len(), paused, waiting_for_network: false });
+            }
+
+            // 4. Progress, coalesced.
+            let mut next_flush: Option<Instant> = None;
+            let dirty: Vec<BatchId> = paces.iter().filter(|(_, p)| p.dirty).map(|(b, _)| *b).collect();
+            for b in dirty {
+                let due = paces.get(&b).and_then(|p| p.last_emit).map(|t| t + PROGRESS_INTERVAL);
+                match due {
+                    Some(t) if t > Instant::now() => next_flush = Some(next_flush.map_or(t, |n: Instant| n.min(t))),
+                    _ => self.emit_progress(b, &mut paces, false).await?,
+                }
+            }
+            paces.retain(|b, p| p.dirty || in_flight.values().any(|j| j.batch_id == *b) || p.last_emit.is_none_or(|t| t.elapsed() < Duration::from_secs(60)));
+
+            // 5. Idle?
+            if until_idle && in_flight.is_empty() && !claimed_any && pending.is_empty() {
+                let left = self.db(|s| queue::outstanding(&s.conn())).await?;
+                if paused || left.runnable == 0 {
+                    break;
+                }
+            }
+
+            // 6. Sleep until something can happen.
+            let mut deadline = next_poll;
+            if let Some(t) = next_flush {
+                deadline = deadline.min(t);
+            }
+            if !paused {
+                for kind in MediaKind::ALL {
+                    let Some(limiter) = limiters.get_mut(&kind) else { continue };
+                    let now = Instant::now();
+                    if limiter.available(now) > 0 {
+                        if let Some(due) = self.db(move |s| queue::next_due(&s.conn(), kind)).await? {
+                            let wait = Duration::from_millis((due - now_ms()).max(0) as u64);
+                            deadline = deadline.min(now + wait);
+                        }
+                    } else if let Some(t) = limiter.next_ready(now) {
+                        deadline = deadline.min(t);
+                    }
+                }
+            }
+            if claimed_any {
+                // More may be claimable right away (the limit was the only bound).
+                continue;
+            }
+            tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => {}
+                Some(f) = rx.recv() => pending.push(f),
+                _ = self.wake.notified() => { check_ours = true; }
+                _ = tokio::time::sleep_until(deadline.into()) => {}
+            }
+        }
+
+        // Shutdown: abort what runs, hand the jobs back.
+        for job in in_flight.values() {
+            job.cancel.cancel();
+        }
+        tracker.close();
+        let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+            while !in_flight.is_empty() {
+                match rx.recv().await {
+                    Some(f) => {
+                        in_flight.remove(&f.outcome.job());
+                        pending.push(f);
+                    }
+                    None => break,
+                }
+            }
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!(left = in_flight.len(), "jobs did not stop in time; returning them to the queue");
+        }
+        let mut outcomes: Vec<Outcome> = pending.drain(..).map(|f| f.outcome).collect();
+        outcomes.extend(in_flight.keys().map(|&job| Outcome::Requeue { job, next_run_at: now_ms() }));
+        if !outcomes.is_empty() {
+            let lease = self.lease.clone();
+            let report = self.db(move |s| queue::settle(&mut s.conn(), &lease, &outcomes, now_ms())).await?;
+            for j in &report.settled {
+                match j.outcome {
+                    "done" => summary.done += 1,
+                    "failed" => summary.failed += 1,
+                    "retrying" => summary.retried += 1,
+                    _ => summary.requeued += 1,
+                }
+            }
+            for &b in &report.finished {
+                self.emit_progress(b, &mut paces, true).await?;
+            }
+        }
+        let _ = self.events.send(Event::QueueState { running: 0, paused: false, waiting_for_network: false });
+        Ok(summary)
+    }
+
+    /// Sends a batch's progress (and `BatchFinished` when it is finished).
+    async fn emit_progress(&self, batch_id: BatchId, paces: &mut HashMap<BatchId, BatchPace>, finished: bool) -> Result<()> {
+        let info = match self.db(move |s| queue::batch_info(&s.conn(), batch_id)).await {
+            Ok(info) => info,
+            Err(Error::NotFound { .. }) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let settled = info.settled_words();
+        let pace = paces.entry(batch_id).or_insert_with(|| BatchPace { seen_at: Instant::now(), settled_at_start: settled, last_emit: None, dirty: false });
+        if pace.settled_at_start < 0 {
+            pace.settled_at_start = settled;
+        }
+        let done_here = settled - pace.settled_at_start;
+        let eta_seconds = if done_here > 0 && settled < info.total_words {
+            let per_word = pace.seen_at.elapsed().as_secs_f64() / done_here as f64;
+            Some((per_word * (info.total_words - settled) as f64).ceil() as u64)
+        } else if settled >= info.total_words {
+            Some(0)
+        } else {
+            None
+        };
+        pace.last_emit = Some(Instant::now());
+        pace.dirty = false;
+        let _ = self.events.send(Event::BatchProgress {
+            batch_id,
+            status: info.status,
+            completed: info.completed_words,
+            failed: info.failed_words,
+            cancelled: info.cancelled_words,
+            total: info.total_words,
+            eta_seconds,
+        });
+        if finished || info.status.is_finished() {
+            let _ = self.events.send(Event::BatchFinished {
+                batch_id,
+                status: info.status,
+                completed: info.completed_words,
+                failed: info.failed_words,
+                cancelled: info.cancelled_words,
+                total: info.total_words,
+            });
+            paces.remove(&batch_id);
+        }
+        Ok(())
+    }
+}
+
+fn data_version(store: &Store) -> Result<i64> {
+    use crate::error::DbContext;
+    store.conn().query_row("PRAGMA data_version", [], |r| r.get(0)).db("polling for changes")
+}
+
+/// Runs one job: reuse cached media, or ask the provider and store the file.
+async fn run_job(job: ClaimedJob, slot: &crate::providers::ProviderSlot, media: &MediaStore, cfg: &QueueConfig, cancel: &CancellationToken) -> (Outcome, Finish) {
+    if let Some(cached) = job.cached.clone() {
+        let m = media.clone();
+        let ok = tokio::task::spawn_blocking(move || m.verify(&cached.rel_path, &cached.sha256).then_some(cached)).await;
+        if let Ok(Some(cached)) = ok {
+            return (Outcome::Done { job: job.id, media: cached, reused: true }, Finish::Other);
+        }
+    }
+    let request = MediaRequest { kind: job.kind, text: job.text.clone(), language: job.language.clone(), translation: job.translation.clone() };
+    let attempt = job.attempts + 1;
+    let retry_at = |delay: Duration| now_ms() + delay.as_millis() as i64;
+    let delay = || backoff(attempt, Duration::from_millis(cfg.backoff_base_ms), Duration::from_millis(cfg.backoff_max_ms), rand::random::<f64>());
+    match slot.provider.generate(&request, cancel).await {
+        Ok(bytes) => {
+            let m = media.clone();
+            let kind = job.kind;
+            let written = tokio::task::spawn_blocking(move || m.write(kind, &bytes.ext, &bytes.bytes).map(|f| (f, bytes.mime))).await;
+            match written {
+                Ok(Ok((file, mime))) => {
+                    let record = MediaRecord {
+                        rel_path: file.rel_path,
+                        sha256: file.sha256,
+                        mime,
+                        bytes: file.bytes as i64,
+                        provider: slot.provider.name().to_string(),
+                        settings_key: job.settings_key.clone(),
+                        cache_key: job.cache_key.clone(),
+                        source_text: job.text.clone(),
+                    };
+                    (Outcome::Done { job: job.id, media: record, reused: false }, Finish::Success)
+                }
+                Ok(Err(e)) => (Outcome::Retry { job: job.id, error: format!("could not save the file: {e}"), next_run_at: retry_at(delay()) }, Finish::Success),
+                Err(e) => (Outcome::Retry { job: job.id, error: format!("could not save the file: {e}"), next_run_at: retry_at(delay()) }, Finish::Success),
+            }
+        }
+        Err(ProviderError::Retryable { message, retry_after: Some(after), .. }) => {
+            (Outcome::Retry { job: job.id, error: message, next_run_at: retry_at(after) }, Finish::RetryAfter(after))
+        }
+        Err(ProviderError::Retryable { message, retry_after: None, rate_limited }) => (
+            Outcome::Retry { job: job.id, error: message, next_run_at: retry_at(delay()) },
+            if rate_limited { Finish::RateLimited } else { Finish::Other },
+        ),
+        Err(ProviderError::Permanent { message }) => (Outcome::Fail { job: job.id, error: message }, Finish::Other),
+        Err(ProviderError::Cancelled) => (Outcome::Requeue { job: job.id, next_run_at: now_ms() }, Finish::Other),
+    }
+}

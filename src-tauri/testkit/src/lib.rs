@@ -1,0 +1,413 @@
+//! A real local HTTP fake of an OpenAI-compatible media provider, for integration tests and
+//! benchmarks.
+//!
+//! [`FakeProvider::start`] binds `127.0.0.1:0` (never another address) and serves
+//! `POST /v1/images/generations` (answers a valid, per-word PNG as `b64_json`) and
+//! `POST /v1/audio/speech` (answers a valid, per-word MP3, or WAV for `response_format: "wav"`).
+//! A [`Behavior`] adds latency, a concurrency limit answered with 429, per-word faults and a
+//! "hold" gate; the fake records every request and its peak concurrency, and tests wait on
+//! counters through `watch` channels instead of sleeping.
+//!
+//! What it deliberately does not do: check API keys (use a `Status(401)` fault), serve image
+//! URLs, or encode real pictures and speech. The media bytes are small but well-formed, and
+//! [`is_valid_png`], [`is_valid_mp3`] and [`is_valid_wav`] check them structurally.
+//!
+//! Counting rules: every request that reaches an endpoint is recorded and counted in
+//! `requests` (and `images` or `audio`); it is then either `rejected` (429 by
+//! `max_concurrency`) or `accepted`. Accepted requests are in flight until their answer is
+//! produced or the client goes away; they wait for `hold`, then `latency`, then answer with the
+//! first matching fault (or success).
+
+mod media;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use base64::Engine as _;
+use serde_json::{json, Value};
+use tokio::sync::watch;
+
+pub use media::{is_valid_mp3, is_valid_png, is_valid_wav, mp3_for_word, png_for_word, wav_for_word};
+
+/// How the fake answers. `Behavior::default()` answers every request at once with valid media.
+#[derive(Clone, Debug, Default)]
+pub struct Behavior {
+    /// Each accepted request waits this long before answering (after `hold`).
+    pub latency: Duration,
+    /// When `Some(n)`: a request arriving while `n` requests are already in flight (across both
+    /// endpoints) gets 429 at once with no `Retry-After`, counted in [`Stats::rejected`].
+    pub max_concurrency: Option<usize>,
+    /// The first matching fault applies; a fault whose `times` are used up no longer matches.
+    pub faults: Vec<Fault>,
+    /// When true, accepted requests wait until [`FakeProvider::release_held`] (pause/cancel tests).
+    pub hold: bool,
+}
+
+/// A deliberate failure for requests whose word contains `word_contains`.
+#[derive(Clone, Debug)]
+pub struct Fault {
+    /// Matched against the word: the audio `input`, or the image `prompt` (substring).
+    pub word_contains: String,
+    pub action: FaultAction,
+    /// Apply to the first N matching requests only (`None` = always).
+    pub times: Option<u32>,
+}
+
+impl Fault {
+    /// A fault that always applies to words containing `word_contains`.
+    pub fn always(word_contains: impl Into<String>, action: FaultAction) -> Fault {
+        Fault { word_contains: word_contains.into(), action, times: None }
+    }
+    /// A fault that applies to the first `times` matching requests only.
+    pub fn times(word_contains: impl Into<String>, action: FaultAction, times: u32) -> Fault {
+        Fault { word_contains: word_contains.into(), action, times: Some(times) }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum FaultAction {
+    /// Answer this status with an OpenAI-style error body.
+    Status(u16),
+    /// Answer this status with `Retry-After: <secs>`.
+    StatusRetryAfter(u16, u64),
+    /// Never answer, until the client drops the connection or the fake is dropped.
+    Hang,
+    /// 200 OK with bytes that are not media: for images JSON whose `b64_json` is not an image,
+    /// for audio a `text/html` page.
+    Garbage,
+    /// 200 OK with an empty body.
+    EmptyBody,
+}
+
+/// Counters since the fake started.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Every request that reached an endpoint (accepted + rejected).
+    pub requests: usize,
+    pub images: usize,
+    pub audio: usize,
+    pub accepted: usize,
+    /// Answered 429 at once because `max_concurrency` requests were in flight.
+    pub rejected: usize,
+    pub peak_in_flight: usize,
+    pub in_flight: usize,
+}
+
+/// One request as it arrived.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    /// e.g. `/v1/audio/speech`.
+    pub path: String,
+    /// The `Authorization` header, verbatim.
+    pub authorization: Option<String>,
+    /// The JSON body (`Value::Null` when it was not JSON).
+    pub body: Value,
+    /// The audio `input` or the image `prompt` (empty when missing).
+    pub word: String,
+    pub at: Instant,
+}
+
+/// A running fake provider. Dropping it stops the server and ends hanging or held requests.
+pub struct FakeProvider {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+struct Shared {
+    /// The behaviour and, per fault, how many requests it has been applied to.
+    behavior: Mutex<(Behavior, Vec<u32>)>,
+    /// Counters; waiters subscribe to it, so a change can never be missed.
+    stats: watch::Sender<Stats>,
+    requests: Mutex<Vec<RecordedRequest>>,
+    /// Bumped by `release_held`; a held request waits until it differs from its value at arrival.
+    release_generation: watch::Sender<u64>,
+    /// Set when the fake is dropped.
+    shutdown: watch::Sender<bool>,
+}
+
+impl FakeProvider {
+    /// Starts the server on the current tokio runtime (spawned task); returns once listening.
+    ///
+    /// Panics when 127.0.0.1 cannot be bound: a test setup failure, not a normal path.
+    pub async fn start(behavior: Behavior) -> FakeProvider {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.expect("fake provider: bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("fake provider: local address");
+        let faults = vec![0; behavior.faults.len()];
+        let shared = Arc::new(Shared {
+            behavior: Mutex::new((behavior, faults)),
+            stats: watch::Sender::new(Stats::default()),
+            requests: Mutex::new(Vec::new()),
+            release_generation: watch::Sender::new(0),
+            shutdown: watch::Sender::new(false),
+        });
+        let app = Router::new()
+            .route("/v1/images/generations", post(images))
+            .route("/v1/audio/speech", post(speech))
+            .fallback(|| async { error_response(404, "fake provider: no such endpoint", None) })
+            .with_state(shared.clone());
+        let server = tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, app).await {
+                eprintln!("fake provider: server stopped: {err}");
+            }
+        });
+        FakeProvider { addr, shared, server }
+    }
+
+    /// Base URL including the /v1 prefix, e.g. `http://127.0.0.1:41234/v1`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    /// The address the fake listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Replaces the behaviour for requests arriving from now on (fault counts start again).
+    /// Requests already held stay held until [`release_held`](Self::release_held).
+    pub fn set_behavior(&self, behavior: Behavior) {
+        let faults = vec![0; behavior.faults.len()];
+        *lock(&self.shared.behavior) = (behavior, faults);
+    }
+
+    pub fn stats(&self) -> Stats {
+        *self.shared.stats.borrow()
+    }
+
+    /// Every request so far, in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.shared.requests).clone()
+    }
+
+    /// Resolves when at least `n` requests have arrived.
+    pub async fn wait_for_requests(&self, n: usize) {
+        self.wait_for_stats(|s| s.requests >= n).await
+    }
+
+    /// Resolves when at least `n` requests are in flight at the same moment. Meant for held or
+    /// slow requests; for "was the limit ever reached", read [`Stats::peak_in_flight`].
+    pub async fn wait_for_in_flight(&self, n: usize) {
+        self.wait_for_stats(|s| s.in_flight >= n).await
+    }
+
+    /// Resolves when the counters satisfy `condition` (checked at once, then on every change).
+    pub async fn wait_for_stats(&self, condition: impl FnMut(&Stats) -> bool) {
+        let mut rx = self.shared.stats.subscribe();
+        // The sender lives in `self`, so the channel cannot close while we wait.
+        let _ = rx.wait_for(condition).await;
+    }
+
+    /// Releases every request held by `Behavior::hold` so far. Requests arriving later while
+    /// `hold` is still set are held again.
+    pub fn release_held(&self) {
+        self.shared.release_generation.send_modify(|g| *g += 1);
+    }
+}
+
+impl Drop for FakeProvider {
+    fn drop(&mut self) {
+        self.shared.shutdown.send_replace(true);
+        self.server.abort();
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panicking test thread must not make every later assertion fail with PoisonError.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    Images,
+    Speech,
+}
+
+/// What the fake decided for one request at arrival.
+enum Decision {
+    Rejected,
+    Accepted { guard: InFlight, fault: Option<FaultAction>, hold: Option<u64>, latency: Duration },
+}
+
+/// Counts a request as in flight until dropped (answered, or the client went away).
+struct InFlight(Arc<Shared>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.stats.send_modify(|s| s.in_flight -= 1);
+    }
+}
+
+impl Shared {
+    fn arrive(self: &Arc<Self>, endpoint: Endpoint, headers: &HeaderMap, body: &Value, word: &str) -> Decision {
+        let recorded = RecordedRequest {
+            path: match endpoint {
+                Endpoint::Images => "/v1/images/generations".into(),
+                Endpoint::Speech => "/v1/audio/speech".into(),
+            },
+            authorization: headers
+                .get(header::AUTHORIZATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            body: body.clone(),
+            word: word.to_owned(),
+            at: Instant::now(),
+        };
+        // One lock order everywhere: behavior, then stats, then requests. Holding the behaviour
+        // lock across the decision makes "first N matching requests" exact under concurrency.
+        let mut guard = lock(&self.behavior);
+        let (behavior, hits) = &mut *guard;
+        // Read before the request counts as in flight: a test that sees it in flight and then
+        // calls `release_held` must release it.
+        let hold = behavior.hold.then(|| *self.release_generation.borrow());
+        let mut accepted = false;
+        // Recording and counting happen under the watch lock so waiters see both at once.
+        self.stats.send_modify(|s| {
+            lock(&self.requests).push(recorded);
+            s.requests += 1;
+            match endpoint {
+                Endpoint::Images => s.images += 1,
+                Endpoint::Speech => s.audio += 1,
+            }
+            if behavior.max_concurrency.is_some_and(|max| s.in_flight >= max) {
+                s.rejected += 1;
+            } else {
+                accepted = true;
+                s.accepted += 1;
+                s.in_flight += 1;
+                s.peak_in_flight = s.peak_in_flight.max(s.in_flight);
+            }
+        });
+        if !accepted {
+            return Decision::Rejected;
+        }
+        let guard_in_flight = InFlight(self.clone());
+        let index = (0..behavior.faults.len()).find(|&i| {
+            let fault = &behavior.faults[i];
+            word.contains(&fault.word_contains) && fault.times.is_none_or(|t| hits[i] < t)
+        });
+        let fault = index.map(|i| {
+            hits[i] += 1;
+            behavior.faults[i].action.clone()
+        });
+        Decision::Accepted { guard: guard_in_flight, fault, hold, latency: behavior.latency }
+    }
+
+    /// Resolves when the fake is dropped.
+    fn shutdown(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut rx = self.shutdown.subscribe();
+        async move {
+            let _ = rx.wait_for(|stopped| *stopped).await;
+        }
+    }
+}
+
+async fn images(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    handle(shared, Endpoint::Images, headers, body).await
+}
+
+async fn speech(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    handle(shared, Endpoint::Speech, headers, body).await
+}
+
+async fn handle(shared: Arc<Shared>, endpoint: Endpoint, headers: HeaderMap, body: Bytes) -> Response {
+    let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let word_field = if endpoint == Endpoint::Images { "prompt" } else { "input" };
+    let word = json.get(word_field).and_then(Value::as_str).unwrap_or("").to_owned();
+    let (_guard, fault, hold, latency) = match shared.arrive(endpoint, &headers, &json, &word) {
+        Decision::Rejected => return error_response(429, "fake provider: too many concurrent requests", None),
+        Decision::Accepted { guard, fault, hold, latency } => (guard, fault, hold, latency),
+    };
+    // Everything below may be cut short by the fake being dropped; a client that goes away
+    // drops this future (and the in-flight guard) instead.
+    let answer = async {
+        if let Some(generation) = hold {
+            let mut rx = shared.release_generation.subscribe();
+            let _ = rx.wait_for(|g| *g != generation).await;
+        }
+        tokio::time::sleep(latency).await;
+        match fault {
+            None => success(endpoint, &json, &word),
+            Some(FaultAction::Status(status)) => error_response(status, &fault_message(status), None),
+            Some(FaultAction::StatusRetryAfter(status, secs)) => {
+                error_response(status, &fault_message(status), Some(secs))
+            }
+            Some(FaultAction::Hang) => std::future::pending().await,
+            Some(FaultAction::Garbage) => garbage(endpoint),
+            Some(FaultAction::EmptyBody) => {
+                let mime = if endpoint == Endpoint::Images { "application/json" } else { "audio/mpeg" };
+                ([(header::CONTENT_TYPE, mime)], Body::empty()).into_response()
+            }
+        }
+    };
+    tokio::select! {
+        response = answer => response,
+        _ = shared.shutdown() => error_response(503, "fake provider: shutting down", None),
+    }
+}
+
+fn success(endpoint: Endpoint, json: &Value, word: &str) -> Response {
+    if json.is_null() {
+        return error_response(400, "fake provider: the body is not JSON", None);
+    }
+    match endpoint {
+        Endpoint::Images => {
+            let format = json.get("response_format").and_then(Value::as_str).unwrap_or("url");
+            if format != "b64_json" {
+                return error_response(400, "fake provider: only response_format b64_json is served", None);
+            }
+            let n = json.get("n").and_then(Value::as_u64).unwrap_or(1).clamp(1, 4);
+            let data: Vec<Value> = (0..n)
+                .map(|_| json!({ "b64_json": base64::engine::general_purpose::STANDARD.encode(png_for_word(word)) }))
+                .collect();
+            let created = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            axum::Json(json!({ "created": created, "data": data })).into_response()
+        }
+        Endpoint::Speech => match json.get("response_format").and_then(Value::as_str).unwrap_or("mp3") {
+            "mp3" => ([(header::CONTENT_TYPE, "audio/mpeg")], mp3_for_word(word)).into_response(),
+            "wav" => ([(header::CONTENT_TYPE, "audio/wav")], wav_for_word(word)).into_response(),
+            other => error_response(400, &format!("fake provider: response_format {other} is not served"), None),
+        },
+    }
+}
+
+fn garbage(endpoint: Endpoint) -> Response {
+    match endpoint {
+        Endpoint::Images => {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(b"<html>this is not an image</html>");
+            axum::Json(json!({ "created": 0, "data": [{ "b64_json": b64 }] })).into_response()
+        }
+        Endpoint::Speech => ([(header::CONTENT_TYPE, "text/html")], "<html>oops</html>").into_response(),
+    }
+}
+
+fn fault_message(status: u16) -> String {
+    match status {
+        401 => "Incorrect API key provided: sk-fake***1234.".into(),
+        429 => "Rate limit reached for requests.".into(),
+        s if s >= 500 => "The server had an error while processing your request.".into(),
+        s => format!("fake provider: fault status {s}"),
+    }
+}
+
+/// An OpenAI-style error: `{"error":{"message":...,"type":...,"code":null}}`.
+fn error_response(status: u16, message: &str, retry_after: Option<u64>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let kind = if status.is_server_error() { "server_error" } else { "invalid_request_error" };
+    let body = json!({ "error": { "message": message, "type": kind, "param": null, "code": null } });
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Some(secs) = retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, secs.into());
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,11 @@
+//! End-to-end tests of the `deckmedia` binary: real processes on a temp data dir, both providers
+//! pointed at a fake OpenAI-compatible server running in the test's own runtime. One test
+//! binary (one link step); each module is one area.
 
+mod support;
+
+mod bad_input;
+mod control;
+mod crash;
+mod failures;
+mod happy_path;

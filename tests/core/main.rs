@@ -1,1 +1,5 @@
+//! The core's integration tests: one test binary (one link step), a module per area.
+mod openai_provider;
+mod store;
 mod support;
+mod worker;

@@ -1,1 +1,295 @@
-fn main() {}
+//! `deckmedia`: the command line on the same core as the desktop app, for scripts, servers
+//! without a display, and our own tests. Each subcommand is one or two core calls; the output is
+//! either human lines or, with `--json`, one JSON document on stdout. Errors are one line on
+//! stderr and a non-zero exit, never a panic.
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use deckmedia_core::{BatchInfo, Core, MediaKind};
+
+mod progress;
+mod time;
+
+#[derive(Parser, Debug)]
+#[command(name = "deckmedia", version, about = "Generate pictures and pronunciations for vocabulary decks, in the background.")]
+struct Cli {
+    /// Data folder (default: the platform's data dir, or DECKMEDIA_DATA_DIR).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Decks: import words, list decks.
+    #[command(subcommand)]
+    Deck(DeckCommand),
+    /// Start a batch for a deck and print its id at once (the worker does the work).
+    Generate {
+        #[arg(long)]
+        deck: String,
+        /// Pictures (default: both pictures and audio).
+        #[arg(long)]
+        image: bool,
+        /// Pronunciations (default: both pictures and audio).
+        #[arg(long)]
+        audio: bool,
+        /// Generate again even where media with the same settings exists.
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the queue in the foreground.
+    Worker {
+        /// Exit (0) when nothing is left to run.
+        #[arg(long)]
+        until_idle: bool,
+    },
+    /// Batches: all recent ones, or one.
+    Status {
+        batch_id: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cancel a batch: queued jobs are cancelled, requests in flight aborted.
+    Cancel { batch_id: i64 },
+    /// Pause the whole queue (jobs in flight finish).
+    Pause,
+    /// Resume the queue.
+    Resume,
+    /// Queue a batch's failed and cancelled words again.
+    Retry { batch_id: i64 },
+    /// Each word of a deck with its picture and audio.
+    Media(MediaArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum DeckCommand {
+    /// Import words: one per line, or CSV/TSV with a header (word[,translation][,lang][,note]).
+    Import {
+        /// A file, or - for standard input.
+        file: String,
+        #[arg(long)]
+        deck: String,
+        /// The deck's language (for new decks), e.g. en, de, es, ru.
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+    /// List decks.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+struct MediaArgs {
+    #[arg(long)]
+    deck: String,
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    init_logging();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DECKMEDIA_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}
+
+fn open(data_dir: Option<PathBuf>) -> Result<Core> {
+    let dir = match data_dir {
+        Some(d) => d,
+        None => deckmedia_core::paths::default_data_dir()?,
+    };
+    Ok(Core::open(&dir)?)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let core = open(cli.data_dir)?;
+    match cli.command {
+        Command::Deck(DeckCommand::Import { file, deck, lang }) => {
+            let mut input = Vec::new();
+            if file == "-" {
+                std::io::stdin().read_to_end(&mut input).context("cannot read standard input")?;
+            } else {
+                input = std::fs::read(&file).with_context(|| format!("cannot read {file}"))?;
+            }
+            let (deck, added) = core.import_words(&deck, &lang, &input)?;
+            println!("{}: {} new, {} already there ({} words)", deck.name, added.added, added.already_there, deck.word_count);
+        }
+        Command::Deck(DeckCommand::List { json }) => {
+            let decks = core.list_decks()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&decks)?);
+            } else if decks.is_empty() {
+                println!("no decks yet: deckmedia deck import FILE --deck NAME");
+            } else {
+                for d in decks {
+                    println!("{}\t{}\t{} words", d.name, if d.language.is_empty() { "-" } else { &d.language }, d.word_count);
+                }
+            }
+        }
+        Command::Generate { deck, image, audio, force, json } => {
+            let deck = core.deck_by_name(&deck)?;
+            let kinds = match (image, audio) {
+                (true, false) => vec![MediaKind::Image],
+                (false, true) => vec![MediaKind::Audio],
+                _ => vec![MediaKind::Image, MediaKind::Audio],
+            };
+            let batch = core.generate(deck.id, &kinds, force)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&batch_json(&batch))?);
+            } else {
+                println!("{}", batch.id);
+                eprintln!(
+                    "batch {} queued for '{}': {} words{}; run `deckmedia worker` (or the app) to process it",
+                    batch.id,
+                    batch.deck,
+                    batch.total_words,
+                    if batch.reused_jobs > 0 { format!(", {} media reused", batch.reused_jobs) } else { String::new() }
+                );
+            }
+        }
+        Command::Worker { until_idle } => return run_worker(core, until_idle),
+        Command::Status { batch_id, json } => {
+            let batches = match batch_id {
+                Some(id) => vec![core.batch(id)?],
+                None => core.batches()?,
+            };
+            if json {
+                let v: Vec<_> = batches.iter().map(batch_json).collect();
+                let out = if batch_id.is_some() { v.into_iter().next().unwrap_or_default() } else { serde_json::Value::Array(v) };
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else if batches.is_empty() {
+                println!("no batches");
+            } else {
+                if core.is_paused()? {
+                    println!("queue paused (deckmedia resume)");
+                }
+                for b in &batches {
+                    println!("{}", batch_line(b));
+                }
+            }
+        }
+        Command::Cancel { batch_id } => println!("{}", batch_line(&core.cancel(batch_id)?)),
+        Command::Retry { batch_id } => println!("{}", batch_line(&core.retry(batch_id)?)),
+        Command::Pause => {
+            core.pause_all(true)?;
+            println!("queue paused");
+        }
+        Command::Resume => {
+            core.pause_all(false)?;
+            println!("queue resumed");
+        }
+        Command::Media(MediaArgs { deck, json }) => {
+            let deck = core.deck_by_name(&deck)?;
+            let media = core.media_of_deck(deck.id)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&media)?);
+            } else {
+                for w in media {
+                    println!("{}\timage: {}\taudio: {}", w.text, w.image.status, w.audio.status);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_worker(core: Core, until_idle: bool) -> Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        let worker = core.worker()?;
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("stopping: returning jobs in flight to the queue…");
+                stop.cancel();
+            }
+        });
+        #[cfg(unix)]
+        {
+            let stop = shutdown.clone();
+            if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                tokio::spawn(async move {
+                    term.recv().await;
+                    stop.cancel();
+                });
+            }
+        }
+        let display = progress::Display::start(&core, std::io::stderr().is_terminal());
+        let summary = if until_idle { worker.run_until_idle(shutdown).await? } else { worker.run(shutdown).await? };
+        display.finish().await;
+        eprintln!(
+            "worker stopped: {} done, {} failed, {} retried later, {} returned to the queue",
+            summary.done, summary.failed, summary.retried, summary.requeued
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn batch_line(b: &BatchInfo) -> String {
+    let mut s = format!(
+        "batch {} '{}' {}: {}/{} words ({}%)",
+        b.id,
+        b.deck,
+        b.status,
+        b.settled_words(),
+        b.total_words,
+        b.progress
+    );
+    if b.failed_words > 0 {
+        s.push_str(&format!(", {} failed", b.failed_words));
+    }
+    if b.cancelled_words > 0 {
+        s.push_str(&format!(", {} cancelled", b.cancelled_words));
+    }
+    s
+}
+
+/// A batch as `status --json` and `generate --json` print it.
+fn batch_json(b: &BatchInfo) -> serde_json::Value {
+    serde_json::json!({
+        "id": b.id,
+        "deck": b.deck,
+        "deck_id": b.deck_id,
+        "kinds": b.kinds,
+        "status": b.status,
+        "progress": b.progress,
+        "total_words": b.total_words,
+        "completed_words": b.completed_words,
+        "failed_words": b.failed_words,
+        "cancelled_words": b.cancelled_words,
+        "reused": b.reused_jobs,
+        "total_jobs": b.total_jobs,
+        "done_jobs": b.done_jobs,
+        "failed_jobs": b.failed_jobs,
+        "created_at": time::iso8601(b.created_at),
+        "updated_at": time::iso8601(b.updated_at),
+        "finished_at": b.finished_at.map(time::iso8601),
+    })
+}

@@ -151,13 +151,24 @@ impl Core {
         self.enqueue(deck_id, kinds, EnqueueOptions { force, max_attempts: self.config.queue.max_attempts, ..Default::default() })
     }
 
-    /// Generates one word's media ahead of everything else (always fresh).
+    /// Generates one word's media ahead of everything else. A job already queued for it moves
+    /// to the front; otherwise a fresh one-word batch is queued (regenerating existing media).
     pub fn generate_word_now(&self, word_id: WordId, kinds: &[MediaKind]) -> Result<BatchInfo> {
+        const NOW: i64 = 100;
         let word = self.store.word(word_id)?;
+        let moved = queue::prioritize_word(&self.store.conn(), word_id, kinds, NOW)?;
+        let rest: Vec<MediaKind> = kinds.iter().copied().filter(|k| !moved.iter().any(|(m, _)| m == k)).collect();
+        if rest.is_empty() {
+            if let Some((_, batch)) = moved.first() {
+                self.wake.notify_one();
+                return self.announce(*batch);
+            }
+            return Err(Error::invalid("choose at least one kind of media (image, audio)"));
+        }
         self.enqueue(
             word.deck_id,
-            kinds,
-            EnqueueOptions { force: true, priority: 100, max_attempts: self.config.queue.max_attempts, word_ids: Some(vec![word_id]) },
+            &rest,
+            EnqueueOptions { force: true, priority: NOW, max_attempts: self.config.queue.max_attempts, word_ids: Some(vec![word_id]) },
         )
     }
 

@@ -49,6 +49,12 @@ pub struct RunSummary {
     pub rate_limited: u64,
 }
 
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker").field("lease", &self.lease).finish()
+    }
+}
+
 pub struct Worker {
     pub(crate) store: Arc<Store>,
     pub(crate) media: MediaStore,

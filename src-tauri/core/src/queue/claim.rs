@@ -55,7 +55,7 @@ pub fn claim(conn: &mut Connection, kind: MediaKind, settings_key: &str, provide
         let mut stmt = tx
             .prepare_cached(
                 "SELECT j.id, j.batch_id, j.word_id, j.attempts, j.max_attempts, w.text,
-                        CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation
+                        CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation, j.fresh
                  FROM jobs j JOIN words w ON w.id = j.word_id JOIN decks d ON d.id = w.deck_id
                  WHERE j.id IN (SELECT value FROM json_each(?1))
                  ORDER BY j.priority DESC, j.id",
@@ -68,13 +68,16 @@ pub fn claim(conn: &mut Connection, kind: MediaKind, settings_key: &str, provide
             .db("claiming jobs")?;
         let rows = stmt
             .query_map([&ids_json], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, Option<String>>(7)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, Option<String>>(7)?, r.get::<_, bool>(8)?))
             })
             .db("claiming jobs")?;
         for row in rows {
-            let (id, batch_id, word_id, attempts, max_attempts, text, language, translation) = row.db("claiming jobs")?;
+            let (id, batch_id, word_id, attempts, max_attempts, text, language, translation, fresh) = row.db("claiming jobs")?;
             let key = cache_key(kind, settings_key, &language, &text, translation.as_deref());
-            let cached = find_cached
+            let cached = if fresh {
+                None
+            } else {
+                find_cached
                 .query_row([&key], |r| {
                     Ok(super::MediaRecord {
                         rel_path: r.get(0)?,
@@ -88,7 +91,8 @@ pub fn claim(conn: &mut Connection, kind: MediaKind, settings_key: &str, provide
                     })
                 })
                 .optional()
-                .db("claiming jobs")?;
+                .db("claiming jobs")?
+            };
             jobs.push(ClaimedJob {
                 id,
                 batch_id,

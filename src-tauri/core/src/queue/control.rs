@@ -116,3 +116,24 @@ fn ensure_batch(conn: &Connection, batch_id: BatchId) -> Result<()> {
         .db("reading a batch")?;
     if exists { Ok(()) } else { Err(Error::not_found(format!("batch {batch_id}"))) }
 }
+
+/// Moves a word's queued jobs of these kinds to the front of the queue. Returns the kinds and
+/// batches of the jobs it moved (jobs already running are left as they are and also returned).
+pub fn prioritize_word(conn: &Connection, word_id: crate::model::WordId, kinds: &[crate::model::MediaKind], priority: i64) -> Result<Vec<(crate::model::MediaKind, BatchId)>> {
+    let mut found = Vec::new();
+    for &kind in kinds {
+        let row: Option<BatchId> = conn
+            .query_row(
+                "UPDATE jobs SET priority = MAX(priority, ?3)
+                 WHERE word_id = ?1 AND kind = ?2 AND status IN ('queued', 'running') RETURNING batch_id",
+                params![word_id, kind.as_str(), priority],
+                |r| r.get(0),
+            )
+            .optional()
+            .db("moving a word to the front")?;
+        if let Some(batch) = row {
+            found.push((kind, batch));
+        }
+    }
+    Ok(found)
+}

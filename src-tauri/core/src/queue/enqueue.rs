@@ -60,9 +60,9 @@ pub fn enqueue(conn: &mut Connection, deck_id: DeckId, settings: &[(MediaKind, S
     for (kind, settings_key) in settings {
         jobs += tx
             .execute(
-                "INSERT INTO jobs(batch_id, word_id, kind, status, priority, max_attempts, next_run_at, reused, finished_at)
+                "INSERT INTO jobs(batch_id, word_id, kind, status, priority, max_attempts, next_run_at, reused, finished_at, fresh)
                  SELECT ?1, c.id, ?2, CASE WHEN c.hit THEN 'done' ELSE 'queued' END, ?5, ?6, ?7, c.hit,
-                        CASE WHEN c.hit THEN ?7 END
+                        CASE WHEN c.hit THEN ?7 END, ?4
                  FROM (SELECT w.id, w.position,
                               (NOT ?4 AND EXISTS(SELECT 1 FROM media m WHERE m.word_id = w.id AND m.kind = ?2
                                                    AND m.settings_key = ?3 AND m.source_text = w.text)) AS hit

@@ -73,7 +73,8 @@ CREATE TABLE jobs (
     finished_at  INTEGER,
     last_error   TEXT,
     provider     TEXT,
-    reused       INTEGER NOT NULL DEFAULT 0
+    reused       INTEGER NOT NULL DEFAULT 0,
+    fresh        INTEGER NOT NULL DEFAULT 0   -- 1: regenerate, do not reuse cached media
 );
 CREATE INDEX jobs_ready ON jobs(kind, priority DESC, id) WHERE status = 'queued';
 CREATE INDEX jobs_running ON jobs(lease) WHERE status = 'running';

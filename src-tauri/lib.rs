@@ -5,7 +5,7 @@
 //! build the same app on `tauri::test::MockRuntime` without a display.
 
 use serde::Serialize;
-use tauri::{AppHandle, Builder, Runtime};
+use tauri::{Builder, Runtime};
 
 /// What the UI shows about the app itself.
 #[derive(Debug, Clone, Serialize)]
@@ -25,7 +25,10 @@ pub struct ErrorDto {
 
 impl ErrorDto {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: code.into(), message: message.into() }
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -41,22 +44,29 @@ impl From<tauri::Error> for ErrorDto {
     }
 }
 
-/// Name, version and data folder of this Deck Media.
-#[tauri::command]
-pub fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo, ErrorDto> {
-    let info = app.package_info();
-    // The same folder the CLI uses (`DECKMEDIA_DATA_DIR` or the platform default).
-    let data_dir = deckmedia_core::paths::default_data_dir()?;
-    Ok(AppInfo {
-        name: info.name.clone(),
-        version: info.version.to_string(),
-        data_dir: data_dir.display().to_string(),
-    })
+/// The IPC commands. (A `pub` `#[tauri::command]` cannot live at the crate root: its helper
+/// macros clash there, so commands go in this module.)
+pub mod commands {
+    use super::{AppInfo, ErrorDto};
+    use tauri::{AppHandle, Runtime};
+
+    /// Name, version and data folder of this Deck Media.
+    #[tauri::command]
+    pub fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo, ErrorDto> {
+        let info = app.package_info();
+        // The same folder the CLI uses (`DECKMEDIA_DATA_DIR` or the platform default).
+        let data_dir = deckmedia_core::paths::default_data_dir()?;
+        Ok(AppInfo {
+            name: info.name.clone(),
+            version: info.version.to_string(),
+            data_dir: data_dir.display().to_string(),
+        })
+    }
 }
 
 /// Registers the shell's commands (and, later, its state) on a builder of any runtime.
 pub fn configure<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![app_info])
+    builder.invoke_handler(tauri::generate_handler![commands::app_info])
 }
 
 /// Starts the desktop app. Never panics on purpose: a failure is printed and the process exits
@@ -73,12 +83,16 @@ fn try_run() -> Result<(), String> {
     check_display()?;
     let builder = configure(tauri::Builder::default().plugin(tauri_plugin_notification::init()));
     // GTK/tao initialisation panics rather than returning an error when it cannot start; turn
-    // that into an ordinary error too.
+    // that into an ordinary error too (with the panic hook muted, so no backtrace is printed).
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         builder.build(tauri::generate_context!())
-    }))
-    .map_err(|panic| format!("the window system failed to start: {}", panic_text(&panic)))?
-    .map_err(|e| format!("failed to build the app: {e}"))?;
+    }));
+    std::panic::set_hook(hook);
+    let built = built
+        .map_err(|panic| format!("the window system failed to start: {}", panic_text(&panic)))?
+        .map_err(|e| format!("failed to build the app: {e}"))?;
     built.run(|_app, _event| {});
     Ok(())
 }
@@ -89,9 +103,11 @@ fn check_display() -> Result<(), String> {
     {
         let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
         if !set("DISPLAY") && !set("WAYLAND_DISPLAY") {
-            return Err("no display found (neither DISPLAY nor WAYLAND_DISPLAY is set); \
+            return Err(
+                "no display found (neither DISPLAY nor WAYLAND_DISPLAY is set); \
                         start Deck Media from a desktop session, or use the deckmedia CLI"
-                .into());
+                    .into(),
+            );
         }
     }
     Ok(())

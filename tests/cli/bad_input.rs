@@ -142,3 +142,11 @@ async fn path_like_words_never_leave_the_media_folder() {
     let siblings: Vec<_> = std::fs::read_dir(env.root.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(siblings.len(), 4, "nothing created next to the data dir: {siblings:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_system_error_names_its_cause_once() {
+    let env = env(Behavior::default()).await;
+    let file = env.input("not-a-dir", b"I am a file");
+    let line = env.run_with_data_dir(&file, &["deck", "list"]).await.clean_failure();
+    assert_eq!(line.matches("os error").count(), 1, "the OS reason is repeated: {line}");
+}

@@ -45,10 +45,6 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn success(&self) -> bool {
-        self.status.success()
-    }
-
     /// Panics with the command's output unless it exited 0.
     #[track_caller]
     pub fn ok(self) -> Output {

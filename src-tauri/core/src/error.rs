@@ -14,20 +14,11 @@ pub enum Error {
     #[error("{what} not found")]
     NotFound { what: String },
     /// A file or folder could not be read or written.
-    #[error("{action} {path}: {source}")]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{action} {path}: {cause}")]
+    Io { action: &'static str, path: PathBuf, cause: std::io::Error },
     /// The database failed; the message names the operation, the source has SQLite's words.
-    #[error("database error while {context}: {source}")]
-    Db {
-        context: &'static str,
-        #[source]
-        source: rusqlite::Error,
-    },
+    #[error("database error while {context}: {cause}")]
+    Db { context: &'static str, cause: rusqlite::Error },
     /// The database was written by a newer Deck Media, or its migrations failed.
     #[error("database schema: {0}")]
     Schema(String),
@@ -62,7 +53,7 @@ impl Error {
     }
 
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { action, path: path.into(), source }
+        Error::Io { action, path: path.into(), cause: source }
     }
 }
 
@@ -73,6 +64,6 @@ pub trait DbContext<T> {
 
 impl<T> DbContext<T> for std::result::Result<T, rusqlite::Error> {
     fn db(self, context: &'static str) -> Result<T> {
-        self.map_err(|source| Error::Db { context, source })
+        self.map_err(|cause| Error::Db { context, cause })
     }
 }

@@ -5,13 +5,14 @@
 //! `min(max_concurrency, 4)` and grows by one per success (slow start, doubling per round) up to
 //! the configured maximum. A rate-limit answer without `Retry-After` (a 429) means exactly one
 //! request too many was in flight, so the window shrinks by one per rejection and stops slow
-//! start; afterwards it grows back by one only after `2 × window` successes in a row. For a server
+//! start; afterwards it grows back by one only after `4 × window` successes in a row, so
+//! probing past the limit costs few rejected calls. For a server
 //! with a hard concurrency cap this finds the cap in one round trip, without the undershoot of
 //! halving; a provider that rejects everything still drives the window down to 1 quickly.
 //!
 //! The limiter is owned by the worker loop and is not shared between threads.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 const INITIAL_WINDOW: u32 = 4;
@@ -102,7 +103,7 @@ impl Limiter {
                     self.window = (self.window + 1).min(self.max);
                     self.slow_start = self.window < self.max;
                     self.successes = 0;
-                } else if self.window < self.max && self.successes >= 2 * self.window {
+                } else if self.window < self.max && self.successes >= 4 * self.window {
                     self.window += 1;
                     self.successes = 0;
                 }
@@ -135,6 +136,70 @@ impl Limiter {
     }
     pub fn rejected(&self) -> u64 {
         self.rejected
+    }
+}
+
+/// The limits of every media kind: each kind's own cap, and the adaptive window of the server it
+/// talks to. Kinds whose providers have the same limit key (pictures and speech from one
+/// server) share one window and one `Retry-After` pause; the window's ceiling is the largest
+/// cap among them and its per-minute limit the smallest.
+#[derive(Debug, Clone)]
+pub struct KindLimits<K: std::hash::Hash + Eq + Copy> {
+    groups: HashMap<String, Limiter>,
+    kinds: HashMap<K, KindSlot>,
+}
+
+#[derive(Debug, Clone)]
+struct KindSlot {
+    group: String,
+    cap: u32,
+    running: u32,
+}
+
+impl<K: std::hash::Hash + Eq + Copy> KindLimits<K> {
+    /// `kinds`: (kind, limit key, max concurrency, requests per minute).
+    pub fn new(kinds: &[(K, String, u32, u32)]) -> Self {
+        let mut caps: HashMap<&str, (u32, u32)> = HashMap::new();
+        for (_, key, cap, rpm) in kinds {
+            let e = caps.entry(key.as_str()).or_insert((0, 0));
+            e.0 = e.0.max(*cap);
+            e.1 = match (e.1, *rpm) {
+                (0, r) | (r, 0) => r,
+                (a, b) => a.min(b),
+            };
+        }
+        let groups = caps.into_iter().map(|(k, (cap, rpm))| (k.to_string(), Limiter::new(cap, rpm))).collect();
+        let kinds = kinds.iter().map(|(k, key, cap, _)| (*k, KindSlot { group: key.clone(), cap: (*cap).max(1), running: 0 })).collect();
+        KindLimits { groups, kinds }
+    }
+
+    pub fn available(&mut self, kind: K, now: Instant) -> u32 {
+        let Some(slot) = self.kinds.get(&kind) else { return 0 };
+        let own = slot.cap.saturating_sub(slot.running);
+        self.groups.get_mut(&slot.group).map_or(0, |g| g.available(now).min(own))
+    }
+
+    pub fn next_ready(&self, kind: K, now: Instant) -> Option<Instant> {
+        let slot = self.kinds.get(&kind)?;
+        self.groups.get(&slot.group)?.next_ready(now)
+    }
+
+    pub fn on_start(&mut self, kind: K, now: Instant) {
+        if let Some(slot) = self.kinds.get_mut(&kind) {
+            slot.running += 1;
+            if let Some(g) = self.groups.get_mut(&slot.group) {
+                g.on_start(now);
+            }
+        }
+    }
+
+    pub fn on_finish(&mut self, kind: K, how: Finish, now: Instant) {
+        if let Some(slot) = self.kinds.get_mut(&kind) {
+            slot.running = slot.running.saturating_sub(1);
+            if let Some(g) = self.groups.get_mut(&slot.group) {
+                g.on_finish(how, now);
+            }
+        }
     }
 }
 
@@ -179,11 +244,11 @@ mod tests {
             l.on_finish(Finish::RateLimited, now);
         }
         assert_eq!(l.window(), 8);
-        for _ in 0..15 {
+        for _ in 0..31 {
             l.on_start(now);
             l.on_finish(Finish::Success, now);
         }
-        assert_eq!(l.window(), 8, "needs 2 x window successes before growing");
+        assert_eq!(l.window(), 8, "needs 4 x window successes before growing");
         l.on_start(now);
         l.on_finish(Finish::Success, now);
         assert_eq!(l.window(), 9);
@@ -216,6 +281,25 @@ mod tests {
         assert_eq!(l.available(now + Duration::from_secs(59)), 0);
         assert_eq!(l.next_ready(now), Some(now + MINUTE));
         assert_eq!(l.available(now + MINUTE), 3);
+    }
+
+    #[test]
+    fn kinds_on_one_server_share_its_window_and_pause() {
+        let now = Instant::now();
+        let mut l = KindLimits::new(&[("image", "srv".to_string(), 2, 0), ("audio", "srv".to_string(), 8, 0)]);
+        assert_eq!(l.available("image", now), 2, "the kind's own cap");
+        assert_eq!(l.available("audio", now), 4, "the shared window starts at 4");
+        for _ in 0..2 {
+            l.on_start("image", now);
+        }
+        assert_eq!(l.available("image", now), 0);
+        assert_eq!(l.available("audio", now), 2, "images use the shared window too");
+        l.on_finish("image", Finish::RetryAfter(Duration::from_secs(1)), now);
+        assert_eq!(l.available("audio", now), 0, "Retry-After pauses the whole server");
+        let mut apart = KindLimits::new(&[("image", "a".to_string(), 2, 0), ("audio", "b".to_string(), 2, 0)]);
+        apart.on_start("image", now);
+        apart.on_finish("image", Finish::RetryAfter(Duration::from_secs(1)), now);
+        assert_eq!(apart.available("audio", now), 2, "other servers go on");
     }
 
     #[test]

@@ -23,7 +23,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::QueueConfig;
 use crate::error::{Error, Result};
 use crate::events::Event;
-use crate::limits::{backoff, Finish, Limiter};
+use crate::limits::{backoff, Finish, KindLimits};
 use crate::lock::WorkerLock;
 use crate::media::MediaStore;
 use crate::model::{BatchId, JobId, MediaKind};
@@ -71,10 +71,13 @@ struct InFlight {
     cancel: CancellationToken,
 }
 
-struct Finished {
-    kind: MediaKind,
-    outcome: Outcome,
-    finish: Finish,
+/// What a job task tells the loop.
+enum Msg {
+    /// The provider call ended: its slot is free for the next job (before the file is saved,
+    /// so saving never holds a provider slot).
+    Released { kind: MediaKind, finish: Finish },
+    /// The job's outcome, ready to settle.
+    Settled(Outcome),
 }
 
 struct BatchPace {
@@ -116,81 +119,55 @@ impl Worker {
             tracing::info!(removed, "removed temp files left by a crash");
         }
 
-        let mut limiters: HashMap<MediaKind, Limiter> = MediaKind::ALL
+        let kinds: Vec<(MediaKind, String, u32, u32)> = MediaKind::ALL
             .iter()
             .map(|&k| {
                 let slot = self.providers.get(k);
-                (k, Limiter::new(slot.max_concurrency, slot.requests_per_minute))
+                (k, slot.provider.limit_key(), slot.max_concurrency, slot.requests_per_minute)
             })
             .collect();
-        let (tx, mut rx) = mpsc::unbounded_channel::<Finished>();
+        let mut limits = KindLimits::new(&kinds);
+        let mut turn = 0usize;
+        let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
         let tracker = TaskTracker::new();
         let mut in_flight: HashMap<JobId, InFlight> = HashMap::new();
         let mut paces: HashMap<BatchId, BatchPace> = HashMap::new();
         let mut summary = RunSummary::default();
-        let mut pending: Vec<Finished> = Vec::new();
-        let mut last_version = self.db(|s| data_version(s)).await?;
+        let mut inbox: Vec<Msg> = Vec::new();
+        let mut outcomes: Vec<Outcome> = Vec::new();
+        let mut last_version = self.db(data_version).await?;
         let mut next_poll = Instant::now() + EXTERNAL_POLL;
         let mut check_ours = false;
         let mut last_state: Option<(bool, bool)> = None;
 
         loop {
-            // 1. Settle everything that finished, in one transaction.
-            while let Ok(f) = rx.try_recv() {
-                pending.push(f);
+            // 1. Take what the jobs said: free slots first, outcomes to settle below.
+            while let Ok(m) = rx.try_recv() {
+                inbox.push(m);
             }
-            if !pending.is_empty() {
-                let now = Instant::now();
-                let outcomes: Vec<Outcome> = pending
-                    .drain(..)
-                    .map(|f| {
-                        if let Some(l) = limiters.get_mut(&f.kind) {
-                            l.on_finish(f.finish, now);
-                        }
-                        if matches!(f.finish, Finish::RateLimited | Finish::RetryAfter(_)) {
+            let now = Instant::now();
+            for m in inbox.drain(..) {
+                match m {
+                    Msg::Released { kind, finish } => {
+                        limits.on_finish(kind, finish, now);
+                        if matches!(finish, Finish::RateLimited | Finish::RetryAfter(_)) {
                             summary.rate_limited += 1;
                         }
-                        in_flight.remove(&f.outcome.job());
-                        f.outcome
-                    })
-                    .collect();
-                let lease = self.lease.clone();
-                let report = self.db(move |s| queue::settle(&mut s.conn(), &lease, &outcomes, now_ms())).await?;
-                for j in &report.settled {
-                    match j.outcome {
-                        "done" => summary.done += 1,
-                        "failed" => summary.failed += 1,
-                        "retrying" => summary.retried += 1,
-                        _ => summary.requeued += 1,
                     }
-                    let _ = self.events.send(Event::JobFinished {
-                        batch_id: j.batch_id,
-                        job_id: j.job_id,
-                        word_id: j.word_id,
-                        kind: j.kind,
-                        outcome: j.outcome.to_string(),
-                        error: j.error.clone(),
-                    });
-                }
-                for b in &report.batches {
-                    if let Some(p) = paces.get_mut(b) {
-                        p.dirty = true;
+                    Msg::Settled(o) => {
+                        in_flight.remove(&o.job());
+                        outcomes.push(o);
                     }
-                }
-                for &b in &report.finished {
-                    self.emit_progress(b, &mut paces, true).await?;
                 }
             }
-
             if shutdown.is_cancelled() {
                 break;
             }
 
             // 2. Changes from other processes (or our own Core): cancelled jobs, pauses.
-            let now = Instant::now();
             if now >= next_poll {
                 next_poll = now + EXTERNAL_POLL;
-                let v = self.db(|s| data_version(s)).await?;
+                let v = self.db(data_version).await?;
                 if v != last_version {
                     last_version = v;
                     check_ours = true;
@@ -211,13 +188,15 @@ impl Worker {
             }
             check_ours = false;
 
-            // 3. Claim what the limits allow.
+            // 3. Claim what the limits allow, before settling: a free slot is filled at once.
             let paused = self.db(|s| queue::global_paused(&s.conn())).await?;
             let mut claimed_any = false;
             if !paused {
-                for kind in MediaKind::ALL {
-                    let Some(limiter) = limiters.get_mut(&kind) else { continue };
-                    let free = limiter.available(Instant::now());
+                // Kinds take turns going first, so one cannot starve the other on a shared server.
+                turn = turn.wrapping_add(1);
+                for i in 0..MediaKind::ALL.len() {
+                    let kind = MediaKind::ALL[(turn + i) % MediaKind::ALL.len()];
+                    let free = limits.available(kind, Instant::now());
                     if free == 0 {
                         continue;
                     }
@@ -230,7 +209,7 @@ impl Worker {
                         .await?;
                     for job in jobs {
                         claimed_any = true;
-                        limiter.on_start(Instant::now());
+                        limits.on_start(kind, Instant::now());
                         let cancel = shutdown.child_token();
                         in_flight.insert(job.id, InFlight { batch_id: job.batch_id, cancel: cancel.clone() });
                         paces.entry(job.batch_id).or_insert_with(|| BatchPace { seen_at: Instant::now(), settled_at_start: -1, last_emit: None, dirty: true });
@@ -239,8 +218,11 @@ impl Worker {
                         let media = self.media.clone();
                         let queue_cfg = self.queue.clone();
                         tracker.spawn(async move {
-                            let (outcome, finish) = run_job(job, &slot, &media, &queue_cfg, &cancel).await;
-                            let _ = tx.send(Finished { kind, outcome, finish });
+                            let outcome = run_job(job, &slot, &media, &queue_cfg, &cancel, |finish| {
+                                let _ = tx.send(Msg::Released { kind, finish });
+                            })
+                            .await;
+                            let _ = tx.send(Msg::Settled(outcome));
                         });
                     }
                 }
@@ -251,7 +233,15 @@ impl Worker {
                 let _ = self.events.send(Event::QueueState { running: in_flight.len(), paused, waiting_for_network: false });
             }
 
-            // 4. Progress, coalesced.
+            // 4. Settle everything that finished, in one transaction.
+            if !outcomes.is_empty() {
+                let batch: Vec<Outcome> = std::mem::take(&mut outcomes);
+                let lease = self.lease.clone();
+                let report = self.db(move |s| queue::settle(&mut s.conn(), &lease, &batch, now_ms())).await?;
+                self.report_settled(&report, &mut summary, &mut paces).await?;
+            }
+
+            // 5. Progress, coalesced.
             let mut next_flush: Option<Instant> = None;
             let dirty: Vec<BatchId> = paces.iter().filter(|(_, p)| p.dirty).map(|(b, _)| *b).collect();
             for b in dirty {
@@ -263,41 +253,40 @@ impl Worker {
             }
             paces.retain(|b, p| p.dirty || in_flight.values().any(|j| j.batch_id == *b) || p.last_emit.is_none_or(|t| t.elapsed() < Duration::from_secs(60)));
 
-            // 5. Idle?
-            if until_idle && in_flight.is_empty() && !claimed_any && pending.is_empty() {
+            // 6. Idle?
+            if until_idle && in_flight.is_empty() && !claimed_any {
                 let left = self.db(|s| queue::outstanding(&s.conn())).await?;
                 if paused || left.runnable == 0 {
                     break;
-                }
-            }
-
-            // 6. Sleep until something can happen.
-            let mut deadline = next_poll;
-            if let Some(t) = next_flush {
-                deadline = deadline.min(t);
-            }
-            if !paused {
-                for kind in MediaKind::ALL {
-                    let Some(limiter) = limiters.get_mut(&kind) else { continue };
-                    let now = Instant::now();
-                    if limiter.available(now) > 0 {
-                        if let Some(due) = self.db(move |s| queue::next_due(&s.conn(), kind)).await? {
-                            let wait = Duration::from_millis((due - now_ms()).max(0) as u64);
-                            deadline = deadline.min(now + wait);
-                        }
-                    } else if let Some(t) = limiter.next_ready(now) {
-                        deadline = deadline.min(t);
-                    }
                 }
             }
             if claimed_any {
                 // More may be claimable right away (the limit was the only bound).
                 continue;
             }
+
+            // 7. Sleep until something can happen.
+            let mut deadline = next_poll;
+            if let Some(t) = next_flush {
+                deadline = deadline.min(t);
+            }
+            if !paused {
+                for kind in MediaKind::ALL {
+                    let now = Instant::now();
+                    if limits.available(kind, now) > 0 {
+                        if let Some(due) = self.db(move |s| queue::next_due(&s.conn(), kind)).await? {
+                            let wait = Duration::from_millis((due - now_ms()).max(0) as u64);
+                            deadline = deadline.min(now + wait);
+                        }
+                    } else if let Some(t) = limits.next_ready(kind, now) {
+                        deadline = deadline.min(t);
+                    }
+                }
+            }
             tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => {}
-                Some(f) = rx.recv() => pending.push(f),
+                Some(m) = rx.recv() => inbox.push(m),
                 _ = self.wake.notified() => { check_ours = true; }
                 _ = tokio::time::sleep_until(deadline.into()) => {}
             }
@@ -311,10 +300,11 @@ impl Worker {
         let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
             while !in_flight.is_empty() {
                 match rx.recv().await {
-                    Some(f) => {
-                        in_flight.remove(&f.outcome.job());
-                        pending.push(f);
+                    Some(Msg::Settled(o)) => {
+                        in_flight.remove(&o.job());
+                        outcomes.push(o);
                     }
+                    Some(Msg::Released { .. }) => {}
                     None => break,
                 }
             }
@@ -323,25 +313,43 @@ impl Worker {
         if drained.is_err() {
             tracing::warn!(left = in_flight.len(), "jobs did not stop in time; returning them to the queue");
         }
-        let mut outcomes: Vec<Outcome> = pending.drain(..).map(|f| f.outcome).collect();
         outcomes.extend(in_flight.keys().map(|&job| Outcome::Requeue { job, next_run_at: now_ms() }));
         if !outcomes.is_empty() {
             let lease = self.lease.clone();
             let report = self.db(move |s| queue::settle(&mut s.conn(), &lease, &outcomes, now_ms())).await?;
-            for j in &report.settled {
-                match j.outcome {
-                    "done" => summary.done += 1,
-                    "failed" => summary.failed += 1,
-                    "retrying" => summary.retried += 1,
-                    _ => summary.requeued += 1,
-                }
-            }
-            for &b in &report.finished {
-                self.emit_progress(b, &mut paces, true).await?;
-            }
+            self.report_settled(&report, &mut summary, &mut paces).await?;
         }
         let _ = self.events.send(Event::QueueState { running: 0, paused: false, waiting_for_network: false });
         Ok(summary)
+    }
+
+    /// Counts and announces what a settle did.
+    async fn report_settled(&self, report: &queue::SettleReport, summary: &mut RunSummary, paces: &mut HashMap<BatchId, BatchPace>) -> Result<()> {
+        for j in &report.settled {
+            match j.outcome {
+                "done" => summary.done += 1,
+                "failed" => summary.failed += 1,
+                "retrying" => summary.retried += 1,
+                _ => summary.requeued += 1,
+            }
+            let _ = self.events.send(Event::JobFinished {
+                batch_id: j.batch_id,
+                job_id: j.job_id,
+                word_id: j.word_id,
+                kind: j.kind,
+                outcome: j.outcome.to_string(),
+                error: j.error.clone(),
+            });
+        }
+        for b in &report.batches {
+            if let Some(p) = paces.get_mut(b) {
+                p.dirty = true;
+            }
+        }
+        for &b in &report.finished {
+            self.emit_progress(b, paces, true).await?;
+        }
+        Ok(())
     }
 
     /// Sends a batch's progress (and `BatchFinished` when it is finished).
@@ -397,19 +405,35 @@ fn data_version(store: &Store) -> Result<i64> {
 }
 
 /// Runs one job: reuse cached media, or ask the provider and store the file.
-async fn run_job(job: ClaimedJob, slot: &crate::providers::ProviderSlot, media: &MediaStore, cfg: &QueueConfig, cancel: &CancellationToken) -> (Outcome, Finish) {
+/// `release` is called once, as soon as the provider slot is free.
+async fn run_job(
+    job: ClaimedJob,
+    slot: &crate::providers::ProviderSlot,
+    media: &MediaStore,
+    cfg: &QueueConfig,
+    cancel: &CancellationToken,
+    release: impl FnOnce(Finish),
+) -> Outcome {
     if let Some(cached) = job.cached.clone() {
         let m = media.clone();
         let ok = tokio::task::spawn_blocking(move || m.verify(&cached.rel_path, &cached.sha256).then_some(cached)).await;
         if let Ok(Some(cached)) = ok {
-            return (Outcome::Done { job: job.id, media: cached, reused: true }, Finish::Other);
+            release(Finish::Other);
+            return Outcome::Done { job: job.id, media: cached, reused: true };
         }
     }
     let request = MediaRequest { kind: job.kind, text: job.text.clone(), language: job.language.clone(), translation: job.translation.clone() };
     let attempt = job.attempts + 1;
     let retry_at = |delay: Duration| now_ms() + delay.as_millis() as i64;
     let delay = || backoff(attempt, Duration::from_millis(cfg.backoff_base_ms), Duration::from_millis(cfg.backoff_max_ms), rand::random::<f64>());
-    match slot.provider.generate(&request, cancel).await {
+    let result = slot.provider.generate(&request, cancel).await;
+    release(match &result {
+        Ok(_) => Finish::Success,
+        Err(ProviderError::Retryable { retry_after: Some(after), .. }) => Finish::RetryAfter(*after),
+        Err(ProviderError::Retryable { rate_limited: true, .. }) => Finish::RateLimited,
+        Err(_) => Finish::Other,
+    });
+    match result {
         Ok(bytes) => {
             let m = media.clone();
             let kind = job.kind;
@@ -426,20 +450,15 @@ async fn run_job(job: ClaimedJob, slot: &crate::providers::ProviderSlot, media: 
                         cache_key: job.cache_key.clone(),
                         source_text: job.text.clone(),
                     };
-                    (Outcome::Done { job: job.id, media: record, reused: false }, Finish::Success)
+                    Outcome::Done { job: job.id, media: record, reused: false }
                 }
-                Ok(Err(e)) => (Outcome::Retry { job: job.id, error: format!("could not save the file: {e}"), next_run_at: retry_at(delay()) }, Finish::Success),
-                Err(e) => (Outcome::Retry { job: job.id, error: format!("could not save the file: {e}"), next_run_at: retry_at(delay()) }, Finish::Success),
+                Ok(Err(e)) => Outcome::Retry { job: job.id, error: format!("could not save the file: {e}"), next_run_at: retry_at(delay()) },
+                Err(e) => Outcome::Retry { job: job.id, error: format!("could not save the file: {e}"), next_run_at: retry_at(delay()) },
             }
         }
-        Err(ProviderError::Retryable { message, retry_after: Some(after), .. }) => {
-            (Outcome::Retry { job: job.id, error: message, next_run_at: retry_at(after) }, Finish::RetryAfter(after))
-        }
-        Err(ProviderError::Retryable { message, retry_after: None, rate_limited }) => (
-            Outcome::Retry { job: job.id, error: message, next_run_at: retry_at(delay()) },
-            if rate_limited { Finish::RateLimited } else { Finish::Other },
-        ),
-        Err(ProviderError::Permanent { message }) => (Outcome::Fail { job: job.id, error: message }, Finish::Other),
-        Err(ProviderError::Cancelled) => (Outcome::Requeue { job: job.id, next_run_at: now_ms() }, Finish::Other),
+        Err(ProviderError::Retryable { message, retry_after: Some(after), .. }) => Outcome::Retry { job: job.id, error: message, next_run_at: retry_at(after) },
+        Err(ProviderError::Retryable { message, retry_after: None, .. }) => Outcome::Retry { job: job.id, error: message, next_run_at: retry_at(delay()) },
+        Err(ProviderError::Permanent { message }) => Outcome::Fail { job: job.id, error: message },
+        Err(ProviderError::Cancelled) => Outcome::Requeue { job: job.id, next_run_at: now_ms() },
     }
 }

@@ -359,7 +359,9 @@ fn success(endpoint: Endpoint, json: &Value, word: &str) -> Response {
     }
     match endpoint {
         Endpoint::Images => {
-            let format = json.get("response_format").and_then(Value::as_str).unwrap_or("url");
+            // gpt-image-* models take no response_format and always answer b64_json.
+            let gpt_image = json.get("model").and_then(Value::as_str).is_some_and(|m| m.starts_with("gpt-image"));
+            let format = json.get("response_format").and_then(Value::as_str).unwrap_or(if gpt_image { "b64_json" } else { "url" });
             if format != "b64_json" {
                 return error_response(400, "fake provider: only response_format b64_json is served", None);
             }

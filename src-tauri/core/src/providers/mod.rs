@@ -71,6 +71,11 @@ pub trait Provider: Send + Sync + 'static {
     /// Identifies everything that changes the output (provider, model, voice, size, ...), never a
     /// secret. Media made with the same settings key is reused instead of generated again.
     fn settings_key(&self) -> String;
+    /// Providers with the same limit key share one concurrency window and one `Retry-After`
+    /// pause: they are the same server (e.g. images and speech from one local server).
+    fn limit_key(&self) -> String {
+        self.settings_key()
+    }
     /// Makes the media. Must return promptly with `ProviderError::Cancelled` once `cancel` fires.
     fn generate<'a>(&'a self, request: &'a MediaRequest, cancel: &'a CancellationToken) -> ProviderFuture<'a>;
 }

@@ -22,9 +22,14 @@ pub struct EspeakProvider {
 }
 
 impl EspeakProvider {
+    /// `espeak-ng` from `PATH`, or the program named by `DECKMEDIA_ESPEAK`.
     pub fn new(timeout: Duration) -> Self {
         let program = std::env::var("DECKMEDIA_ESPEAK").unwrap_or_else(|_| "espeak-ng".into());
-        EspeakProvider { program, timeout }
+        Self::with_program(program, timeout)
+    }
+
+    pub fn with_program(program: impl Into<String>, timeout: Duration) -> Self {
+        EspeakProvider { program: program.into(), timeout }
     }
 
     async fn speak(&self, req: &MediaRequest) -> Result<MediaBytes, ProviderError> {

@@ -299,6 +299,12 @@ impl Provider for OpenAiProvider {
         self.settings_key.clone()
     }
 
+    /// Pictures and speech from the same server share its limits.
+    fn limit_key(&self) -> String {
+        let base = self.settings_key.split('|').nth(2).unwrap_or_default();
+        format!("openai|{base}")
+    }
+
     fn generate<'a>(&'a self, request: &'a MediaRequest, cancel: &'a CancellationToken) -> ProviderFuture<'a> {
         Box::pin(async move {
             // Dropping the request future aborts the HTTP exchange (the connection is closed).

@@ -11,25 +11,28 @@ use crate::model::{BatchId, BatchInfo, BatchStatus, DeckId, MediaKind, MediaStat
 
 /// Recomputes a batch's counters from its jobs (after cancel, retry, or word deletion).
 pub(crate) fn recount(conn: &Connection, batch_id: BatchId, now: i64) -> Result<()> {
+    // One pass over the batch's jobs, grouped by word; the totals are then written at once.
+    let counts: [i64; 9] = conn
+        .query_row(
+            "SELECT COUNT(*),
+                    COALESCE(SUM(open = 0 AND d = n), 0),
+                    COALESCE(SUM(open = 0 AND f > 0), 0),
+                    COALESCE(SUM(open = 0 AND f = 0 AND d < n), 0),
+                    COALESCE(SUM(n), 0), COALESCE(SUM(d), 0), COALESCE(SUM(f), 0), COALESCE(SUM(c), 0), COALESCE(SUM(r), 0)
+             FROM (SELECT COUNT(*) AS n, SUM(status = 'done') AS d, SUM(status = 'failed') AS f,
+                          SUM(status = 'cancelled') AS c, SUM(status IN ('queued', 'running')) AS open,
+                          SUM(status = 'done' AND reused) AS r
+                   FROM jobs WHERE batch_id = ?1 GROUP BY word_id)",
+            [batch_id],
+            |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?]),
+        )
+        .db("counting a batch")?;
+    let [words, completed, failed, cancelled, jobs, done, failed_jobs, cancelled_jobs, reused] = counts;
     conn.execute(
-        "WITH per_word AS (
-             SELECT word_id, COUNT(*) AS n, SUM(status = 'done') AS d, SUM(status = 'failed') AS f,
-                    SUM(status = 'cancelled') AS c, SUM(status IN ('queued', 'running')) AS open,
-                    SUM(status = 'done' AND reused) AS r
-             FROM jobs WHERE batch_id = ?1 GROUP BY word_id)
-         UPDATE batches SET
-             total_words     = (SELECT COUNT(*) FROM per_word),
-             completed_words = (SELECT COUNT(*) FROM per_word WHERE open = 0 AND d = n),
-             failed_words    = (SELECT COUNT(*) FROM per_word WHERE open = 0 AND f > 0),
-             cancelled_words = (SELECT COUNT(*) FROM per_word WHERE open = 0 AND f = 0 AND d < n),
-             total_jobs      = (SELECT COALESCE(SUM(n), 0) FROM per_word),
-             done_jobs       = (SELECT COALESCE(SUM(d), 0) FROM per_word),
-             failed_jobs     = (SELECT COALESCE(SUM(f), 0) FROM per_word),
-             cancelled_jobs  = (SELECT COALESCE(SUM(c), 0) FROM per_word),
-             reused_jobs     = (SELECT COALESCE(SUM(r), 0) FROM per_word),
-             updated_at      = ?2
+        "UPDATE batches SET total_words = ?2, completed_words = ?3, failed_words = ?4, cancelled_words = ?5,
+             total_jobs = ?6, done_jobs = ?7, failed_jobs = ?8, cancelled_jobs = ?9, reused_jobs = ?10, updated_at = ?11
          WHERE id = ?1",
-        params![batch_id, now],
+        params![batch_id, words, completed, failed, cancelled, jobs, done, failed_jobs, cancelled_jobs, reused, now],
     )
     .db("counting a batch")?;
     Ok(())

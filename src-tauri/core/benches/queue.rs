@@ -50,6 +50,18 @@ fn instant_core(dir: &std::path::Path, concurrency: u32) -> Core {
 }
 
 fn bench_enqueue() {
+    let mut one = Vec::new();
+    for round in 0..5 {
+        let dir = tempfile::tempdir().expect("tmp");
+        let core = instant_core(dir.path(), 8);
+        let deck = core.create_deck(&format!("d{round}"), "en").expect("deck");
+        core.add_words(deck.id, &words(10_000)).expect("words");
+        let t = Instant::now();
+        let b = core.generate(deck.id, &[MediaKind::Audio], false).expect("enqueue");
+        one.push(t.elapsed().as_secs_f64());
+        assert_eq!(b.total_jobs, 10_000);
+    }
+    println!("enqueue: 10,000 words, one kind (10,000 jobs) in one batch: median {:.3} s over 5 runs", median(one));
     let mut secs = Vec::new();
     for round in 0..5 {
         let dir = tempfile::tempdir().expect("tmp");

@@ -2,7 +2,7 @@
 //! when a provider that said `Retry-After` may be called again.
 //!
 //! The concurrency window adapts to the provider's real limit. It starts at
-//! `min(max_concurrency, 4)` and grows by one per success (slow start, doubling per round) up to
+//! `min(max_concurrency, 8)` and grows by one per success (slow start, doubling per round) up to
 //! the configured maximum. A rate-limit answer without `Retry-After` (a 429) means exactly one
 //! request too many was in flight, so the window shrinks by one per rejection and stops slow
 //! start; afterwards it grows back by one only after `4 × window` successes in a row, so
@@ -15,7 +15,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-const INITIAL_WINDOW: u32 = 4;
+const INITIAL_WINDOW: u32 = 8;
 const MINUTE: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone)]
@@ -91,6 +91,14 @@ impl Limiter {
         self.in_flight += 1;
         if self.per_minute > 0 {
             self.starts.push_back(now);
+        }
+    }
+
+    /// Gives back `n` slots that were started but found nothing to run.
+    pub fn unreserve(&mut self, n: u32) {
+        self.in_flight = self.in_flight.saturating_sub(n);
+        for _ in 0..n.min(self.starts.len() as u32) {
+            self.starts.pop_back();
         }
     }
 
@@ -193,6 +201,16 @@ impl<K: std::hash::Hash + Eq + Copy> KindLimits<K> {
         }
     }
 
+    /// Gives back slots taken with `on_start` that found no job to run.
+    pub fn unreserve(&mut self, kind: K, n: u32) {
+        if let Some(slot) = self.kinds.get_mut(&kind) {
+            slot.running = slot.running.saturating_sub(n);
+            if let Some(g) = self.groups.get_mut(&slot.group) {
+                g.unreserve(n);
+            }
+        }
+    }
+
     pub fn on_finish(&mut self, kind: K, how: Finish, now: Instant) {
         if let Some(slot) = self.kinds.get_mut(&kind) {
             slot.running = slot.running.saturating_sub(1);
@@ -219,7 +237,7 @@ mod tests {
     fn slow_start_grows_to_the_configured_maximum() {
         let now = Instant::now();
         let mut l = Limiter::new(32, 0);
-        assert_eq!(l.available(now), 4);
+        assert_eq!(l.available(now), 8);
         for _ in 0..40 {
             l.on_start(now);
             l.on_finish(Finish::Success, now);
@@ -288,12 +306,12 @@ mod tests {
         let now = Instant::now();
         let mut l = KindLimits::new(&[("image", "srv".to_string(), 2, 0), ("audio", "srv".to_string(), 8, 0)]);
         assert_eq!(l.available("image", now), 2, "the kind's own cap");
-        assert_eq!(l.available("audio", now), 4, "the shared window starts at 4");
+        assert_eq!(l.available("audio", now), 8, "the shared window starts at 8");
         for _ in 0..2 {
             l.on_start("image", now);
         }
         assert_eq!(l.available("image", now), 0);
-        assert_eq!(l.available("audio", now), 2, "images use the shared window too");
+        assert_eq!(l.available("audio", now), 6, "images use the shared window too");
         l.on_finish("image", Finish::RetryAfter(Duration::from_secs(1)), now);
         assert_eq!(l.available("audio", now), 0, "Retry-After pauses the whole server");
         let mut apart = KindLimits::new(&[("image", "a".to_string(), 2, 0), ("audio", "b".to_string(), 2, 0)]);

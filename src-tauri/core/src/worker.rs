@@ -188,56 +188,69 @@ impl Worker {
             }
             check_ours = false;
 
-            // 3. Claim what the limits allow, before settling: a free slot is filled at once.
-            let paused = self.db(|s| queue::global_paused(&s.conn())).await?;
-            let mut claimed_any = false;
-            if !paused {
+            // 3. One trip to the database: claim what the limits allow (first, so a free slot
+            //    is filled at once), then settle everything that finished in one transaction.
+            turn = turn.wrapping_add(1);
+            let mut wanted: Vec<(MediaKind, u32, String, String)> = Vec::new();
+            for i in 0..MediaKind::ALL.len() {
                 // Kinds take turns going first, so one cannot starve the other on a shared server.
-                turn = turn.wrapping_add(1);
-                for i in 0..MediaKind::ALL.len() {
-                    let kind = MediaKind::ALL[(turn + i) % MediaKind::ALL.len()];
-                    let free = limits.available(kind, Instant::now());
-                    if free == 0 {
-                        continue;
+                let kind = MediaKind::ALL[(turn + i) % MediaKind::ALL.len()];
+                let now = Instant::now();
+                let free = limits.available(kind, now);
+                if free > 0 {
+                    // Reserve the slots now, so a kind sharing the server sees them taken.
+                    for _ in 0..free {
+                        limits.on_start(kind, now);
                     }
-                    let slot = self.providers.get(kind).clone();
-                    let settings_key = slot.provider.settings_key();
-                    let name = slot.provider.name().to_string();
-                    let lease = self.lease.clone();
-                    let jobs = self
-                        .db(move |s| queue::claim(&mut s.conn(), kind, &settings_key, &name, &lease, free, now_ms()))
-                        .await?;
-                    for job in jobs {
-                        claimed_any = true;
-                        limits.on_start(kind, Instant::now());
-                        let cancel = shutdown.child_token();
-                        in_flight.insert(job.id, InFlight { batch_id: job.batch_id, cancel: cancel.clone() });
-                        paces.entry(job.batch_id).or_insert_with(|| BatchPace { seen_at: Instant::now(), settled_at_start: -1, last_emit: None, dirty: true });
-                        let tx = tx.clone();
-                        let slot = slot.clone();
-                        let media = self.media.clone();
-                        let queue_cfg = self.queue.clone();
-                        tracker.spawn(async move {
-                            let outcome = run_job(job, &slot, &media, &queue_cfg, &cancel, |finish| {
-                                let _ = tx.send(Msg::Released { kind, finish });
-                            })
-                            .await;
-                            let _ = tx.send(Msg::Settled(outcome));
-                        });
-                    }
+                    let p = &self.providers.get(kind).provider;
+                    wanted.push((kind, free, p.settings_key(), p.name().to_string()));
                 }
+            }
+            let reserved: Vec<(MediaKind, u32)> = wanted.iter().map(|(k, n, _, _)| (*k, *n)).collect();
+            let to_settle: Vec<Outcome> = std::mem::take(&mut outcomes);
+            let lease = self.lease.clone();
+            let (paused, claimed, report) = self
+                .db(move |s| {
+                    let mut conn = s.conn();
+                    let paused = queue::global_paused(&conn)?;
+                    let mut claimed = Vec::new();
+                    if !paused {
+                        for (kind, free, settings_key, name) in &wanted {
+                            claimed.extend(queue::claim(&mut conn, *kind, settings_key, name, &lease, *free, now_ms())?);
+                        }
+                    }
+                    let report = if to_settle.is_empty() { None } else { Some(queue::settle(&mut conn, &lease, &to_settle, now_ms())?) };
+                    Ok((paused, claimed, report))
+                })
+                .await?;
+            let claimed_any = !claimed.is_empty();
+            for (kind, n) in reserved {
+                let used = claimed.iter().filter(|j| j.kind == kind).count() as u32;
+                limits.unreserve(kind, n.saturating_sub(used));
+            }
+            for job in claimed {
+                let kind = job.kind;
+                let cancel = shutdown.child_token();
+                in_flight.insert(job.id, InFlight { batch_id: job.batch_id, cancel: cancel.clone() });
+                paces.entry(job.batch_id).or_insert_with(|| BatchPace { seen_at: Instant::now(), settled_at_start: -1, last_emit: None, dirty: true });
+                let tx = tx.clone();
+                let slot = self.providers.get(kind).clone();
+                let media = self.media.clone();
+                let queue_cfg = self.queue.clone();
+                tracker.spawn(async move {
+                    let outcome = run_job(job, &slot, &media, &queue_cfg, &cancel, |finish| {
+                        let _ = tx.send(Msg::Released { kind, finish });
+                    })
+                    .await;
+                    let _ = tx.send(Msg::Settled(outcome));
+                });
             }
             let state = (!in_flight.is_empty(), paused);
             if last_state != Some(state) {
                 last_state = Some(state);
                 let _ = self.events.send(Event::QueueState { running: in_flight.len(), paused, waiting_for_network: false });
             }
-
-            // 4. Settle everything that finished, in one transaction.
-            if !outcomes.is_empty() {
-                let batch: Vec<Outcome> = std::mem::take(&mut outcomes);
-                let lease = self.lease.clone();
-                let report = self.db(move |s| queue::settle(&mut s.conn(), &lease, &batch, now_ms())).await?;
+            if let Some(report) = report {
                 self.report_settled(&report, &mut summary, &mut paces).await?;
             }
 

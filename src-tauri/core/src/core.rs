@@ -234,24 +234,9 @@ impl Core {
     /// Publishes a batch's state after a user action, and returns it.
     fn announce(&self, id: BatchId) -> Result<BatchInfo> {
         let info = self.batch(id)?;
-        let _ = self.events.send(Event::BatchProgress {
-            batch_id: id,
-            status: info.status,
-            completed: info.completed_words,
-            failed: info.failed_words,
-            cancelled: info.cancelled_words,
-            total: info.total_words,
-            eta_seconds: None,
-        });
+        let _ = self.events.send(Event::progress(&info, None));
         if info.status.is_finished() {
-            let _ = self.events.send(Event::BatchFinished {
-                batch_id: id,
-                status: info.status,
-                completed: info.completed_words,
-                failed: info.failed_words,
-                cancelled: info.cancelled_words,
-                total: info.total_words,
-            });
+            let _ = self.events.send(Event::finished(&info));
         }
         Ok(info)
     }

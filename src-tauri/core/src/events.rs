@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{BatchId, BatchStatus, JobId, MediaKind, WordId};
+use crate::model::{BatchId, BatchInfo, BatchStatus, JobId, MediaKind, WordId};
 
 /// Capacity of the broadcast channel.
 pub const EVENT_CAPACITY: usize = 4096;
@@ -39,4 +39,31 @@ pub enum Event {
     BatchFinished { batch_id: BatchId, status: BatchStatus, completed: i64, failed: i64, cancelled: i64, total: i64 },
     /// The queue as a whole.
     QueueState { running: usize, paused: bool, waiting_for_network: bool },
+}
+
+impl Event {
+    /// A batch's progress from its snapshot.
+    pub fn progress(b: &BatchInfo, eta_seconds: Option<u64>) -> Event {
+        Event::BatchProgress {
+            batch_id: b.id,
+            status: b.status,
+            completed: b.completed_words,
+            failed: b.failed_words,
+            cancelled: b.cancelled_words,
+            total: b.total_words,
+            eta_seconds,
+        }
+    }
+
+    /// A finished batch's final counts.
+    pub fn finished(b: &BatchInfo) -> Event {
+        Event::BatchFinished {
+            batch_id: b.id,
+            status: b.status,
+            completed: b.completed_words,
+            failed: b.failed_words,
+            cancelled: b.cancelled_words,
+            total: b.total_words,
+        }
+    }
 }

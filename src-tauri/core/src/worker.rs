@@ -388,24 +388,9 @@ impl Worker {
         };
         pace.last_emit = Some(Instant::now());
         pace.dirty = false;
-        let _ = self.events.send(Event::BatchProgress {
-            batch_id,
-            status: info.status,
-            completed: info.completed_words,
-            failed: info.failed_words,
-            cancelled: info.cancelled_words,
-            total: info.total_words,
-            eta_seconds,
-        });
+        let _ = self.events.send(Event::progress(&info, eta_seconds));
         if finished || info.status.is_finished() {
-            let _ = self.events.send(Event::BatchFinished {
-                batch_id,
-                status: info.status,
-                completed: info.completed_words,
-                failed: info.failed_words,
-                cancelled: info.cancelled_words,
-                total: info.total_words,
-            });
+            let _ = self.events.send(Event::finished(&info));
             paces.remove(&batch_id);
         }
         Ok(())

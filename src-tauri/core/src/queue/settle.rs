@@ -1,6 +1,6 @@
 //! Settling: recording how claimed jobs ended, many in one transaction (group commit).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -68,10 +68,26 @@ pub struct SettleReport {
 pub fn settle(conn: &mut rusqlite::Connection, lease: &str, outcomes: &[Outcome], now: i64) -> Result<SettleReport> {
     let tx = conn.transaction().db("settling jobs")?;
     let mut report = SettleReport::default();
+    let mut counts: HashMap<BatchId, Counts> = HashMap::new();
     for outcome in outcomes {
-        if let Some(s) = settle_one(&tx, lease, outcome, now)? {
+        if let Some(s) = settle_one(&tx, lease, outcome, now, &mut counts)? {
             report.batches.insert(s.batch_id);
             report.settled.push(s);
+        }
+    }
+    // Batch counters: one update per batch, in the same transaction as the jobs.
+    {
+        let mut add = tx
+            .prepare_cached(
+                "UPDATE batches SET done_jobs = done_jobs + ?2, reused_jobs = reused_jobs + ?3, failed_jobs = failed_jobs + ?4,
+                        completed_words = completed_words + ?5, failed_words = failed_words + ?6,
+                        cancelled_words = cancelled_words + ?7
+                 WHERE id = ?1",
+            )
+            .db("settling jobs")?;
+        for (batch, c) in &counts {
+            add.execute(params![batch, c.done, c.reused, c.failed, c.completed_words, c.failed_words, c.cancelled_words])
+                .db("settling jobs")?;
         }
     }
     for &batch in &report.batches {
@@ -95,7 +111,18 @@ pub fn settle(conn: &mut rusqlite::Connection, lease: &str, outcomes: &[Outcome]
     Ok(report)
 }
 
-fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64) -> Result<Option<JobSettled>> {
+/// Counter changes of one batch within a settle.
+#[derive(Debug, Default)]
+struct Counts {
+    done: i64,
+    reused: i64,
+    failed: i64,
+    completed_words: i64,
+    failed_words: i64,
+    cancelled_words: i64,
+}
+
+fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, counts: &mut HashMap<BatchId, Counts>) -> Result<Option<JobSettled>> {
     type Row = (BatchId, WordId, String, i64, i64);
     let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Row> { Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)) };
     let (row, status, error): (Option<Row>, &'static str, Option<String>) = match outcome {
@@ -175,23 +202,20 @@ fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64) ->
     };
     let Some((batch_id, word_id, kind, _, _)) = row else { return Ok(None) };
     let kind: MediaKind = kind.parse().unwrap_or(MediaKind::Image);
-    match status {
-        "done" => {
-            let reused = matches!(outcome, Outcome::Done { reused: true, .. });
-            tx.prepare_cached("UPDATE batches SET done_jobs = done_jobs + 1, reused_jobs = reused_jobs + ?2 WHERE id = ?1")
-                .db("settling jobs")?
-                .execute(params![batch_id, i64::from(reused)])
-                .db("settling jobs")?;
-            count_word_if_settled(tx, batch_id, word_id)?;
+    if status == "done" || status == "failed" {
+        let c = counts.entry(batch_id).or_default();
+        if status == "done" {
+            c.done += 1;
+            c.reused += i64::from(matches!(outcome, Outcome::Done { reused: true, .. }));
+        } else {
+            c.failed += 1;
         }
-        "failed" => {
-            tx.prepare_cached("UPDATE batches SET failed_jobs = failed_jobs + 1 WHERE id = ?1")
-                .db("settling jobs")?
-                .execute([batch_id])
-                .db("settling jobs")?;
-            count_word_if_settled(tx, batch_id, word_id)?;
+        match word_settled(tx, batch_id, word_id)? {
+            Some(WordEnd::Completed) => c.completed_words += 1,
+            Some(WordEnd::Failed) => c.failed_words += 1,
+            Some(WordEnd::Cancelled) => c.cancelled_words += 1,
+            None => {}
         }
-        _ => {}
     }
     Ok(Some(JobSettled { job_id: outcome.job(), batch_id, word_id, kind, outcome: status, error }))
 }
@@ -208,9 +232,15 @@ fn fail(tx: &Transaction<'_>, job: JobId, lease: &str, error: &str, now: i64) ->
     .db("settling jobs")
 }
 
-/// When the job just settled was the word's last open job in the batch, counts the word as
-/// completed (all done), failed (any failed) or cancelled.
-fn count_word_if_settled(tx: &Transaction<'_>, batch_id: BatchId, word_id: WordId) -> Result<()> {
+enum WordEnd {
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+/// When the job just settled was the word's last open job in the batch: how the word ended
+/// (completed: all done; failed: any failed; else cancelled).
+fn word_settled(tx: &Transaction<'_>, batch_id: BatchId, word_id: WordId) -> Result<Option<WordEnd>> {
     let (total, done, failed, open): (i64, i64, i64, i64) = tx
         .prepare_cached(
             "SELECT COUNT(*), COALESCE(SUM(status = 'done'), 0), COALESCE(SUM(status = 'failed'), 0),
@@ -220,16 +250,13 @@ fn count_word_if_settled(tx: &Transaction<'_>, batch_id: BatchId, word_id: WordI
         .db("settling jobs")?
         .query_row(params![batch_id, word_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .db("settling jobs")?;
-    if open > 0 {
-        return Ok(());
-    }
-    let column = if failed > 0 {
-        "failed_words"
+    Ok(if open > 0 {
+        None
+    } else if failed > 0 {
+        Some(WordEnd::Failed)
     } else if done == total {
-        "completed_words"
+        Some(WordEnd::Completed)
     } else {
-        "cancelled_words"
-    };
-    tx.execute(&format!("UPDATE batches SET {column} = {column} + 1 WHERE id = ?1"), [batch_id]).db("settling jobs")?;
-    Ok(())
+        Some(WordEnd::Cancelled)
+    })
 }

@@ -203,16 +203,16 @@ async fn an_already_cancelled_job_sends_nothing() {
 }
 
 #[tokio::test]
-async fn an_unreachable_port_is_a_retryable_connect_error() {
+async fn an_unreachable_port_means_waiting_for_the_network() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     let speech = provider(format!("http://127.0.0.1:{port}/v1"), MediaKind::Audio, |_| {});
     match generate(&speech, word(MediaKind::Audio, "Apfel")).await {
-        Err(ProviderError::Retryable { message, .. }) => {
+        Err(ProviderError::Unreachable { message }) => {
             assert!(message.starts_with(&format!("could not connect to 127.0.0.1:{port}")), "{message}");
         }
-        other => panic!("expected a retryable error, got {other:?}"),
+        other => panic!("expected an unreachable error, got {other:?}"),
     }
 }
 

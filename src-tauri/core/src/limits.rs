@@ -29,6 +29,9 @@ pub struct Limiter {
     starts: VecDeque<Instant>,
     paused_until: Option<Instant>,
     rejected: u64,
+    /// Consecutive probe rounds that found the server unreachable (0 = reachable).
+    unreachable: u32,
+    probe_base: Duration,
 }
 
 /// How a request ended, as far as limits care.
@@ -39,6 +42,9 @@ pub enum Finish {
     RateLimited,
     /// The provider named a time: pause it until then.
     RetryAfter(Duration),
+    /// The server could not be reached: wait, then probe with one request, the wait doubling
+    /// (up to a minute) while it stays unreachable.
+    Unreachable,
     /// Any other error or a cancellation: frees the slot, says nothing about limits.
     Other,
 }
@@ -57,7 +63,20 @@ impl Limiter {
             starts: VecDeque::new(),
             paused_until: None,
             rejected: 0,
+            unreachable: 0,
+            probe_base: Duration::from_secs(1),
         }
+    }
+
+    /// The first wait after the server is found unreachable (doubles up to a minute).
+    pub fn with_probe_base(mut self, base: Duration) -> Limiter {
+        self.probe_base = base;
+        self
+    }
+
+    /// Whether the server was unreachable at the last try: its jobs wait for the network.
+    pub fn is_unreachable(&self) -> bool {
+        self.unreachable > 0
     }
 
     /// How many requests may start now.
@@ -66,6 +85,10 @@ impl Limiter {
             return 0;
         }
         let mut free = self.window.saturating_sub(self.in_flight);
+        if self.unreachable > 0 {
+            // Probe with one request at a time until the server answers.
+            free = free.min(1u32.saturating_sub(self.in_flight));
+        }
         if self.per_minute > 0 {
             while self.starts.front().is_some_and(|t| now.duration_since(*t) >= MINUTE) {
                 self.starts.pop_front();
@@ -104,7 +127,17 @@ impl Limiter {
 
     pub fn on_finish(&mut self, how: Finish, now: Instant) {
         self.in_flight = self.in_flight.saturating_sub(1);
+        if !matches!(how, Finish::Unreachable | Finish::Other) {
+            self.unreachable = 0;
+        }
         match how {
+            Finish::Unreachable => {
+                if self.paused_until.is_none_or(|t| t <= now) {
+                    self.unreachable = self.unreachable.saturating_add(1);
+                    let wait = backoff(self.unreachable, self.probe_base, MINUTE, 1.0);
+                    self.paused_until = Some(now + wait);
+                }
+            }
             Finish::Success => {
                 self.successes += 1;
                 if self.slow_start {
@@ -167,6 +200,10 @@ struct KindSlot {
 impl<K: std::hash::Hash + Eq + Copy> KindLimits<K> {
     /// `kinds`: (kind, limit key, max concurrency, requests per minute).
     pub fn new(kinds: &[(K, String, u32, u32)]) -> Self {
+        Self::with_probe_base(kinds, Duration::from_secs(1))
+    }
+
+    pub fn with_probe_base(kinds: &[(K, String, u32, u32)], probe_base: Duration) -> Self {
         let mut caps: HashMap<&str, (u32, u32)> = HashMap::new();
         for (_, key, cap, rpm) in kinds {
             let e = caps.entry(key.as_str()).or_insert((0, 0));
@@ -176,7 +213,7 @@ impl<K: std::hash::Hash + Eq + Copy> KindLimits<K> {
                 (a, b) => a.min(b),
             };
         }
-        let groups = caps.into_iter().map(|(k, (cap, rpm))| (k.to_string(), Limiter::new(cap, rpm))).collect();
+        let groups = caps.into_iter().map(|(k, (cap, rpm))| (k.to_string(), Limiter::new(cap, rpm).with_probe_base(probe_base))).collect();
         let kinds = kinds.iter().map(|(k, key, cap, _)| (*k, KindSlot { group: key.clone(), cap: (*cap).max(1), running: 0 })).collect();
         KindLimits { groups, kinds }
     }
@@ -185,6 +222,16 @@ impl<K: std::hash::Hash + Eq + Copy> KindLimits<K> {
         let Some(slot) = self.kinds.get(&kind) else { return 0 };
         let own = slot.cap.saturating_sub(slot.running);
         self.groups.get_mut(&slot.group).map_or(0, |g| g.available(now).min(own))
+    }
+
+    /// Whether this kind's server was unreachable at the last try.
+    pub fn is_unreachable(&self, kind: K) -> bool {
+        self.kinds.get(&kind).and_then(|s| self.groups.get(&s.group)).is_some_and(Limiter::is_unreachable)
+    }
+
+    /// Whether any server is unreachable.
+    pub fn any_unreachable(&self) -> bool {
+        self.groups.values().any(Limiter::is_unreachable)
     }
 
     pub fn next_ready(&self, kind: K, now: Instant) -> Option<Instant> {
@@ -318,6 +365,30 @@ mod tests {
         apart.on_start("image", now);
         apart.on_finish("image", Finish::RetryAfter(Duration::from_secs(1)), now);
         assert_eq!(apart.available("audio", now), 2, "other servers go on");
+    }
+
+    #[test]
+    fn an_unreachable_server_is_probed_with_one_request_and_a_growing_wait() {
+        let now = Instant::now();
+        let mut l = Limiter::new(8, 0).with_probe_base(Duration::from_secs(1));
+        for _ in 0..8 {
+            l.on_start(now);
+        }
+        for _ in 0..8 {
+            l.on_finish(Finish::Unreachable, now);
+        }
+        assert!(l.is_unreachable());
+        assert_eq!(l.next_ready(now), Some(now + Duration::from_secs(1)), "eight failures of one round count once");
+        let t1 = now + Duration::from_secs(1);
+        assert_eq!(l.available(t1), 1, "one probe at a time");
+        l.on_start(t1);
+        l.on_finish(Finish::Unreachable, t1);
+        assert_eq!(l.next_ready(t1), Some(t1 + Duration::from_secs(2)));
+        let t2 = t1 + Duration::from_secs(2);
+        l.on_start(t2);
+        l.on_finish(Finish::Success, t2);
+        assert!(!l.is_unreachable());
+        assert_eq!(l.available(t2), 8);
     }
 
     #[test]

@@ -126,7 +126,8 @@ impl Worker {
                 (k, slot.provider.limit_key(), slot.max_concurrency, slot.requests_per_minute)
             })
             .collect();
-        let mut limits = KindLimits::new(&kinds);
+        let probe_base = Duration::from_millis(self.queue.backoff_base_ms.max(1));
+        let mut limits = KindLimits::with_probe_base(&kinds, probe_base);
         let mut turn = 0usize;
         let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
         let tracker = TaskTracker::new();
@@ -138,7 +139,7 @@ impl Worker {
         let mut last_version = self.db(data_version).await?;
         let mut next_poll = Instant::now() + EXTERNAL_POLL;
         let mut check_ours = false;
-        let mut last_state: Option<(bool, bool)> = None;
+        let mut last_state: Option<(bool, bool, bool)> = None;
 
         loop {
             // 1. Take what the jobs said: free slots first, outcomes to settle below.
@@ -245,10 +246,11 @@ impl Worker {
                     let _ = tx.send(Msg::Settled(outcome));
                 });
             }
-            let state = (!in_flight.is_empty(), paused);
+            let waiting = limits.any_unreachable();
+            let state = (!in_flight.is_empty(), paused, waiting);
             if last_state != Some(state) {
                 last_state = Some(state);
-                let _ = self.events.send(Event::QueueState { running: in_flight.len(), paused, waiting_for_network: false });
+                let _ = self.events.send(Event::QueueState { running: in_flight.len(), paused, waiting_for_network: waiting });
             }
             if let Some(report) = report {
                 self.report_settled(&report, &mut summary, &mut paces).await?;
@@ -268,8 +270,13 @@ impl Worker {
 
             // 6. Idle?
             if until_idle && in_flight.is_empty() && !claimed_any {
-                let left = self.db(|s| queue::outstanding(&s.conn())).await?;
-                if paused || left.runnable == 0 {
+                let left = self.db(|s| queue::runnable_by_kind(&s.conn())).await?;
+                // Jobs whose server is unreachable wait for the network; a one-shot run does
+                // not wait with them (they stay queued for the next run).
+                if paused || left.iter().all(|(kind, n)| *n == 0 || limits.is_unreachable(*kind)) {
+                    if left.iter().any(|(_, n)| *n > 0) && !paused {
+                        tracing::warn!("stopping with jobs waiting for the network");
+                    }
                     break;
                 }
             }
@@ -326,7 +333,7 @@ impl Worker {
         if drained.is_err() {
             tracing::warn!(left = in_flight.len(), "jobs did not stop in time; returning them to the queue");
         }
-        outcomes.extend(in_flight.keys().map(|&job| Outcome::Requeue { job, next_run_at: now_ms() }));
+        outcomes.extend(in_flight.keys().map(|&job| Outcome::Requeue { job, next_run_at: now_ms(), error: None }));
         if !outcomes.is_empty() {
             let lease = self.lease.clone();
             let report = self.db(move |s| queue::settle(&mut s.conn(), &lease, &outcomes, now_ms())).await?;
@@ -427,6 +434,7 @@ async fn run_job(
     let result = slot.provider.generate(&request, cancel).await;
     release(match &result {
         Ok(_) => Finish::Success,
+        Err(ProviderError::Unreachable { .. }) => Finish::Unreachable,
         Err(ProviderError::Retryable { retry_after: Some(after), .. }) => Finish::RetryAfter(*after),
         Err(ProviderError::Retryable { rate_limited: true, .. }) => Finish::RateLimited,
         Err(_) => Finish::Other,
@@ -457,6 +465,9 @@ async fn run_job(
         Err(ProviderError::Retryable { message, retry_after: Some(after), .. }) => Outcome::Retry { job: job.id, error: message, next_run_at: retry_at(after) },
         Err(ProviderError::Retryable { message, retry_after: None, .. }) => Outcome::Retry { job: job.id, error: message, next_run_at: retry_at(delay()) },
         Err(ProviderError::Permanent { message }) => Outcome::Fail { job: job.id, error: message },
-        Err(ProviderError::Cancelled) => Outcome::Requeue { job: job.id, next_run_at: now_ms() },
+        Err(ProviderError::Unreachable { message }) => {
+            Outcome::Requeue { job: job.id, next_run_at: now_ms(), error: Some(format!("waiting for the network: {message}")) }
+        }
+        Err(ProviderError::Cancelled) => Outcome::Requeue { job: job.id, next_run_at: now_ms(), error: None },
     }
 }

@@ -139,7 +139,20 @@ impl FakeProvider {
     ///
     /// Panics when 127.0.0.1 cannot be bound: a test setup failure, not a normal path.
     pub async fn start(behavior: Behavior) -> FakeProvider {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.expect("fake provider: bind 127.0.0.1:0");
+        Self::start_at(SocketAddr::from(([127, 0, 0, 1], 0)), behavior).await
+    }
+
+    /// A port on 127.0.0.1 where nothing listens (yet): for "the server is down" tests, then
+    /// [`FakeProvider::start_at`] it to bring the server "back".
+    pub fn free_port() -> SocketAddr {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("fake provider: bind 127.0.0.1:0");
+        listener.local_addr().expect("fake provider: local address")
+    }
+
+    /// Like [`FakeProvider::start`] on a given loopback address.
+    pub async fn start_at(addr: SocketAddr, behavior: Behavior) -> FakeProvider {
+        assert!(addr.ip().is_loopback(), "the fake provider only listens on loopback");
+        let listener = tokio::net::TcpListener::bind(addr).await.expect("fake provider: bind");
         let addr = listener.local_addr().expect("fake provider: local address");
         let faults = vec![0; behavior.faults.len()];
         let shared = Arc::new(Shared {

@@ -45,6 +45,11 @@ pub enum ProviderError {
     /// the whole provider pauses until then, not just this job.
     #[error("{message}")]
     Retryable { message: String, retry_after: Option<Duration>, rate_limited: bool },
+    /// The provider cannot be reached at all (connection refused, no route, name not found):
+    /// the network or the server is down. Its jobs wait for the network without spending
+    /// attempts; the provider is probed with a growing delay until it answers again.
+    #[error("{message}")]
+    Unreachable { message: String },
     /// Another attempt would fail the same way: bad request, rejected key, an answer that is not media.
     #[error("{message}")]
     Permanent { message: String },
@@ -59,6 +64,9 @@ impl ProviderError {
     }
     pub fn permanent(message: impl Into<String>) -> Self {
         ProviderError::Permanent { message: message.into() }
+    }
+    pub fn unreachable(message: impl Into<String>) -> Self {
+        ProviderError::Unreachable { message: message.into() }
     }
 }
 

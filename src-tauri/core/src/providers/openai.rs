@@ -267,7 +267,7 @@ impl OpenAiProvider {
         if err.is_timeout() {
             ProviderError::retryable(format!("timed out after {}", human_duration(self.config.timeout)))
         } else if err.is_connect() {
-            ProviderError::retryable(format!("could not connect to {}: {}", self.host, root_cause(err)))
+            ProviderError::unreachable(format!("could not connect to {}: {}", self.host, root_cause(err)))
         } else if err.is_builder() || err.is_redirect() {
             ProviderError::permanent(format!("request to {} failed: {}", self.host, root_cause(err)))
         } else {
@@ -284,6 +284,9 @@ impl OpenAiProvider {
             }
             ProviderError::Permanent { message } if message.contains(key) => {
                 ProviderError::Permanent { message: message.replace(key, "***") }
+            }
+            ProviderError::Unreachable { message } if message.contains(key) => {
+                ProviderError::Unreachable { message: message.replace(key, "***") }
             }
             other => other,
         }

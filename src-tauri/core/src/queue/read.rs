@@ -232,3 +232,22 @@ pub fn outstanding(conn: &Connection) -> Result<Outstanding> {
     .query_row([], |r| Ok(Outstanding { runnable: r.get(0)?, paused: r.get(1)?, running: r.get(2)? }))
     .db("reading the queue")
 }
+
+/// Queued jobs per kind in batches that may run (for `--until-idle` with servers unreachable).
+pub fn runnable_by_kind(conn: &Connection) -> Result<Vec<(MediaKind, i64)>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT j.kind, COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id
+             WHERE j.status = 'queued' AND b.paused = 0 AND b.cancelled = 0 GROUP BY j.kind",
+        )
+        .db("reading the queue")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))).db("reading the queue")?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, n) = row.db("reading the queue")?;
+        if let Ok(kind) = kind.parse() {
+            out.push((kind, n));
+        }
+    }
+    Ok(out)
+}

@@ -30,8 +30,9 @@ pub enum Outcome {
     Retry { job: JobId, error: String, next_run_at: i64 },
     /// Failed for good.
     Fail { job: JobId, error: String },
-    /// Back to the queue without counting an attempt (shutdown, provider unavailable).
-    Requeue { job: JobId, next_run_at: i64 },
+    /// Back to the queue without counting an attempt (shutdown; `error` says why when the
+    /// provider could not be reached).
+    Requeue { job: JobId, next_run_at: i64, error: Option<String> },
 }
 
 impl Outcome {
@@ -186,18 +187,20 @@ fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, co
             }
         }
         Outcome::Fail { job, error } => (fail(tx, *job, lease, error, now)?, "failed", Some(error.clone())),
-        Outcome::Requeue { job, next_run_at } => {
+        Outcome::Requeue { job, next_run_at, error } => {
             let r = tx
                 .prepare_cached(
-                    "UPDATE jobs SET status = 'queued', lease = NULL, started_at = NULL, next_run_at = ?3
+                    "UPDATE jobs SET status = 'queued', lease = NULL, started_at = NULL, next_run_at = ?3,
+                            last_error = COALESCE(?4, last_error)
                      WHERE id = ?1 AND status = 'running' AND lease = ?2
                      RETURNING batch_id, word_id, kind, attempts, max_attempts",
                 )
                 .db("settling jobs")?
-                .query_row(params![job, lease, next_run_at], row)
+                .query_row(params![job, lease, next_run_at, error], row)
                 .optional()
                 .db("settling jobs")?;
-            (r, "requeued", None)
+            let outcome = if error.is_some() { "waiting" } else { "requeued" };
+            (r, outcome, error.clone())
         }
     };
     let Some((batch_id, word_id, kind, _, _)) = row else { return Ok(None) };

@@ -31,7 +31,8 @@ pub enum Event {
         job_id: JobId,
         word_id: WordId,
         kind: MediaKind,
-        /// `done`, `failed`, `cancelled`, or `retrying`.
+        /// `done`, `failed`, `retrying` (queued again after an error), `waiting` (its server is
+        /// unreachable: queued until the network returns) or `requeued` (the worker stopped).
         outcome: String,
         error: Option<String>,
     },

@@ -9,3 +9,4 @@ mod control;
 mod crash;
 mod failures;
 mod happy_path;
+mod keys;

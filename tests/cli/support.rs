@@ -130,6 +130,8 @@ impl Env {
             ("DECKMEDIA_AUDIO_TIMEOUT_SECS", "20"),
             ("DECKMEDIA_QUEUE_BACKOFF_BASE_MS", "20"),
             ("DECKMEDIA_QUEUE_BACKOFF_MAX_MS", "200"),
+            // Never the developer's real keychain.
+            ("DECKMEDIA_KEYSTORE", "file"),
         ];
         for (k, v) in defaults {
             cmd.env(k, v);

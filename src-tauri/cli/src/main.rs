@@ -67,6 +67,22 @@ enum Command {
     Retry { batch_id: i64 },
     /// Each word of a deck with its picture and audio.
     Media(MediaArgs),
+    /// API keys of network providers, kept in the system keychain (or a private file).
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum KeyCommand {
+    /// Store a provider's key, read from standard input (never from the command line).
+    Set {
+        /// The provider, e.g. openai.
+        provider: String,
+    },
+    /// Delete a provider's stored key.
+    Delete { provider: String },
+    /// Show whether a key is stored (masked) and where keys are kept.
+    Show { provider: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -203,6 +219,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Resume => {
             core.pause_all(false)?;
             println!("queue resumed");
+        }
+        Command::Key(cmd) => {
+            let (place, warning) = core.key_store_info();
+            if let Some(w) = warning {
+                eprintln!("warning: {w}");
+            }
+            match cmd {
+                KeyCommand::Set { provider } => {
+                    if std::io::stdin().is_terminal() {
+                        eprint!("{provider} API key (input is visible; end with Enter): ");
+                    }
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).context("cannot read the key from standard input")?;
+                    let place = core.set_api_key(&provider, &line)?;
+                    println!("stored the {provider} key in {place}");
+                }
+                KeyCommand::Delete { provider } => {
+                    if core.delete_api_key(&provider)? {
+                        println!("deleted the {provider} key from {place}");
+                    } else {
+                        println!("no {provider} key was stored in {place}");
+                    }
+                }
+                KeyCommand::Show { provider } => match core.api_key_hint(&provider)? {
+                    Some(hint) => println!("{provider}: {hint} (in {place})"),
+                    None => println!("{provider}: no key stored (in {place}); set one with: deckmedia key set {provider}"),
+                },
+            }
         }
         Command::Media(MediaArgs { deck, json }) => {
             let deck = core.deck_by_name(&deck)?;

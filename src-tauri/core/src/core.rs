@@ -16,6 +16,7 @@ use crate::model::{BatchId, BatchInfo, Deck, DeckId, MediaKind, NewWord, Word, W
 use crate::paths::DataDir;
 use crate::providers::ProviderSet;
 use crate::queue::{self, EnqueueOptions, Outstanding};
+use crate::secrets::{self, KeyStore};
 use crate::store::{now_ms, AddWords, Store};
 use crate::worker::Worker;
 
@@ -27,6 +28,9 @@ pub struct Core {
     providers: ProviderSet,
     events: broadcast::Sender<Event>,
     wake: Arc<Notify>,
+    /// The key store, opened on first use (asking the OS keychain can prompt to unlock it, so
+    /// it is not asked when no key is needed).
+    keys: std::sync::OnceLock<(Box<dyn KeyStore>, Option<String>)>,
 }
 
 /// Everything a UI needs to draw the queue after it missed events.
@@ -41,10 +45,21 @@ pub struct Snapshot {
 impl Core {
     /// Opens the data dir: creates it when missing, reads `config.toml` and the environment,
     /// opens the database and brings its schema up to date.
+    /// API keys come from the environment, else from the key store (the OS keychain, or a
+    /// private file where there is none).
     pub fn open(data_dir: impl AsRef<Path>) -> Result<Core> {
         let dir = DataDir::create(data_dir)?;
-        let config = Config::load(&dir.config_path())?;
-        Self::open_with_config(dir.root(), config)
+        let mut config = Config::load(&dir.config_path())?;
+        let keys = std::sync::OnceLock::new();
+        for p in [&mut config.image, &mut config.audio] {
+            if p.provider != "offline" && p.api_key.is_none() {
+                let (store, _) = keys.get_or_init(|| secrets::default_store(dir.root()));
+                p.api_key = store.get(&p.provider)?;
+            }
+        }
+        let mut core = Self::open_with_config(dir.root(), config)?;
+        core.keys = keys;
+        Ok(core)
     }
 
     /// Like [`Core::open`] with a given configuration (the environment is not read).
@@ -59,7 +74,7 @@ impl Core {
         let store = Arc::new(Store::open(&dir.db_path())?);
         let media = MediaStore::new(dir.root());
         let (events, _) = broadcast::channel(EVENT_CAPACITY);
-        Ok(Core { dir, store, media, config, providers, events, wake: Arc::new(Notify::new()) })
+        Ok(Core { dir, store, media, config, providers, events, wake: Arc::new(Notify::new()), keys: std::sync::OnceLock::new() })
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -241,6 +256,35 @@ impl Core {
         Ok(info)
     }
 
+    // ---- API keys ---------------------------------------------------------------------------------
+
+    fn key_store(&self) -> Result<&dyn KeyStore> {
+        Ok(self.keys.get_or_init(|| secrets::default_store(self.dir.root())).0.as_ref())
+    }
+
+    /// Stores a provider's API key (e.g. `openai`). It takes effect when the core is next opened.
+    pub fn set_api_key(&self, provider: &str, key: &str) -> Result<String> {
+        let key = secrets::clean_key(key)?;
+        let store = self.key_store()?;
+        store.set(provider, &key)?;
+        Ok(store.describe())
+    }
+
+    pub fn delete_api_key(&self, provider: &str) -> Result<bool> {
+        self.key_store()?.delete(provider)
+    }
+
+    /// Whether a key is stored for the provider, masked (`…abcd`), never in full.
+    pub fn api_key_hint(&self, provider: &str) -> Result<Option<String>> {
+        Ok(self.key_store()?.get(provider)?.map(|k| secrets::masked(&k)))
+    }
+
+    /// Where keys are kept, and a warning when that is a file because no keychain answered.
+    pub fn key_store_info(&self) -> (String, Option<String>) {
+        let (store, warning) = self.keys.get_or_init(|| secrets::default_store(self.dir.root()));
+        (store.describe(), warning.clone())
+    }
+
     /// Absolute path of a stored media file.
     pub fn media_path(&self, rel_path: &str) -> PathBuf {
         self.media.absolute(rel_path)
@@ -257,5 +301,4 @@ impl std::fmt::Debug for Core {
 fn _assert_send_sync() {
     fn check<T: Send + Sync>() {}
     check::<Core>();
-    let _ = Error::invalid("");
 }

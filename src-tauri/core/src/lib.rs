@@ -20,6 +20,7 @@ pub mod model;
 pub mod paths;
 pub mod providers;
 pub mod queue;
+pub mod secrets;
 pub mod store;
 pub mod worker;
 

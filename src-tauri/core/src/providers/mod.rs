@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::model::MediaKind;
 
+pub mod audio;
 pub mod http_status;
 pub mod offline;
 pub mod openai;

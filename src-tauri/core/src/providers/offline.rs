@@ -1,7 +1,10 @@
 //! Built-in offline providers: no network, no account.
 //!
-//! * Audio: the `espeak-ng` program (run as a separate process, so the app links no GPL code),
-//!   voice chosen from the word's language, WAV output with its header sizes fixed up.
+//! * Audio: the `espeak-ng` program, voice chosen from the word's language. It runs as a
+//!   **separate process** so the app links no GPL code (libespeak-ng is GPL-3.0-or-later). Its
+//!   WAV is parsed, trimmed of leading/trailing silence and encoded in-process to **Ogg Vorbis**
+//!   (see [`super::audio`]: compact, plays in Anki and browsers, BSD-licensed encoder — MP3 would
+//!   mean statically linking LGPL LAME).
 //! * Images: a word card: an SVG with the word (and its translation) centred on a soft
 //!   background. Emoji pictures matched by meaning come with the providers issue.
 
@@ -11,10 +14,11 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio_util::sync::CancellationToken;
 
+use super::audio::{self, AudioError, TrimOptions};
 use super::{MediaBytes, MediaRequest, Provider, ProviderError, ProviderFuture};
 use crate::model::MediaKind;
 
-/// Speaks words with `espeak-ng`.
+/// Speaks words with `espeak-ng` and returns trimmed Ogg Vorbis (`audio/ogg`, `.ogg`).
 #[derive(Debug, Clone)]
 pub struct EspeakProvider {
     program: String,
@@ -34,6 +38,7 @@ impl EspeakProvider {
 
     async fn speak(&self, req: &MediaRequest) -> Result<MediaBytes, ProviderError> {
         let voice = espeak_voice(&req.language);
+        // The word goes in on stdin, never as an argument: a word starting with '-' is not an option.
         let mut child = tokio::process::Command::new(&self.program)
             .args(["-v", &voice, "-b", "1", "--stdout"])
             .stdin(Stdio::piped())
@@ -52,8 +57,10 @@ impl EspeakProvider {
                 }
             })?;
         if let Some(mut stdin) = child.stdin.take() {
-            stdin.write_all(req.text.as_bytes()).await.map_err(|e| ProviderError::retryable(format!("espeak-ng input: {e}")))?;
+            // A write error (espeak-ng exited early, e.g. an unknown voice) shows in its exit status.
+            let _ = stdin.write_all(req.text.as_bytes()).await;
         }
+        // Dropping this future (timeout, cancellation) drops the child, which kills it.
         let out = child.wait_with_output().await.map_err(|e| ProviderError::retryable(format!("espeak-ng: {e}")))?;
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
@@ -63,8 +70,17 @@ impl EspeakProvider {
                 err.trim().chars().take(200).collect::<String>()
             )));
         }
-        let wav = fix_wav_sizes(out.stdout).ok_or_else(|| ProviderError::permanent("espeak-ng produced no audio"))?;
-        Ok(MediaBytes { bytes: wav, mime: "audio/wav".into(), ext: "wav".into() })
+        // Parsing, trimming and encoding take a few ms per second of audio: off the async threads.
+        let encoded = tokio::task::spawn_blocking(move || audio::wav_to_trimmed_ogg(&out.stdout, &TrimOptions::default(), audio::DEFAULT_QUALITY))
+            .await
+            .map_err(|e| ProviderError::permanent(format!("offline voice encoder failed: {e}")))?;
+        match encoded {
+            Ok(bytes) => Ok(MediaBytes { bytes, mime: "audio/ogg".into(), ext: "ogg".into() }),
+            Err(AudioError::Silent | AudioError::Empty) => Err(ProviderError::permanent(format!(
+                "espeak-ng made no sound for this word in voice '{voice}': it may consist only of emoji or symbols the voice cannot speak"
+            ))),
+            Err(e) => Err(ProviderError::permanent(format!("espeak-ng output could not be used: {e}"))),
+        }
     }
 }
 
@@ -73,7 +89,7 @@ impl Provider for EspeakProvider {
         "offline"
     }
     fn settings_key(&self) -> String {
-        "offline-audio:espeak-ng:wav:v1".into()
+        "offline-audio:espeak-ng:ogg:v2".into()
     }
     fn generate<'a>(&'a self, request: &'a MediaRequest, cancel: &'a CancellationToken) -> ProviderFuture<'a> {
         Box::pin(async move {
@@ -92,38 +108,57 @@ impl Provider for EspeakProvider {
 }
 
 /// eSpeak NG voice for a language code: its own names for most (`en`, `de`, `ru`), a few aliases.
+/// Chinese is Mandarin (`cmn`) unless the code says Cantonese (`yue`, `zh-yue`, `zh-HK`, `zh-MO`).
 pub fn espeak_voice(language: &str) -> String {
     let l = language.trim().to_ascii_lowercase().replace('_', "-");
+    if l.split('-').next() == Some("zh") {
+        // zh, zh-CN, zh-TW, zh-Hant-TW, ... are Mandarin; zh-yue, zh-HK, zh-Hant-HK, zh-MO are Cantonese.
+        let cantonese = l.split('-').skip(1).any(|p| matches!(p, "yue" | "hk" | "mo"));
+        return if cantonese { "yue" } else { "cmn" }.into();
+    }
     match l.as_str() {
-        "" => "en".into(),
-        "zh" | "zh-cn" | "zh-hans" => "cmn".into(),
-        "zh-tw" | "zh-hant" => "cmn".into(),
         "pt-br" => "pt-br".into(),
         "en-us" => "en-us".into(),
         "en-gb" => "en-gb".into(),
-        other => other.split('-').next().unwrap_or("en").to_string(),
+        other => other.split('-').next().filter(|s| !s.is_empty()).unwrap_or("en").to_string(),
     }
 }
 
-/// espeak-ng writes a streaming WAV whose RIFF and data sizes are placeholders; set them.
-fn fix_wav_sizes(mut wav: Vec<u8>) -> Option<Vec<u8>> {
-    if wav.len() < 44 || &wav[0..4] != b"RIFF" || &wav[8..12] != b"WAVE" {
+/// A warning for words the offline voice is known to mispronounce with Debian's eSpeak NG 1.51
+/// data, or `None`. The audio is still made; the warning is meant to be shown with the job.
+///
+/// * Japanese (`ja`) with kanji: every Han character is read as English "Chinese letter"; only kana
+///   is spoken.
+/// * Mandarin (`zh`, `zh-*`, `cmn`) with Han characters: most common words are missing from the
+///   dictionary and come out as pinyin with tone digits read in English ("ping two guo three").
+///
+/// Cantonese (`yue`, `zh-yue`, `zh-HK`) is fine and gets no warning.
+pub fn speech_warning(text: &str, language: &str) -> Option<String> {
+    if !text.chars().any(is_han) {
         return None;
     }
-    let riff = (wav.len() - 8) as u32;
-    wav[4..8].copy_from_slice(&riff.to_le_bytes());
-    let mut pos = 12;
-    while pos + 8 <= wav.len() {
-        let id = [wav[pos], wav[pos + 1], wav[pos + 2], wav[pos + 3]];
-        if &id == b"data" {
-            let size = (wav.len() - pos - 8) as u32;
-            wav[pos + 4..pos + 8].copy_from_slice(&size.to_le_bytes());
-            return if size > 0 { Some(wav) } else { None };
-        }
-        let size = u32::from_le_bytes([wav[pos + 4], wav[pos + 5], wav[pos + 6], wav[pos + 7]]) as usize;
-        pos = pos.checked_add(8 + size + (size & 1))?;
+    match espeak_voice(language).as_str() {
+        "ja" => Some(
+            "the offline voice (eSpeak NG) cannot read kanji: it says \"Chinese letter\" for each one. \
+             Write the word in kana for the offline voice, or use an online voice"
+                .into(),
+        ),
+        "cmn" => Some(
+            "the offline voice (eSpeak NG) does not know many Mandarin words and may read them as pinyin \
+             with tone numbers in English; check this pronunciation, or use an online voice"
+                .into(),
+        ),
+        _ => None,
     }
-    None
+}
+
+/// A Han character (CJK ideograph, incl. extensions and compatibility forms, and the ideographic
+/// marks 々 〇 〻).
+fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3005 | 0x3007 | 0x3021..=0x3029 | 0x3038..=0x303B
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
+        | 0x20000..=0x2A6DF | 0x2A700..=0x2EE5F | 0x2F800..=0x2FA1F | 0x30000..=0x323AF)
 }
 
 /// Draws a word card as SVG.
@@ -206,13 +241,24 @@ mod tests {
     }
 
     #[test]
-    fn streaming_wav_sizes_are_fixed() {
-        let mut wav = b"RIFF\xff\xff\xff\x7fWAVEfmt \x10\x00\x00\x00".to_vec();
-        wav.extend_from_slice(&[1, 0, 1, 0, 0x22, 0x56, 0, 0, 0x44, 0xac, 0, 0, 2, 0, 16, 0]);
-        wav.extend_from_slice(b"data\xff\xff\xff\x7f");
-        wav.extend_from_slice(&[0u8; 10]);
-        let fixed = fix_wav_sizes(wav).unwrap();
-        assert_eq!(u32::from_le_bytes(fixed[4..8].try_into().unwrap()) as usize, fixed.len() - 8);
-        assert_eq!(u32::from_le_bytes(fixed[40..44].try_into().unwrap()), 10);
+    fn chinese_variants_pick_mandarin_or_cantonese() {
+        for l in ["zh", "zh-CN", "zh_TW", "zh-Hans", "cmn", "zh-Hant-TW", "cmn-Latn-pinyin"] {
+            assert_eq!(espeak_voice(l), "cmn", "{l}");
+        }
+        for l in ["yue", "zh-yue", "zh-HK", "zh-Hant-HK", "yue-Hant"] {
+            assert_eq!(espeak_voice(l), "yue", "{l}");
+        }
+        assert_eq!(espeak_voice("-"), "en");
+        assert_eq!(espeak_voice("  JA "), "ja");
+    }
+
+    #[test]
+    fn han_characters_are_recognised() {
+        for c in ['水', '猫', '林', '々', '〇', '㐀', '𠀀', '豈'] {
+            assert!(is_han(c), "{c}");
+        }
+        for c in ['り', 'ン', 'a', 'я', '한', '。', '🍎', 'ー'] {
+            assert!(!is_han(c), "{c}");
+        }
     }
 }

@@ -218,3 +218,20 @@ async fn word_cards_are_svg_with_the_word_escaped() {
     assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
     assert!(svg.contains("&lt;b&gt;&amp;co"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kanji_word_gets_offline_audio_with_a_warning_the_ui_can_show() {
+    use deckmedia_core::{Core, NewWord};
+    let dir = tempfile::tempdir().unwrap();
+    let core = Core::open_with_config(dir.path(), Default::default()).unwrap();
+    let deck = core.create_deck("Japanese", "ja").unwrap();
+    let w = |t: &str| NewWord { text: t.into(), ..Default::default() };
+    core.add_words(deck.id, &[w("猫"), w("ねこ")]).unwrap();
+    core.generate(deck.id, &[MediaKind::Audio], false).unwrap();
+    core.worker().unwrap().run_until_idle(CancellationToken::new()).await.unwrap();
+    let media = core.media_of_deck(deck.id).unwrap();
+    assert_eq!(media[0].audio.status, "done");
+    assert!(media[0].audio.warning.as_deref().unwrap_or("").contains("kanji"), "{:?}", media[0].audio);
+    assert_eq!(media[1].audio.status, "done");
+    assert_eq!(media[1].audio.warning, None, "kana is read fine");
+}

@@ -196,6 +196,8 @@ pub struct MediaState {
     pub error: Option<String>,
     /// The word changed since this media was made.
     pub stale: bool,
+    /// Something to know about this media (e.g. the offline voice reads kanji badly).
+    pub warning: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

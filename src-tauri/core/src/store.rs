@@ -23,7 +23,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The schema, one migration per version. Never edit a released migration: add one.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("schema/001_init.sql"))])
+    Migrations::new(vec![M::up(include_str!("schema/001_init.sql")), M::up(include_str!("schema/002_media_warning.sql"))])
 }
 
 /// Milliseconds since the Unix epoch.

@@ -455,6 +455,7 @@ async fn run_job(
                         settings_key: job.settings_key.clone(),
                         cache_key: job.cache_key.clone(),
                         source_text: job.text.clone(),
+                        warning: slot.provider.warning(&request),
                     };
                     Outcome::Done { job: job.id, media: record, reused: false }
                 }

@@ -85,6 +85,11 @@ pub trait Provider: Send + Sync + 'static {
     fn limit_key(&self) -> String {
         self.settings_key()
     }
+    /// Something the user should know about media made for this request even though it was
+    /// made (e.g. a voice that reads a script badly). Shown next to the media.
+    fn warning(&self, _request: &MediaRequest) -> Option<String> {
+        None
+    }
     /// Makes the media. Must return promptly with `ProviderError::Cancelled` once `cancel` fires.
     fn generate<'a>(&'a self, request: &'a MediaRequest, cancel: &'a CancellationToken) -> ProviderFuture<'a>;
 }

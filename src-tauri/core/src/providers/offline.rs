@@ -85,6 +85,9 @@ impl EspeakProvider {
 }
 
 impl Provider for EspeakProvider {
+    fn warning(&self, request: &MediaRequest) -> Option<String> {
+        speech_warning(&request.text, &request.language)
+    }
     fn name(&self) -> &str {
         "offline"
     }

@@ -63,7 +63,7 @@ pub fn claim(conn: &mut Connection, kind: MediaKind, settings_key: &str, provide
             .db("claiming jobs")?;
         let mut find_cached = tx
             .prepare_cached(
-                "SELECT path, sha256, mime, bytes, provider FROM media WHERE cache_key = ?1 ORDER BY id DESC LIMIT 1",
+                "SELECT path, sha256, mime, bytes, provider, warning FROM media WHERE cache_key = ?1 ORDER BY id DESC LIMIT 1",
             )
             .db("claiming jobs")?;
         let rows = stmt
@@ -88,6 +88,7 @@ pub fn claim(conn: &mut Connection, kind: MediaKind, settings_key: &str, provide
                         settings_key: settings_key.to_string(),
                         cache_key: key.clone(),
                         source_text: text.clone(),
+                        warning: r.get(5)?,
                     })
                 })
                 .optional()

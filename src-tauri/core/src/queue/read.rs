@@ -170,18 +170,21 @@ pub fn media_of_deck(conn: &Connection, deck_id: DeckId, data_dir: &Path) -> Res
     {
         let mut stmt = conn
             .prepare(
-                "SELECT m.word_id, m.kind, m.path, m.source_text <> w.text FROM media m JOIN words w ON w.id = m.word_id
+                "SELECT m.word_id, m.kind, m.path, m.source_text <> w.text, m.warning FROM media m JOIN words w ON w.id = m.word_id
                  WHERE w.deck_id = ?1",
             )
             .db("reading media")?;
         let rows = stmt
-            .query_map([deck_id], |r| Ok((r.get::<_, WordId>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, bool>(3)?)))
+            .query_map([deck_id], |r| {
+                Ok((r.get::<_, WordId>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, bool>(3)?, r.get::<_, Option<String>>(4)?))
+            })
             .db("reading media")?;
         for row in rows {
-            let (word_id, kind, path, stale) = row.db("reading media")?;
+            let (word_id, kind, path, stale, warning) = row.db("reading media")?;
             if let Some(s) = state_mut(&mut words, &index, word_id, &kind) {
                 s.path = Some(data_dir.join(path).to_string_lossy().into_owned());
                 s.stale = stale;
+                s.warning = warning;
                 if s.status == "none" {
                     s.status = "done".into();
                 }
@@ -197,7 +200,7 @@ fn state_mut<'a>(words: &'a mut [WordMedia], index: &HashMap<WordId, usize>, wor
 }
 
 fn none_state() -> MediaState {
-    MediaState { status: "none".into(), path: None, error: None, stale: false }
+    MediaState { status: "none".into(), path: None, error: None, stale: false, warning: None }
 }
 
 /// The earliest `next_run_at` of a queued job of `kind` in a batch that may run, if any.

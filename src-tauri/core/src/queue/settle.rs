@@ -19,6 +19,8 @@ pub struct MediaRecord {
     pub cache_key: String,
     /// The word's text the media was made from.
     pub source_text: String,
+    /// Something to tell the user about this media.
+    pub warning: Option<String>,
 }
 
 /// How a claimed job ended.
@@ -141,12 +143,12 @@ fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, co
                 .db("settling jobs")?;
             if let Some((_, word_id, kind, _, _)) = &r {
                 tx.prepare_cached(
-                    "INSERT INTO media(word_id, kind, path, sha256, mime, bytes, provider, settings_key, cache_key, source_text, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                    "INSERT INTO media(word_id, kind, path, sha256, mime, bytes, provider, settings_key, cache_key, source_text, created_at, warning)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                      ON CONFLICT(word_id, kind) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256,
                         mime = excluded.mime, bytes = excluded.bytes, provider = excluded.provider,
                         settings_key = excluded.settings_key, cache_key = excluded.cache_key,
-                        source_text = excluded.source_text, created_at = excluded.created_at",
+                        source_text = excluded.source_text, created_at = excluded.created_at, warning = excluded.warning",
                 )
                 .db("settling jobs")?
                 .execute(params![
@@ -160,7 +162,8 @@ fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, co
                     media.settings_key,
                     media.cache_key,
                     media.source_text,
-                    now
+                    now,
+                    media.warning
                 ])
                 .db("settling jobs")?;
             }

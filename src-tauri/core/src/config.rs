@@ -33,7 +33,8 @@ impl Default for Config {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ProviderConfig {
-    /// `offline` (built in, no network) or `openai` (any OpenAI-compatible server).
+    /// `offline` (built in, no network), `openai` (any OpenAI-compatible server) or, for audio,
+    /// `elevenlabs`.
     pub provider: String,
     /// For `openai`: e.g. `https://api.openai.com/v1` or `http://127.0.0.1:8080/v1`.
     pub base_url: String,
@@ -189,9 +190,9 @@ impl Config {
 
     fn validate(&self) -> Result<()> {
         for (name, p) in [("image", &self.image), ("audio", &self.audio)] {
-            if !matches!(p.provider.as_str(), "offline" | "openai") {
+            if !matches!(p.provider.as_str(), "offline" | "openai" | "elevenlabs") {
                 return Err(Error::Config(format!(
-                    "[{name}] provider = '{}' is not known; use 'offline' or 'openai'",
+                    "[{name}] provider = '{}' is not known; use 'offline', 'openai' or 'elevenlabs' (audio)",
                     p.provider
                 )));
             }

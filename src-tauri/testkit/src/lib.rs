@@ -165,6 +165,7 @@ impl FakeProvider {
         let app = Router::new()
             .route("/v1/images/generations", post(images))
             .route("/v1/audio/speech", post(speech))
+            .route("/v1/text-to-speech/{voice_id}", post(eleven_speech))
             .fallback(|| async { error_response(404, "fake provider: no such endpoint", None) })
             .with_state(shared.clone());
         let server = tokio::spawn(async move {
@@ -242,6 +243,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 enum Endpoint {
     Images,
     Speech,
+    /// ElevenLabs `POST /v1/text-to-speech/{voice_id}` (`xi-api-key` header, `{"text", "model_id"}`).
+    ElevenSpeech,
 }
 
 /// What the fake decided for one request at arrival.
@@ -265,9 +268,11 @@ impl Shared {
             path: match endpoint {
                 Endpoint::Images => "/v1/images/generations".into(),
                 Endpoint::Speech => "/v1/audio/speech".into(),
+                Endpoint::ElevenSpeech => format!("/v1/text-to-speech/{}", body.get("__voice_id").and_then(Value::as_str).unwrap_or("")),
             },
             authorization: headers
                 .get(header::AUTHORIZATION)
+                .or_else(|| headers.get("xi-api-key"))
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
             body: body.clone(),
             word: word.to_owned(),
@@ -287,7 +292,7 @@ impl Shared {
             s.requests += 1;
             match endpoint {
                 Endpoint::Images => s.images += 1,
-                Endpoint::Speech => s.audio += 1,
+                Endpoint::Speech | Endpoint::ElevenSpeech => s.audio += 1,
             }
             if behavior.max_concurrency.is_some_and(|max| s.in_flight >= max) {
                 s.rejected += 1;
@@ -330,12 +335,31 @@ async fn speech(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
     handle(shared, Endpoint::Speech, headers, body).await
 }
 
+async fn eleven_speech(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path(voice_id): axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if let Some(obj) = json.as_object_mut() {
+        // Carried to the recording only (the path holds the voice); removed before answering.
+        obj.insert("__voice_id".into(), Value::String(voice_id));
+    }
+    let body = Bytes::from(serde_json::to_vec(&json).unwrap_or_default());
+    handle(shared, Endpoint::ElevenSpeech, headers, body).await
+}
+
 async fn handle(shared: Arc<Shared>, endpoint: Endpoint, headers: HeaderMap, body: Bytes) -> Response {
     let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let word_field = if endpoint == Endpoint::Images { "prompt" } else { "input" };
+    let word_field = match endpoint {
+        Endpoint::Images => "prompt",
+        Endpoint::Speech => "input",
+        Endpoint::ElevenSpeech => "text",
+    };
     let word = json.get(word_field).and_then(Value::as_str).unwrap_or("").to_owned();
     let (_guard, fault, hold, latency) = match shared.arrive(endpoint, &headers, &json, &word) {
-        Decision::Rejected => return error_response(429, "fake provider: too many concurrent requests", None),
+        Decision::Rejected => return endpoint_error(endpoint, 429, "fake provider: too many concurrent requests", None),
         Decision::Accepted { guard, fault, hold, latency } => (guard, fault, hold, latency),
     };
     // Everything below may be cut short by the fake being dropped; a client that goes away
@@ -348,9 +372,9 @@ async fn handle(shared: Arc<Shared>, endpoint: Endpoint, headers: HeaderMap, bod
         tokio::time::sleep(latency).await;
         match fault {
             None => success(endpoint, &json, &word),
-            Some(FaultAction::Status(status)) => error_response(status, &fault_message(status), None),
+            Some(FaultAction::Status(status)) => endpoint_error(endpoint, status, &fault_message(status), None),
             Some(FaultAction::StatusRetryAfter(status, secs)) => {
-                error_response(status, &fault_message(status), Some(secs))
+                endpoint_error(endpoint, status, &fault_message(status), Some(secs))
             }
             Some(FaultAction::Hang) => std::future::pending().await,
             Some(FaultAction::Garbage) => garbage(endpoint),
@@ -385,6 +409,12 @@ fn success(endpoint: Endpoint, json: &Value, word: &str) -> Response {
             let created = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
             axum::Json(json!({ "created": created, "data": data })).into_response()
         }
+        Endpoint::ElevenSpeech => {
+            if json.get("text").and_then(Value::as_str).is_none_or(str::is_empty) {
+                return endpoint_error(endpoint, 400, "text is required", None);
+            }
+            ([(header::CONTENT_TYPE, "audio/mpeg")], mp3_for_word(word)).into_response()
+        }
         Endpoint::Speech => match json.get("response_format").and_then(Value::as_str).unwrap_or("mp3") {
             "mp3" => ([(header::CONTENT_TYPE, "audio/mpeg")], mp3_for_word(word)).into_response(),
             "wav" => ([(header::CONTENT_TYPE, "audio/wav")], wav_for_word(word)).into_response(),
@@ -399,7 +429,7 @@ fn garbage(endpoint: Endpoint) -> Response {
             let b64 = base64::engine::general_purpose::STANDARD.encode(b"<html>this is not an image</html>");
             axum::Json(json!({ "created": 0, "data": [{ "b64_json": b64 }] })).into_response()
         }
-        Endpoint::Speech => ([(header::CONTENT_TYPE, "text/html")], "<html>oops</html>").into_response(),
+        Endpoint::Speech | Endpoint::ElevenSpeech => ([(header::CONTENT_TYPE, "text/html")], "<html>oops</html>").into_response(),
     }
 }
 
@@ -410,6 +440,27 @@ fn fault_message(status: u16) -> String {
         s if s >= 500 => "The server had an error while processing your request.".into(),
         s => format!("fake provider: fault status {s}"),
     }
+}
+
+/// The error shape of the endpoint's service: ElevenLabs answers
+/// `{"detail":{"status":…,"message":…}}`, the OpenAI endpoints their own shape.
+fn endpoint_error(endpoint: Endpoint, status: u16, message: &str, retry_after: Option<u64>) -> Response {
+    if endpoint != Endpoint::ElevenSpeech {
+        return error_response(status, message, retry_after);
+    }
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let kind = match status {
+        401 => "invalid_api_key",
+        429 => "too_many_concurrent_requests",
+        _ => "error",
+    };
+    let mut response = (code, axum::Json(json!({ "detail": { "status": kind, "message": message } }))).into_response();
+    if let Some(secs) = retry_after {
+        if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    response
 }
 
 /// An OpenAI-style error: `{"error":{"message":...,"type":...,"code":null}}`.

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::model::MediaKind;
 
 pub mod audio;
+pub mod elevenlabs;
 pub mod http_status;
 pub mod offline;
 pub mod openai;
@@ -152,6 +153,21 @@ fn build(kind: MediaKind, c: &crate::config::ProviderConfig) -> crate::Result<Pr
             };
             Arc::new(openai::OpenAiProvider::new(kind, cfg).map_err(|e| crate::Error::Config(format!("{kind} provider: {e}")))?)
         }
+        ("elevenlabs", MediaKind::Audio) => {
+            // Keys that still hold the OpenAI-flavoured defaults mean "ElevenLabs' default".
+            let d = elevenlabs::ElevenLabsConfig::default();
+            let pick = |v: &str, openai_default: &str, ours: &str| if v.is_empty() || v == openai_default { ours.to_string() } else { v.to_string() };
+            let cfg = elevenlabs::ElevenLabsConfig {
+                base_url: pick(&c.base_url, "https://api.openai.com/v1", &d.base_url),
+                voice_id: pick(&c.voice, "alloy", &d.voice_id),
+                model_id: pick(&c.model, "tts-1", &d.model_id),
+                api_key: c.api_key.as_ref().map(|k| k.expose().to_string()),
+                timeout: c.timeout(),
+                ..d
+            };
+            Arc::new(elevenlabs::ElevenLabsProvider::new(cfg).map_err(|e| crate::Error::Config(format!("audio provider: {e}")))?)
+        }
+        ("elevenlabs", MediaKind::Image) => return Err(crate::Error::Config("ElevenLabs makes audio only: choose another [image] provider".into())),
         (other, _) => return Err(crate::Error::Config(format!("unknown {kind} provider '{other}'"))),
     };
     Ok(ProviderSlot { provider, max_concurrency: c.max_concurrency.max(1), requests_per_minute: c.requests_per_minute })

@@ -245,20 +245,8 @@ impl OpenAiProvider {
         self.config.api_key.as_deref().map(str::trim).filter(|key| !key.is_empty())
     }
 
-    async fn read_capped(&self, mut response: reqwest::Response) -> Result<Vec<u8>, ProviderError> {
-        let too_big =
-            || ProviderError::permanent(format!("the answer is larger than {} MiB", MAX_RESPONSE_BYTES >> 20));
-        if response.content_length().is_some_and(|len| len > MAX_RESPONSE_BYTES as u64) {
-            return Err(too_big());
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|err| self.transport_error(&err))? {
-            if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                return Err(too_big());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok(bytes)
+    async fn read_capped(&self, response: reqwest::Response) -> Result<Vec<u8>, ProviderError> {
+        read_capped(response, |err| self.transport_error(err)).await
     }
 
     /// Timeouts and network failures are retryable; a client that cannot even build the
@@ -402,7 +390,27 @@ fn image_from_json(body: &[u8]) -> Result<MediaBytes, ProviderError> {
 
 /// The audio answer, checked by its magic bytes. A server that answers another known audio
 /// format than the one asked for is accepted with the format it actually sent.
-fn audio_from_bytes(bytes: Vec<u8>, content_type: &str) -> Result<MediaBytes, ProviderError> {
+/// Reads an answer's body, refusing more than [`MAX_RESPONSE_BYTES`] (a lying provider cannot
+/// fill the memory).
+pub(super) async fn read_capped(
+    mut response: reqwest::Response,
+    transport_error: impl Fn(&reqwest::Error) -> ProviderError,
+) -> Result<Vec<u8>, ProviderError> {
+    let too_big = || ProviderError::permanent(format!("the answer is larger than {} MiB", MAX_RESPONSE_BYTES >> 20));
+    if response.content_length().is_some_and(|len| len > MAX_RESPONSE_BYTES as u64) {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|err| transport_error(&err))? {
+        if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(too_big());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+pub(super) fn audio_from_bytes(bytes: Vec<u8>, content_type: &str) -> Result<MediaBytes, ProviderError> {
     let Some((mime, ext)) = sniff_audio(&bytes) else {
         let why = if bytes.is_empty() { "an empty answer".to_owned() } else { content_type.to_owned() };
         return Err(ProviderError::permanent(format!(
@@ -456,7 +464,7 @@ fn describe(bytes: &[u8]) -> String {
     format!("{} bytes starting with {head:?}", bytes.len())
 }
 
-async fn read_error_body(mut response: reqwest::Response) -> String {
+pub(super) async fn read_error_body(mut response: reqwest::Response) -> String {
     let mut bytes = Vec::new();
     // Best effort: the status decides the error; the body only adds the provider's words.
     while let Ok(Some(chunk)) = response.chunk().await {
@@ -471,7 +479,7 @@ async fn read_error_body(mut response: reqwest::Response) -> String {
 
 /// The innermost error's text (e.g. "Connection refused (os error 111)"): reqwest's own
 /// outer message repeats the URL, which is noise here.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = err;
     while let Some(source) = cause.source() {
         cause = source;
@@ -485,7 +493,7 @@ fn is_loopback(url: &Url) -> bool {
         || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-fn human_duration(d: Duration) -> String {
+pub(super) fn human_duration(d: Duration) -> String {
     if d < Duration::from_secs(1) {
         format!("{}ms", d.as_millis())
     } else if d.subsec_millis() == 0 {

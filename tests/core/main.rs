@@ -1,5 +1,7 @@
 //! The core's integration tests: one test binary (one link step), a module per area.
 mod elevenlabs;
+mod export;
+mod emoji;
 mod network;
 mod offline;
 mod openai_provider;

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use deckmedia_core::export::{ExportFormat, ExportReport};
 use deckmedia_core::{BatchInfo, Core, MediaKind};
 
 mod progress;
@@ -67,6 +68,8 @@ enum Command {
     Retry { batch_id: i64 },
     /// Each word of a deck with its picture and audio.
     Media(MediaArgs),
+    /// Export a deck with its media: an Anki package (.apkg) or a folder with deck.csv.
+    Export(ExportArgs),
     /// API keys of network providers, kept in the system keychain (or a private file).
     #[command(subcommand)]
     Key(KeyCommand),
@@ -102,6 +105,24 @@ enum DeckCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Args, Debug)]
+struct ExportArgs {
+    #[arg(long)]
+    deck: String,
+    /// apkg (an Anki package) or csv (a folder with the media files and deck.csv). Default:
+    /// apkg when --out ends in .apkg, csv when it has no extension.
+    #[arg(long)]
+    format: Option<ExportFormat>,
+    /// The .apkg file or the folder to create.
+    #[arg(long, value_name = "PATH")]
+    out: PathBuf,
+    /// Replace an existing file, or an earlier export folder.
+    #[arg(long)]
+    force: bool,
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -248,6 +269,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
             }
         }
+        Command::Export(ExportArgs { deck, format, out, force, json }) => {
+            let format = match format {
+                Some(f) => f,
+                None => match out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+                    Some("apkg") => ExportFormat::Apkg,
+                    None => ExportFormat::Csv,
+                    Some(other) => anyhow::bail!("cannot tell the format from '.{other}'; add --format apkg or --format csv"),
+                },
+            };
+            let report = core.export(&deck, format, &out, force)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!("{}", export_line(&report));
+                if report.stale_skipped > 0 {
+                    eprintln!("note: {} file(s) left out because their word changed since they were made (deckmedia generate --deck … regenerates them)", report.stale_skipped);
+                }
+                if report.missing_files > 0 {
+                    eprintln!("warning: {} media file(s) recorded but missing from the data folder were left out", report.missing_files);
+                }
+            }
+        }
         Command::Media(MediaArgs { deck, json }) => {
             let deck = core.deck_by_name(&deck)?;
             let media = core.media_of_deck(deck.id)?;
@@ -336,4 +379,27 @@ fn batch_json(b: &BatchInfo) -> serde_json::Value {
         "updated_at": time::iso8601(b.updated_at),
         "finished_at": b.finished_at.map(time::iso8601),
     })
+}
+
+/// "Spanish A1: 20 words, 20 pictures, 20 audio → /path/deck.apkg (123 KB)".
+fn export_line(r: &ExportReport) -> String {
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{}: {}, {}, {} audio → {} ({})",
+        r.deck,
+        plural(r.words, "word", "words"),
+        plural(r.pictures, "picture", "pictures"),
+        r.audio,
+        r.path.display(),
+        human_bytes(r.bytes)
+    )
+}
+
+fn human_bytes(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{} KB", (n + 500) / 1_000),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.2} GB", n as f64 / 1e9),
+    }
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod core;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod import;
 pub mod limits;
 pub mod lock;

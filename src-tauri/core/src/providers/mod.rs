@@ -14,6 +14,7 @@ use crate::model::MediaKind;
 
 pub mod audio;
 pub mod elevenlabs;
+pub mod emoji;
 pub mod http_status;
 pub mod offline;
 pub mod openai;

@@ -20,8 +20,10 @@ const LIMIT: Duration = Duration::from_secs(30);
 /// A deck of `words` (text, translation) in Spanish, with pictures and audio made.
 async fn deck_with_media(s: &Setup, name: &str, words: &[(&str, &str)]) -> DeckId {
     let deck = s.core.create_deck(name, "es").unwrap();
-    let new: Vec<NewWord> =
-        words.iter().map(|(t, tr)| NewWord { text: t.to_string(), translation: Some(tr.to_string()).filter(|x| !x.is_empty()), ..Default::default() }).collect();
+    let new: Vec<NewWord> = words
+        .iter()
+        .map(|(t, tr)| NewWord { text: t.to_string(), translation: Some(tr.to_string()).filter(|x| !x.is_empty()), ..Default::default() })
+        .collect();
     s.core.add_words(deck.id, &new).unwrap();
     s.core.generate(deck.id, &BOTH, false).unwrap();
     run(&s.core).await;
@@ -72,7 +74,14 @@ impl Apkg {
         let mut stmt = self.db.prepare("SELECT id, guid, mid, flds, CAST(sfld AS TEXT), csum FROM notes ORDER BY id").unwrap();
         stmt.query_map([], |r| {
             let flds: String = r.get(3)?;
-            Ok(Note { id: r.get(0)?, guid: r.get(1)?, mid: r.get(2)?, fields: flds.split('\x1f').map(String::from).collect(), sfld: r.get(4)?, csum: r.get(5)? })
+            Ok(Note {
+                id: r.get(0)?,
+                guid: r.get(1)?,
+                mid: r.get(2)?,
+                fields: flds.split('\x1f').map(String::from).collect(),
+                sfld: r.get(4)?,
+                csum: r.get(5)?,
+            })
         })
         .unwrap()
         .collect::<Result<_, _>>()
@@ -213,7 +222,11 @@ async fn a_word_without_a_picture_exports_an_empty_field_not_a_broken_reference(
     assert!(n1.fields[3].starts_with("[sound:deckmedia-"), "{:?}", n1.fields);
     for n in &notes {
         for f in &n.fields[2..] {
-            if let Some(name) = f.strip_prefix("<img src=\"").and_then(|x| x.strip_suffix("\">")).or_else(|| f.strip_prefix("[sound:").and_then(|x| x.strip_suffix(']'))) {
+            if let Some(name) = f
+                .strip_prefix("<img src=\"")
+                .and_then(|x| x.strip_suffix("\">"))
+                .or_else(|| f.strip_prefix("[sound:").and_then(|x| x.strip_suffix(']')))
+            {
                 assert!(pkg.media.values().any(|m| m == name), "{name} is referenced but not packed");
             } else {
                 assert_eq!(f, "");
@@ -417,4 +430,141 @@ async fn clear_errors_for_unknown_decks_empty_decks_and_bad_paths() {
     let err = s.core.export("D", ExportFormat::Csv, &out_dir.path().join("file"), true).unwrap_err();
     assert!(err.to_string().contains("not a folder"), "{err}");
     assert_eq!(entries_of(out_dir.path()), vec!["file"], "nothing written");
+}
+
+// ---- .apkg import -------------------------------------------------------------------------------
+
+use deckmedia_core::export::apkg_import::{read_apkg, Limits};
+
+/// Writes a zip of `entries` (name, bytes), deflated.
+fn write_zip(path: &Path, entries: &[(&str, Vec<u8>)]) {
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        z.start_file(*name, opts).unwrap();
+        std::io::Write::write_all(&mut z, bytes).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+/// The collection of an exported package, changed by `edit`.
+fn edited_collection(pkg: &Path, edit: impl FnOnce(&rusqlite::Connection)) -> Vec<u8> {
+    let p = Apkg::open(pkg);
+    let tmp = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(tmp.path(), &p.entries["collection.anki2"]).unwrap();
+    let conn = rusqlite::Connection::open(tmp.path()).unwrap();
+    edit(&conn);
+    drop(conn);
+    std::fs::read(tmp.path()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exported_package_imports_back_word_for_word() {
+    let hostile = [("<script>alert(1)</script>", "<b>bold</b>"), ("\"quoted\" & 'single'", ""), ("[sound:evil.mp3]", "a & b")];
+    let s = setup(Behavior::default(), 4).await;
+    deck_with_media(&s, "Hostile", &hostile).await;
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("h.apkg");
+    s.core.export("Hostile", ExportFormat::Apkg, &out, false).unwrap();
+
+    let imported = s.core.import_apkg(&out, Some("Back"), "es").unwrap();
+    assert_eq!(imported.skipped, 0);
+    assert_eq!(imported.decks.len(), 1);
+    assert_eq!((imported.decks[0].deck.name.as_str(), imported.decks[0].added), ("Back", 3));
+    let back = s.core.words(imported.decks[0].deck.id).unwrap();
+    let got: Vec<(String, Option<String>)> = back.into_iter().map(|w| (w.text, w.translation)).collect();
+    let want: Vec<(String, Option<String>)> = hostile.iter().map(|(w, t)| (w.to_string(), Some(t.to_string()).filter(|t| !t.is_empty()))).collect();
+    // The translation "<b>bold</b>" was escaped on export, so it comes back as the same text.
+    assert_eq!(got, want);
+
+    // Without a deck name, the Anki deck's name is used; importing again adds nothing.
+    let again = s.core.import_apkg(&out, None, "es").unwrap();
+    assert_eq!((again.decks[0].deck.name.as_str(), again.decks[0].added, again.decks[0].already_there), ("Hostile", 0, 3));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_note_types_give_their_first_two_fields_as_plain_text() {
+    let s = setup(Behavior::default(), 2).await;
+    deck_with(&s.core, "D", 3);
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("d.apkg");
+    s.core.export("D", ExportFormat::Apkg, &pkg, false).unwrap();
+    let collection = edited_collection(&pkg, |c| {
+        let models: String = c.query_row("SELECT models FROM col", [], |r| r.get(0)).unwrap();
+        let mut models: serde_json::Value = serde_json::from_str(&models).unwrap();
+        for m in models.as_object_mut().unwrap().values_mut() {
+            m["name"] = "Basic".into();
+            m["flds"] = serde_json::json!([{ "name": "Front", "ord": 0 }, { "name": "Back", "ord": 1 }]);
+        }
+        c.execute("UPDATE col SET models = ?1", [models.to_string()]).unwrap();
+        c.execute("UPDATE notes SET flds = '<div>das&nbsp;<b>Haus</b></div>' || char(31) || 'house [sound:h.mp3]' WHERE sfld = 'word0000'", [])
+            .unwrap();
+        c.execute("UPDATE notes SET flds = '<img src=\"only-a-picture.png\">' || char(31) || 'x' WHERE sfld = 'word0001'", []).unwrap();
+    });
+    let wal = edited_collection(&pkg, |c| {
+        let mode: String = c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    });
+    assert_eq!(&wal[18..20], &[2, 2], "a WAL-mode file");
+    let wal_pkg = dir.path().join("wal.apkg");
+    write_zip(&wal_pkg, &[("collection.anki2", wal)]);
+    assert_eq!(read_apkg(&wal_pkg, &Limits::default()).unwrap().len(), 3, "a WAL-mode collection reads too");
+    let foreign = dir.path().join("foreign.apkg");
+    write_zip(&foreign, &[("collection.anki2", collection), ("media", b"{}".to_vec())]);
+    let notes = read_apkg(&foreign, &Limits::default()).unwrap();
+    assert_eq!(notes.len(), 3);
+    assert_eq!(notes[0].notetype, "Basic");
+    assert_eq!(notes[0].fields, vec![("Front".to_string(), "das Haus".to_string()), ("Back".to_string(), "house".to_string())]);
+    assert!(notes.iter().all(|n| n.deck == "D"));
+    let imported = s.core.import_apkg(&foreign, Some("Foreign"), "de").unwrap();
+    assert_eq!((imported.decks[0].added, imported.skipped), (2, 1), "a note with only a picture gives no word");
+    let words = s.core.words(imported.decks[0].deck.id).unwrap();
+    assert_eq!((words[0].text.as_str(), words[0].translation.as_deref()), ("das Haus", Some("house")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_packages_are_refused_before_anything_is_unpacked() {
+    let s = setup(Behavior::default(), 2).await;
+    deck_with(&s.core, "D", 2);
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("d.apkg");
+    s.core.export("D", ExportFormat::Apkg, &pkg, false).unwrap();
+    let collection = Apkg::open(&pkg).entries["collection.anki2"].clone();
+    let ok = Limits::default();
+    let refused = |name: &str, entries: &[(&str, Vec<u8>)], limits: Limits, expect: &str| {
+        let p = dir.path().join(name);
+        write_zip(&p, entries);
+        let err = read_apkg(&p, &limits).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)) && err.to_string().contains(expect), "{name}: {err}");
+        // The core uses the default limits.
+        if format!("{limits:?}") == format!("{ok:?}") {
+            let err = s.core.import_apkg(&p, Some("X"), "en").unwrap_err();
+            assert!(err.to_string().contains(expect), "{name}: {err}");
+        }
+    };
+    refused("dotdot.apkg", &[("collection.anki2", collection.clone()), ("../../evil.sh", b"rm -rf ~".to_vec())], ok, "unsafe name");
+    refused("abs.apkg", &[("collection.anki2", collection.clone()), ("/etc/cron.d/x", b"x".to_vec())], ok, "unsafe name");
+    refused("folder.apkg", &[("collection.anki2", collection.clone()), ("a\\b", b"x".to_vec())], ok, "unsafe name");
+    // A bomb: 40 MiB of zeros that deflate to a few KiB.
+    let zeros = vec![0u8; 40 << 20];
+    refused("bomb.apkg", &[("collection.anki2", zeros.clone())], ok, "zip bomb");
+    refused("big.apkg", &[("collection.anki2", zeros.clone())], Limits { max_collection_bytes: 8 << 20, ..ok }, "at most 8 MiB");
+    refused("total.apkg", &[("collection.anki2", collection.clone()), ("0", zeros)], Limits { max_total_bytes: 16 << 20, ..ok }, "more than 16 MiB");
+    refused("many.apkg", &[("collection.anki2", collection.clone()), ("0", vec![1]), ("1", vec![2])], Limits { max_entries: 2, ..ok }, "3 entries");
+    refused("empty.apkg", &[("media", b"{}".to_vec())], ok, "no collection.anki2");
+    refused("newer.apkg", &[("collection.anki2", collection.clone()), ("collection.anki21b", vec![0; 10])], ok, "newer Anki format");
+    refused("notzip.apkg", &[], ok, "");
+    std::fs::write(dir.path().join("garbage.apkg"), b"not a zip at all").unwrap();
+    assert!(read_apkg(&dir.path().join("garbage.apkg"), &ok).is_err());
+    refused("notsqlite.apkg", &[("collection.anki2", b"SQLite format 3\0 but not really".to_vec())], ok, "cannot be read");
+    let view = edited_collection(&pkg, |c| {
+        c.execute_batch("ALTER TABLE notes RENAME TO n2; CREATE VIEW notes AS SELECT * FROM n2;").unwrap();
+    });
+    refused("view.apkg", &[("collection.anki2", view)], ok, "has no notes table");
+    let computed = edited_collection(&pkg, |c| {
+        c.execute_batch("ALTER TABLE notes ADD COLUMN x GENERATED ALWAYS AS (length(flds) * 2) VIRTUAL;").unwrap();
+    });
+    refused("computed.apkg", &[("collection.anki2", computed)], ok, "computed columns");
+    refused("toomany.apkg", &[("collection.anki2", collection)], Limits { max_notes: 1, ..ok }, "2 notes");
+    assert_eq!(s.core.list_decks().unwrap().len(), 1, "no deck was created by a refused package");
 }

@@ -90,7 +90,8 @@ enum KeyCommand {
 
 #[derive(Subcommand, Debug)]
 enum DeckCommand {
-    /// Import words: one per line, or CSV/TSV with a header (word[,translation][,lang][,note]).
+    /// Import words: one per line, or CSV/TSV with a header (word[,translation][,lang][,note]),
+    /// or the notes of an Anki package (.apkg: first field = word, second = translation).
     Import {
         /// A file, or - for standard input.
         file: String,
@@ -167,6 +168,15 @@ fn open(data_dir: Option<PathBuf>) -> Result<Core> {
 fn run(cli: Cli) -> Result<ExitCode> {
     let core = open(cli.data_dir)?;
     match cli.command {
+        Command::Deck(DeckCommand::Import { file, deck, lang }) if file.to_ascii_lowercase().ends_with(".apkg") => {
+            let imported = core.import_apkg(std::path::Path::new(&file), Some(&deck), &lang)?;
+            for d in &imported.decks {
+                println!("{}: {} new, {} already there ({} words)", d.deck.name, d.added, d.already_there, d.deck.word_count);
+            }
+            if imported.skipped > 0 {
+                eprintln!("{} note(s) without a usable word were skipped", imported.skipped);
+            }
+        }
         Command::Deck(DeckCommand::Import { file, deck, lang }) => {
             let mut input = Vec::new();
             if file == "-" {

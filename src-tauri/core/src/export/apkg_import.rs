@@ -181,8 +181,15 @@ pub fn read_apkg(path: &Path, limits: &Limits) -> Result<Vec<ApkgNote>> {
             }
             out.write_all(&buf[..n]).map_err(|e| Error::io("cannot write", &tmp.path, e))?;
         }
+        // A database in WAL mode would make SQLite create -wal/-shm files even read-only: mark it
+        // as a rollback-journal database (header bytes 18 and 19), as it is in a real package.
+        if read >= 100 {
+            use std::io::{Seek, SeekFrom};
+            out.seek(SeekFrom::Start(18)).and_then(|_| out.write_all(&[1, 1])).map_err(|e| Error::io("cannot write", &tmp.path, e))?;
+        }
         out.sync_all().map_err(|e| Error::io("cannot write", &tmp.path, e))?;
     }
+    let _side_files = ["-journal", "-wal", "-shm"].map(|s| tmp.sibling(s));
     read_collection(&tmp.path, limits).map_err(|e| match e {
         Error::Db { cause, .. } => bad(format!("its collection cannot be read ({cause})")),
         other => other,
@@ -236,12 +243,8 @@ fn read_collection(path: &Path, limits: &Limits) -> Result<Vec<ApkgNote>> {
         fields.sort_by_key(|(ord, _)| *ord);
         notetypes.insert(id, (m["name"].as_str().unwrap_or("").to_string(), fields.into_iter().map(|(_, n)| n).collect()));
     }
-    let deck_names: HashMap<i64, String> = decks
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter_map(|(id, d)| Some((id.parse::<i64>().ok()?, d["name"].as_str()?.to_string())))
-        .collect();
+    let deck_names: HashMap<i64, String> =
+        decks.as_object().into_iter().flatten().filter_map(|(id, d)| Some((id.parse::<i64>().ok()?, d["name"].as_str()?.to_string()))).collect();
 
     let mut stmt = conn
         .prepare("SELECT n.mid, n.flds, (SELECT c.did FROM cards c WHERE c.nid = n.id ORDER BY c.ord LIMIT 1) FROM notes n ORDER BY n.id")

@@ -268,7 +268,8 @@ impl TempPath {
     fn create(parent: &Path, file_name: &str, dir: bool) -> Result<TempPath> {
         for _ in 0..16 {
             let path = parent.join(format!(".{file_name}{TEMP_MARK}{}-{:08x}", std::process::id(), rand::random::<u32>()));
-            let made = if dir { std::fs::create_dir(&path) } else { std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map(|_| ()) };
+            let made =
+                if dir { std::fs::create_dir(&path) } else { std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map(|_| ()) };
             match made {
                 Ok(()) => return Ok(TempPath { path, dir, keep: false }),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -398,7 +399,11 @@ impl Target {
                     if !self.overwrite || !is_our_export(&self.out)? {
                         return Err(already_exists(&self.out));
                     }
-                    let old = TempPath { path: self.parent.join(format!(".{}{TEMP_MARK}old-{:08x}", self.file_name, rand::random::<u32>())), dir: true, keep: false };
+                    let old = TempPath {
+                        path: self.parent.join(format!(".{}{TEMP_MARK}old-{:08x}", self.file_name, rand::random::<u32>())),
+                        dir: true,
+                        keep: false,
+                    };
                     std::fs::rename(&self.out, &old.path).map_err(|e| Error::io("cannot replace", &self.out, e))?;
                     if let Err(e) = std::fs::rename(&tmp.path, &self.out) {
                         let _ = std::fs::rename(&old.path, &self.out);

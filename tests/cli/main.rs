@@ -7,6 +7,7 @@ mod support;
 mod bad_input;
 mod control;
 mod crash;
+mod export;
 mod failures;
 mod happy_path;
 mod keys;

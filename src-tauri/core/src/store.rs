@@ -2,7 +2,9 @@
 //!
 //! One `Store` per process holds one connection behind a mutex; other processes open their own.
 //! WAL lets readers run beside the single writer, and `busy_timeout` makes a second process wait
-//! for the lock instead of failing. Jobs and batches live in [`crate::queue`]; this module only
+//! for the lock instead of failing. Every write transaction is `BEGIN IMMEDIATE`: a deferred one
+//! that reads first and then writes cannot wait for the lock (SQLite answers "database is
+//! locked" at once rather than risk a deadlock). Jobs and batches live in [`crate::queue`]; this module only
 //! owns the schema and the deck/word tables.
 
 use std::path::Path;
@@ -166,7 +168,7 @@ impl Store {
             cleaned.push(clean_new_word(w).map_err(|e| Error::invalid(format!("word {}: {e}", i + 1)))?);
         }
         let mut conn = self.conn();
-        let tx = conn.transaction().db("adding words")?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db("adding words")?;
         let exists: bool =
             tx.query_row("SELECT EXISTS(SELECT 1 FROM decks WHERE id = ?1)", [deck_id], |r| r.get(0)).db("adding words")?;
         if !exists {

@@ -139,7 +139,7 @@ fn build(kind: MediaKind, c: &crate::config::ProviderConfig) -> crate::Result<Pr
     use std::sync::Arc;
     let provider: Arc<dyn Provider> = match (c.provider.as_str(), kind) {
         ("offline", MediaKind::Audio) => Arc::new(offline::EspeakProvider::new(c.timeout())),
-        ("offline", MediaKind::Image) => Arc::new(offline::WordCardProvider),
+        ("offline", MediaKind::Image) => Arc::new(emoji::EmojiPictureProvider::new()),
         ("openai", _) => {
             let defaults = openai::OpenAiConfig::for_kind(kind);
             let cfg = openai::OpenAiConfig {

@@ -30,7 +30,7 @@ pub fn claim(conn: &mut Connection, kind: MediaKind, settings_key: &str, provide
     if limit == 0 {
         return Ok(Vec::new());
     }
-    let tx = conn.transaction().db("claiming jobs")?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db("claiming jobs")?;
     let ids: Vec<JobId> = {
         let mut stmt = tx
             .prepare_cached(

@@ -11,7 +11,7 @@ use crate::model::{BatchId, JobId};
 /// the requests in flight when it sees that). Cancelling a finished batch changes nothing.
 /// Returns the ids of jobs that were running.
 pub fn cancel_batch(conn: &mut Connection, batch_id: BatchId, now: i64) -> Result<Vec<JobId>> {
-    let tx = conn.transaction().db("cancelling a batch")?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db("cancelling a batch")?;
     ensure_batch(&tx, batch_id)?;
     let running: Vec<JobId> = {
         let mut stmt = tx.prepare("SELECT id FROM jobs WHERE batch_id = ?1 AND status = 'running'").db("cancelling a batch")?;
@@ -38,7 +38,7 @@ pub fn cancel_batch(conn: &mut Connection, batch_id: BatchId, now: i64) -> Resul
 /// Puts a batch's failed (and, for a cancelled batch, cancelled) jobs back in the queue with
 /// fresh attempts. Returns how many jobs were queued again.
 pub fn retry_failed(conn: &mut Connection, batch_id: BatchId, now: i64) -> Result<usize> {
-    let tx = conn.transaction().db("retrying a batch")?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db("retrying a batch")?;
     ensure_batch(&tx, batch_id)?;
     let n = tx
         .execute(

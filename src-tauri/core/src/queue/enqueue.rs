@@ -32,7 +32,7 @@ pub fn enqueue(conn: &mut Connection, deck_id: DeckId, settings: &[(MediaKind, S
     if settings.is_empty() {
         return Err(Error::invalid("choose at least one kind of media (image, audio)"));
     }
-    let tx = conn.transaction().db("enqueueing a batch")?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db("enqueueing a batch")?;
     let deck: Option<(String,)> = {
         use rusqlite::OptionalExtension;
         tx.query_row("SELECT name FROM decks WHERE id = ?1", [deck_id], |r| Ok((r.get(0)?,))).optional().db("enqueueing a batch")?

@@ -69,7 +69,7 @@ pub struct SettleReport {
 /// Records outcomes of jobs claimed under `lease`, all in one transaction. A job no longer
 /// `running` under that lease (cancelled meanwhile, settled already) is skipped: no error.
 pub fn settle(conn: &mut rusqlite::Connection, lease: &str, outcomes: &[Outcome], now: i64) -> Result<SettleReport> {
-    let tx = conn.transaction().db("settling jobs")?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db("settling jobs")?;
     let mut report = SettleReport::default();
     let mut counts: HashMap<BatchId, Counts> = HashMap::new();
     for outcome in outcomes {

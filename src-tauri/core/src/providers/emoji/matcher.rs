@@ -1,7 +1,7 @@
 //! Finds the emoji for a word by its CLDR keywords, with a reviewed override table on top.
 //!
-//! Scores (higher wins): the whole label (5) > the label's last word(s), as in "roter **Apfel**" (4)
-//! > a tag that is also a word of the label (3.5) > a tag (3) > some other word of the label (2).
+//! Scores (higher wins): the whole label (5), the label's last word(s) as in "roter **Apfel**" (4),
+//! a tag that is also a word of the label (3.5), a tag (3), some other word of the label (2).
 //! Ties go to the emoji with fewer tags, then the shorter label, then pack order.
 //!
 //! A card's gloss is a better key than the word itself (the same concept picks a different emoji

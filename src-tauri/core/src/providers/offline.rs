@@ -207,20 +207,10 @@ fn word_card_svg(text: &str, translation: Option<&str>) -> String {
     svg
 }
 
+/// Escapes text for SVG (the same escaping as Anki fields); control characters are dropped.
 fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let visible: String = s.chars().filter(|c| !c.is_control()).collect();
+    crate::export::html_escape(&visible)
 }
 
 #[cfg(test)]

@@ -1,0 +1,392 @@
+// The controller: runs commands through `Ipc` and dispatches what they return (or a toast for
+// `{code,message}` when they reject), turns backend events into reloads (a snapshot on Resync,
+// the open deck page after JobFinished, debounced), and is what the views call. Every call it
+// makes is tracked, so tests can `await idle()` instead of sleeping.
+
+import type { Ipc } from "./ipc";
+import { PAGE_SIZE, type Route, type State } from "./state";
+import type { Store } from "./store";
+import { MEDIA_KINDS, type AppEvent, type IpcError, type MediaKind, type ProviderName, type ProviderSettings } from "./types";
+
+export interface ControllerOptions {
+  /** Delay before the open deck page is re-read after JobFinished events (coalesces bursts). */
+  pageReloadMs?: number;
+  /** Delay before the deck list (coverage) is re-read after jobs settle. */
+  decksReloadMs?: number;
+}
+
+export class Controller {
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly pageReloadMs: number;
+  private readonly decksReloadMs: number;
+  private unlisten: (() => void) | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly ipc: Ipc,
+    opts: ControllerOptions = {},
+  ) {
+    this.pageReloadMs = opts.pageReloadMs ?? 300;
+    this.decksReloadMs = opts.decksReloadMs ?? 1000;
+  }
+
+  private get state(): State {
+    return this.store.get();
+  }
+
+  /** Listens to the backend first (so nothing is missed), then loads the first facts. */
+  async start(): Promise<void> {
+    this.unlisten = await this.ipc.onEvent((ev) => this.onEvent(ev));
+    await Promise.all([
+      this.run(this.ipc.appInfo(), (info) => this.store.dispatch({ type: "appInfo", info })),
+      this.loadDecks(),
+      this.loadSnapshot(),
+    ]);
+  }
+
+  stop(): void {
+    this.unlisten?.();
+    this.unlisten = null;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** Resolves when no command started by the controller is still running. */
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  /** Whether a debounced reload is waiting for its timer. */
+  hasPendingTimers(): boolean {
+    return this.timers.size > 0;
+  }
+
+  // ----- plumbing -----
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inflight.add(p);
+    const done = () => this.inflight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  /** Runs a command; on success `ok(value)`, on failure an error toast. Resolves to success. */
+  private run<T>(p: Promise<T>, ok: (v: T) => void): Promise<boolean> {
+    return this.track(
+      p.then(
+        (v) => {
+          ok(v);
+          return true;
+        },
+        (err: IpcError) => {
+          this.store.dispatch({ type: "error", error: err });
+          return false;
+        },
+      ),
+    );
+  }
+
+  private debounce(key: string, ms: number, f: () => void): void {
+    if (this.timers.has(key)) return; // already due: one reload serves the whole burst
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        f();
+      }, ms),
+    );
+  }
+
+  private openDeckId(): number | null {
+    const r = this.state.route;
+    return r.page === "deck" ? r.deckId : null;
+  }
+
+  // ----- backend events -----
+
+  onEvent(ev: AppEvent): void {
+    const s = this.state;
+    if ((ev.type === "BatchProgress" || ev.type === "JobFinished" || ev.type === "BatchFinished") && !s.batches[ev.batch_id]) {
+      // A batch we have not seen (started elsewhere, or before we listened): re-read the truth.
+      this.debounce("snapshot", 100, () => void this.loadSnapshot());
+    }
+    this.store.dispatch({ type: "event", event: ev });
+
+    switch (ev.type) {
+      case "JobFinished": {
+        const open = this.openDeckId();
+        const batchDeck = s.batches[ev.batch_id]?.deck_id;
+        const onPage = s.deckPage?.items.some((it) => it.word_id === ev.word_id) ?? false;
+        if (open !== null && (batchDeck === open || onPage)) this.debounce("page", this.pageReloadMs, () => void this.reloadPage());
+        if (ev.outcome === "done" || ev.outcome === "failed") this.debounce("decks", this.decksReloadMs, () => void this.loadDecks());
+        break;
+      }
+      case "BatchFinished": {
+        void this.loadDecks();
+        const open = this.openDeckId();
+        if (open !== null && s.batches[ev.batch_id]?.deck_id === open) this.debounce("page", this.pageReloadMs, () => void this.reloadPage());
+        if (ev.batch_id in this.state.batchErrors) void this.loadBatchErrors(ev.batch_id);
+        break;
+      }
+      case "Resync":
+        void this.loadSnapshot();
+        void this.loadDecks();
+        void this.reloadPage();
+        break;
+      case "Resumed":
+        void this.loadSnapshot();
+        break;
+      default:
+        break;
+    }
+  }
+
+  // ----- loads -----
+
+  loadSnapshot(): Promise<boolean> {
+    return this.run(this.ipc.snapshot(), (snapshot) => this.store.dispatch({ type: "snapshot", snapshot }));
+  }
+
+  loadDecks(): Promise<boolean> {
+    return this.run(this.ipc.listDecks(), (decks) => this.store.dispatch({ type: "decksLoaded", decks }));
+  }
+
+  loadPage(offset: number): Promise<boolean> {
+    const deckId = this.openDeckId();
+    if (deckId === null) return Promise.resolve(false);
+    const limit = this.state.deckPage?.limit ?? PAGE_SIZE;
+    const start = Math.max(0, offset);
+    return this.run(this.ipc.deckMedia(deckId, start, limit), (page) =>
+      this.store.dispatch({ type: "deckPageLoaded", deckId, limit, page }),
+    );
+  }
+
+  /** Re-reads the page on screen (thumbnails and statuses appear live). */
+  reloadPage(): Promise<boolean> {
+    const page = this.state.deckPage;
+    if (this.openDeckId() === null) return Promise.resolve(false);
+    return this.loadPage(page?.offset ?? 0);
+  }
+
+  loadSettings(): Promise<boolean> {
+    return this.run(this.ipc.getSettings(), (settings) => this.store.dispatch({ type: "settingsLoaded", settings }));
+  }
+
+  // ----- navigation and panel -----
+
+  navigate(route: Route): Promise<unknown> {
+    this.store.dispatch({ type: "navigate", route });
+    switch (route.page) {
+      case "decks":
+        return this.loadDecks();
+      case "deck":
+        return Promise.all([this.loadPage(0), this.state.decks ? null : this.loadDecks()]);
+      case "import":
+        return this.state.decks ? Promise.resolve() : this.loadDecks();
+      case "settings":
+        return this.loadSettings();
+    }
+  }
+
+  toggleBatches(open?: boolean): void {
+    this.store.dispatch({ type: "toggleBatches", open });
+  }
+
+  // ----- decks -----
+
+  createDeck(name: string, language: string): Promise<boolean> {
+    return this.run(this.ipc.createDeck(name, language), (deck) => {
+      this.store.dispatch({ type: "deckCreated", deck });
+      void this.loadDecks();
+    });
+  }
+
+  renameDeck(deckId: number, name: string): Promise<boolean> {
+    return this.run(this.ipc.renameDeck(deckId, name), (deck) => this.store.dispatch({ type: "deckRenamed", deck }));
+  }
+
+  deleteDeck(deckId: number): Promise<boolean> {
+    return this.run(this.ipc.deleteDeck(deckId), () => {
+      this.store.dispatch({ type: "deckDeleted", deckId });
+      void this.loadSnapshot();
+    });
+  }
+
+  // ----- import -----
+
+  previewImport(text: string): Promise<boolean> {
+    return this.run(this.ipc.previewImport(text), (preview) => this.store.dispatch({ type: "importPreviewed", text, preview }));
+  }
+
+  clearImportPreview(): void {
+    this.store.dispatch({ type: "importCleared" });
+  }
+
+  async importWords(): Promise<boolean> {
+    const imp = this.state.import;
+    if (!imp || !imp.preview || imp.busy) return false;
+    this.store.dispatch({ type: "importBusy", busy: true });
+    const ok = await this.run(this.ipc.importWords(imp.deckId, imp.text), (result) => {
+      this.store.dispatch({ type: "importDone", result });
+      void this.loadDecks();
+    });
+    if (!ok) this.store.dispatch({ type: "importBusy", busy: false });
+    return ok;
+  }
+
+  // ----- words -----
+
+  startEdit(wordId: number, focus: "text" | "translation"): void {
+    this.store.dispatch({ type: "editStart", wordId, focus });
+  }
+
+  cancelEdit(): void {
+    this.store.dispatch({ type: "editCancel" });
+  }
+
+  /** Saves an inline edit; an empty translation is sent as null. The edit stays open on error. */
+  updateWord(wordId: number, text: string, translation: string): Promise<boolean> {
+    const t = translation.trim();
+    return this.run(this.ipc.updateWord(wordId, text.trim(), t === "" ? null : t), (word) => {
+      this.store.dispatch({ type: "wordUpdated", word });
+      // The core may have marked media stale: show it.
+      this.debounce("page", this.pageReloadMs, () => void this.reloadPage());
+    });
+  }
+
+  addWord(text: string, translation: string): Promise<boolean> {
+    const deckId = this.openDeckId();
+    if (deckId === null) return Promise.resolve(false);
+    const t = translation.trim();
+    return this.run(this.ipc.addWords(deckId, [{ text: text.trim(), translation: t === "" ? null : t }]), (r) => {
+      this.store.dispatch({
+        type: "toast",
+        kind: "success",
+        text: r.added > 0 ? `Added “${text.trim()}”` : `“${text.trim()}” is already in the deck`,
+      });
+      void this.reloadPage();
+    });
+  }
+
+  deleteWord(wordId: number): Promise<boolean> {
+    return this.run(this.ipc.deleteWord(wordId), () => {
+      this.store.dispatch({ type: "wordDeleted", wordId });
+      void this.reloadPage();
+    });
+  }
+
+  regenerateWord(wordId: number, kinds: MediaKind[] = [...MEDIA_KINDS]): Promise<boolean> {
+    return this.run(this.ipc.generateWord(wordId, kinds), (batch) => {
+      this.store.dispatch({ type: "batchUpdated", batch });
+      void this.reloadPage();
+    });
+  }
+
+  /** "Generate missing" (force=false) or "Regenerate all" (force=true) for the open deck. */
+  generate(deckId: number, force: boolean): Promise<boolean> {
+    this.store.dispatch({ type: "confirmCancel" });
+    return this.run(this.ipc.generate(deckId, [...MEDIA_KINDS], force), (batch) => {
+      this.store.dispatch({ type: "batchUpdated", batch });
+      if (batch.total_words === 0) {
+        this.store.dispatch({ type: "toast", kind: "info", text: `${batch.deck}: nothing to generate` });
+      }
+      void this.reloadPage();
+    });
+  }
+
+  exportDeck(deckId: number, format: "apkg" | "csv"): Promise<boolean> {
+    return this.run(this.ipc.exportDeck(deckId, format, null), () => undefined);
+  }
+
+  ankiPush(deckId: number): Promise<boolean> {
+    return this.run(this.ipc.ankiPush(deckId), () => undefined);
+  }
+
+  // ----- confirm / rename (UI only) -----
+
+  ask(confirm: Exclude<State["confirm"], null>): void {
+    this.store.dispatch({ type: "confirmAsk", confirm });
+  }
+
+  cancelConfirm(): void {
+    this.store.dispatch({ type: "confirmCancel" });
+  }
+
+  startRename(deckId: number): void {
+    this.store.dispatch({ type: "renameStart", deckId });
+  }
+
+  cancelRename(): void {
+    this.store.dispatch({ type: "renameCancel" });
+  }
+
+  // ----- batches -----
+
+  pauseBatch(batchId: number, paused: boolean): Promise<boolean> {
+    return this.run(this.ipc.pauseBatch(batchId, paused), (batch) => this.store.dispatch({ type: "batchUpdated", batch }));
+  }
+
+  cancelBatch(batchId: number): Promise<boolean> {
+    return this.run(this.ipc.cancelBatch(batchId), (batch) => this.store.dispatch({ type: "batchUpdated", batch }));
+  }
+
+  retryBatch(batchId: number): Promise<boolean> {
+    return this.run(this.ipc.retryBatch(batchId), (batch) => {
+      this.store.dispatch({ type: "batchUpdated", batch });
+      if (batchId in this.state.batchErrors) this.store.dispatch({ type: "batchErrorsToggle", batchId });
+    });
+  }
+
+  toggleBatchErrors(batchId: number): Promise<boolean> {
+    this.store.dispatch({ type: "batchErrorsToggle", batchId });
+    if (this.state.batchErrors[batchId] !== "loading") return Promise.resolve(true);
+    return this.loadBatchErrors(batchId);
+  }
+
+  private loadBatchErrors(batchId: number): Promise<boolean> {
+    return this.run(this.ipc.batchErrors(batchId), (errors) => this.store.dispatch({ type: "batchErrorsLoaded", batchId, errors }));
+  }
+
+  pauseAll(paused: boolean): Promise<boolean> {
+    return this.run(this.ipc.pauseAll(paused), () => {
+      this.store.dispatch({ type: "pausedAll", paused });
+      void this.loadSnapshot();
+    });
+  }
+
+  // ----- settings -----
+
+  saveSettings(image: ProviderSettings, audio: ProviderSettings): Promise<boolean> {
+    return this.run(this.ipc.saveSettings(image, audio), (settings) => {
+      this.store.dispatch({ type: "settingsLoaded", settings });
+      this.store.dispatch({ type: "toast", kind: "success", text: "Settings saved" });
+    });
+  }
+
+  setApiKey(provider: ProviderName, key: string): Promise<boolean> {
+    return this.run(this.ipc.setApiKey(provider, key), (hint) => {
+      this.store.dispatch({ type: "keyHint", provider, hint });
+      this.store.dispatch({ type: "toast", kind: "success", text: "Key saved" });
+    });
+  }
+
+  deleteApiKey(provider: ProviderName): Promise<boolean> {
+    return this.run(this.ipc.deleteApiKey(provider), () => {
+      this.store.dispatch({ type: "keyHint", provider, hint: null });
+      this.store.dispatch({ type: "toast", kind: "info", text: "Key removed" });
+    });
+  }
+
+  openFolder(which: "data" | "logs"): Promise<boolean> {
+    return this.run(this.ipc.openFolder(which), () => undefined);
+  }
+
+  dismissToast(id: number): void {
+    this.store.dispatch({ type: "toastDismiss", id });
+  }
+
+  mediaSrc(path: string): string {
+    return this.ipc.mediaSrc(path);
+  }
+}

@@ -1,0 +1,440 @@
+// The app state and its pure reducer: `reduce(state, action) → state`. Actions are the
+// backend's events (`deckmedia:event` payloads), the results of commands, and the user's own
+// UI moves (navigation, which row is being edited, which confirm is open). No I/O here, no
+// DOM, no timers: `app.ts` runs the commands and dispatches what they return.
+//
+// The core owns every business rule; this module only keeps the latest facts it reported.
+
+import type {
+  AddWords,
+  AppEvent,
+  AppInfo,
+  BatchInfo,
+  Deck,
+  DeckSummary,
+  ImportPreview,
+  IpcError,
+  MediaPage,
+  MediaState,
+  ProviderName,
+  Settings,
+  Snapshot,
+  Word,
+  WordError,
+  WordMedia,
+} from "./types";
+
+export type Route =
+  | { page: "decks" }
+  | { page: "deck"; deckId: number }
+  | { page: "import"; deckId: number }
+  | { page: "settings" };
+
+/** A batch as last reported, plus the ETA that only progress events carry. */
+export interface BatchView extends BatchInfo {
+  eta_seconds: number | null;
+}
+
+export interface DeckPage {
+  deckId: number;
+  offset: number;
+  limit: number;
+  total: number;
+  items: WordMedia[];
+  /** False until the first page of this deck arrived. */
+  loaded: boolean;
+}
+
+export type ToastKind = "error" | "info" | "success";
+export interface Toast {
+  id: number;
+  kind: ToastKind;
+  text: string;
+  code: string | null;
+}
+
+/** An export or Anki push, from TaskProgress / TaskFinished. */
+export interface Task {
+  id: number;
+  label: string;
+  done: number;
+  total: number;
+  finished: boolean;
+  ok: boolean | null;
+  message: string | null;
+}
+
+/** The one inline confirmation that may be open (never a modal). */
+export type Confirm =
+  | { what: "delete-deck"; deckId: number }
+  | { what: "regenerate-all"; deckId: number }
+  | { what: "delete-word"; wordId: number }
+  | null;
+
+export interface ImportState {
+  deckId: number;
+  /** The text the preview was made from; import sends exactly this. */
+  text: string;
+  preview: ImportPreview | null;
+  busy: boolean;
+  result: AddWords | null;
+}
+
+export interface QueueView {
+  paused: boolean;
+  running: number;
+  queued: number;
+  waitingForNetwork: boolean;
+}
+
+export interface State {
+  route: Route;
+  batchesOpen: boolean;
+  appInfo: AppInfo | null;
+  /** null until the first list arrived. */
+  decks: DeckSummary[] | null;
+  batches: Record<number, BatchView>;
+  queue: QueueView;
+  deckPage: DeckPage | null;
+  /** Per-word errors of the batches whose list is expanded ("loading" while fetched). */
+  batchErrors: Record<number, WordError[] | "loading">;
+  toasts: Toast[];
+  nextToastId: number;
+  tasks: Task[];
+  settings: Settings | null;
+  /** Key hints by provider ("…abcd"), kept apart from `settings` so a saved key does not reset the form. */
+  keyHints: Partial<Record<ProviderName, string | null>>;
+  import: ImportState | null;
+  confirm: Confirm;
+  editing: { wordId: number; focus: "text" | "translation" } | null;
+  renaming: number | null;
+}
+
+export const PAGE_SIZE = 100;
+/** How many toasts stay on screen at once; older ones drop off. */
+export const MAX_TOASTS = 5;
+
+export function initialState(): State {
+  return {
+    route: { page: "decks" },
+    batchesOpen: false,
+    appInfo: null,
+    decks: null,
+    batches: {},
+    queue: { paused: false, running: 0, queued: 0, waitingForNetwork: false },
+    deckPage: null,
+    batchErrors: {},
+    toasts: [],
+    nextToastId: 1,
+    tasks: [],
+    settings: null,
+    keyHints: {},
+    import: null,
+    confirm: null,
+    editing: null,
+    renaming: null,
+  };
+}
+
+export type Action =
+  | { type: "event"; event: AppEvent }
+  | { type: "navigate"; route: Route }
+  | { type: "toggleBatches"; open?: boolean }
+  | { type: "appInfo"; info: AppInfo }
+  | { type: "decksLoaded"; decks: DeckSummary[] }
+  | { type: "deckCreated"; deck: Deck }
+  | { type: "deckRenamed"; deck: Deck }
+  | { type: "deckDeleted"; deckId: number }
+  | { type: "snapshot"; snapshot: Snapshot }
+  | { type: "batchUpdated"; batch: BatchInfo }
+  | { type: "pausedAll"; paused: boolean }
+  | { type: "deckPageLoaded"; deckId: number; limit: number; page: MediaPage }
+  | { type: "wordUpdated"; word: Word }
+  | { type: "wordDeleted"; wordId: number }
+  | { type: "editStart"; wordId: number; focus: "text" | "translation" }
+  | { type: "editCancel" }
+  | { type: "renameStart"; deckId: number }
+  | { type: "renameCancel" }
+  | { type: "confirmAsk"; confirm: Exclude<Confirm, null> }
+  | { type: "confirmCancel" }
+  | { type: "batchErrorsToggle"; batchId: number }
+  | { type: "batchErrorsLoaded"; batchId: number; errors: WordError[] }
+  | { type: "toast"; kind: ToastKind; text: string; code?: string }
+  | { type: "toastDismiss"; id: number }
+  | { type: "error"; error: IpcError }
+  | { type: "settingsLoaded"; settings: Settings }
+  | { type: "keyHint"; provider: ProviderName; hint: string | null }
+  | { type: "importPreviewed"; text: string; preview: ImportPreview }
+  | { type: "importCleared" }
+  | { type: "importBusy"; busy: boolean }
+  | { type: "importDone"; result: AddWords };
+
+export function reduce(state: State, action: Action): State {
+  switch (action.type) {
+    case "event":
+      return reduceEvent(state, action.event);
+    case "navigate": {
+      const route = action.route;
+      const next: State = { ...state, route, confirm: null, editing: null, renaming: null };
+      if (route.page === "import") {
+        next.import = { deckId: route.deckId, text: "", preview: null, busy: false, result: null };
+      }
+      if (route.page === "deck" && state.deckPage?.deckId !== route.deckId) {
+        next.deckPage = { deckId: route.deckId, offset: 0, limit: PAGE_SIZE, total: 0, items: [], loaded: false };
+      }
+      return next;
+    }
+    case "toggleBatches":
+      return { ...state, batchesOpen: action.open ?? !state.batchesOpen };
+    case "appInfo":
+      return { ...state, appInfo: action.info };
+    case "decksLoaded":
+      return { ...state, decks: action.decks };
+    case "deckCreated": {
+      const d = action.deck;
+      const summary: DeckSummary = { ...d, images_done: 0, audio_done: 0, images_failed: 0, audio_failed: 0 };
+      const decks = (state.decks ?? []).filter((x) => x.id !== d.id);
+      return { ...state, decks: [...decks, summary] };
+    }
+    case "deckRenamed": {
+      const d = action.deck;
+      const decks = state.decks?.map((x) => (x.id === d.id ? { ...x, name: d.name } : x)) ?? null;
+      return { ...state, decks, renaming: null };
+    }
+    case "deckDeleted": {
+      const decks = state.decks?.filter((x) => x.id !== action.deckId) ?? null;
+      const onIt = (state.route.page === "deck" || state.route.page === "import") && state.route.deckId === action.deckId;
+      return {
+        ...state,
+        decks,
+        confirm: null,
+        route: onIt ? { page: "decks" } : state.route,
+        deckPage: state.deckPage?.deckId === action.deckId ? null : state.deckPage,
+      };
+    }
+    case "snapshot": {
+      const batches: Record<number, BatchView> = {};
+      for (const b of action.snapshot.batches) {
+        batches[b.id] = { ...b, eta_seconds: state.batches[b.id]?.eta_seconds ?? null };
+      }
+      return {
+        ...state,
+        batches,
+        queue: { ...state.queue, paused: action.snapshot.paused, running: action.snapshot.running, queued: action.snapshot.queued },
+      };
+    }
+    case "batchUpdated": {
+      const b = action.batch;
+      const eta = isFinished(b.status) ? null : (state.batches[b.id]?.eta_seconds ?? null);
+      return { ...state, batches: { ...state.batches, [b.id]: { ...b, eta_seconds: eta } } };
+    }
+    case "pausedAll":
+      return { ...state, queue: { ...state.queue, paused: action.paused } };
+    case "deckPageLoaded": {
+      // A page for a deck that is no longer open is dropped.
+      if (state.route.page !== "deck" || state.route.deckId !== action.deckId) return state;
+      const p = action.page;
+      return {
+        ...state,
+        deckPage: { deckId: action.deckId, offset: p.offset, limit: action.limit, total: p.total, items: p.items, loaded: true },
+      };
+    }
+    case "wordUpdated": {
+      const w = action.word;
+      const editing = state.editing?.wordId === w.id ? null : state.editing;
+      return {
+        ...state,
+        editing,
+        deckPage: mapItem(state.deckPage, w.id, (it) => ({ ...it, text: w.text, translation: w.translation })),
+      };
+    }
+    case "wordDeleted": {
+      const page = state.deckPage;
+      const confirm = state.confirm?.what === "delete-word" && state.confirm.wordId === action.wordId ? null : state.confirm;
+      if (!page || !page.items.some((it) => it.word_id === action.wordId)) return { ...state, confirm };
+      return {
+        ...state,
+        confirm,
+        editing: state.editing?.wordId === action.wordId ? null : state.editing,
+        deckPage: { ...page, total: Math.max(0, page.total - 1), items: page.items.filter((it) => it.word_id !== action.wordId) },
+      };
+    }
+    case "editStart":
+      return { ...state, editing: { wordId: action.wordId, focus: action.focus }, confirm: null };
+    case "editCancel":
+      return { ...state, editing: null };
+    case "renameStart":
+      return { ...state, renaming: action.deckId, confirm: null };
+    case "renameCancel":
+      return { ...state, renaming: null };
+    case "confirmAsk":
+      return { ...state, confirm: action.confirm };
+    case "confirmCancel":
+      return { ...state, confirm: null };
+    case "batchErrorsToggle": {
+      const batchErrors = { ...state.batchErrors };
+      if (action.batchId in batchErrors) delete batchErrors[action.batchId];
+      else batchErrors[action.batchId] = "loading";
+      return { ...state, batchErrors };
+    }
+    case "batchErrorsLoaded":
+      // Collapsed meanwhile: keep it collapsed.
+      if (!(action.batchId in state.batchErrors)) return state;
+      return { ...state, batchErrors: { ...state.batchErrors, [action.batchId]: action.errors } };
+    case "toast":
+      return addToast(state, action.kind, action.text, action.code ?? null);
+    case "toastDismiss":
+      return { ...state, toasts: state.toasts.filter((t) => t.id !== action.id) };
+    case "error":
+      return addToast(state, "error", action.error.message, action.error.code);
+    case "settingsLoaded": {
+      const s = action.settings;
+      const keyHints: State["keyHints"] = { ...state.keyHints };
+      for (const p of [s.image, s.audio]) if (p.provider !== "offline") keyHints[p.provider] = p.key_hint;
+      return { ...state, settings: s, keyHints };
+    }
+    case "keyHint":
+      return { ...state, keyHints: { ...state.keyHints, [action.provider]: action.hint } };
+    case "importPreviewed":
+      if (!state.import) return state;
+      return { ...state, import: { ...state.import, text: action.text, preview: action.preview, result: null } };
+    case "importCleared":
+      if (!state.import || (!state.import.preview && !state.import.result)) return state;
+      return { ...state, import: { ...state.import, text: "", preview: null, result: null } };
+    case "importBusy":
+      if (!state.import) return state;
+      return { ...state, import: { ...state.import, busy: action.busy } };
+    case "importDone":
+      if (!state.import) return state;
+      return { ...state, import: { ...state.import, busy: false, result: action.result, preview: null, text: "" } };
+  }
+}
+
+function reduceEvent(state: State, ev: AppEvent): State {
+  switch (ev.type) {
+    case "BatchProgress": {
+      const b = state.batches[ev.batch_id];
+      if (!b) return state; // unknown batch: app.ts fetches a snapshot
+      const next: BatchView = {
+        ...b,
+        status: ev.status,
+        paused: ev.status === "paused",
+        completed_words: ev.completed,
+        failed_words: ev.failed,
+        cancelled_words: ev.cancelled,
+        total_words: ev.total,
+        progress: ev.total > 0 ? (ev.completed + ev.failed + ev.cancelled) / ev.total : 1,
+        eta_seconds: isFinished(ev.status) ? null : ev.eta_seconds,
+      };
+      return { ...state, batches: { ...state.batches, [b.id]: next } };
+    }
+    case "JobFinished": {
+      const status = OUTCOME_STATUS[ev.outcome] ?? null;
+      if (!status) return state;
+      return {
+        ...state,
+        deckPage: mapItem(state.deckPage, ev.word_id, (it) => {
+          const prev = it[ev.kind];
+          const media: MediaState = {
+            ...prev,
+            status,
+            error: ev.outcome === "failed" || ev.outcome === "retrying" ? ev.error : null,
+            stale: ev.outcome === "done" ? false : prev.stale,
+          };
+          return { ...it, [ev.kind]: media };
+        }),
+      };
+    }
+    case "BatchFinished": {
+      const b = state.batches[ev.batch_id];
+      let next = state;
+      if (b) {
+        const batch: BatchView = {
+          ...b,
+          status: ev.status,
+          paused: false,
+          completed_words: ev.completed,
+          failed_words: ev.failed,
+          cancelled_words: ev.cancelled,
+          total_words: ev.total,
+          progress: 1,
+          eta_seconds: null,
+        };
+        next = { ...state, batches: { ...state.batches, [b.id]: batch } };
+      }
+      const name = b ? b.deck : `Batch ${ev.batch_id}`;
+      return addToast(next, ev.failed > 0 ? "error" : "success", batchFinishedText(name, ev), null);
+    }
+    case "QueueState":
+      return { ...state, queue: { ...state.queue, running: ev.running, paused: ev.paused, waitingForNetwork: ev.waiting_for_network } };
+    case "Resync":
+      return state; // app.ts re-reads the snapshot
+    case "Resumed":
+      if (ev.batches <= 0) return state;
+      return addToast(state, "info", `Resumed ${ev.batches} ${ev.batches === 1 ? "batch" : "batches"}`, null);
+    case "TaskProgress": {
+      const task: Task = { id: ev.task_id, label: ev.label, done: ev.done, total: ev.total, finished: false, ok: null, message: null };
+      return { ...state, tasks: upsertTask(state.tasks, task) };
+    }
+    case "TaskFinished": {
+      const prev = state.tasks.find((t) => t.id === ev.task_id);
+      const task: Task = {
+        id: ev.task_id,
+        label: ev.label,
+        done: prev?.total ?? 0,
+        total: prev?.total ?? 0,
+        finished: true,
+        ok: ev.ok,
+        message: ev.message,
+      };
+      const text = ev.message ? `${ev.label}: ${ev.message}` : `${ev.label}: ${ev.ok ? "done" : "failed"}`;
+      return addToast({ ...state, tasks: upsertTask(state.tasks, task) }, ev.ok ? "success" : "error", text, null);
+    }
+  }
+}
+
+/** What a settled job means for the row's status until the page is re-read. */
+const OUTCOME_STATUS: Record<string, string> = {
+  done: "done",
+  failed: "failed",
+  retrying: "queued",
+  waiting: "waiting",
+  requeued: "queued",
+};
+
+export function isFinished(status: string): boolean {
+  return status === "completed" || status === "failed" || status === "cancelled";
+}
+
+/** "Spanish A1: 98 of 100 words done, 2 failed" (or "… cancelled"). */
+export function batchFinishedText(
+  deck: string,
+  ev: { status: string; completed: number; failed: number; cancelled: number; total: number },
+): string {
+  const parts = [`${ev.completed} of ${ev.total} ${ev.total === 1 ? "word" : "words"} done`];
+  if (ev.failed > 0) parts.push(`${ev.failed} failed`);
+  if (ev.status === "cancelled" || ev.cancelled > 0) parts.push("cancelled");
+  return `${deck}: ${parts.join(", ")}`;
+}
+
+function addToast(state: State, kind: ToastKind, text: string, code: string | null): State {
+  const toast: Toast = { id: state.nextToastId, kind, text, code };
+  return { ...state, toasts: [...state.toasts, toast].slice(-MAX_TOASTS), nextToastId: state.nextToastId + 1 };
+}
+
+function upsertTask(tasks: Task[], task: Task): Task[] {
+  const i = tasks.findIndex((t) => t.id === task.id);
+  if (i < 0) return [...tasks, task].slice(-10);
+  const next = tasks.slice();
+  next[i] = task;
+  return next;
+}
+
+function mapItem(page: DeckPage | null, wordId: number, f: (it: WordMedia) => WordMedia): DeckPage | null {
+  if (!page) return page;
+  const i = page.items.findIndex((it) => it.word_id === wordId);
+  if (i < 0) return page;
+  const items = page.items.slice();
+  items[i] = f(items[i]!);
+  return { ...page, items };
+}

@@ -1,0 +1,294 @@
+// The deck view: a paged list (100 words a page, so 10,000 words stay fast) with each word's
+// picture, play button, per-kind status, inline edit (Enter saves, Escape cancels; works while
+// a batch runs), delete and "Regenerate"; deck-level Generate missing / Regenerate all, import,
+// and export with the export's progress inline.
+
+import type { Controller } from "../controller";
+import { h, replaceChildren, setHidden, setText, syncKeyed, type Row } from "../dom";
+import { mediaStatusKey, mediaStatusText, wordCountText } from "../selectors";
+import type { Confirm, DeckPage, State, Task } from "../state";
+import type { MediaState, WordMedia } from "../types";
+import { inlineConfirm } from "./confirm";
+import type { View } from "./view";
+
+interface WordItem {
+  word: WordMedia;
+  editing: "text" | "translation" | null;
+  confirming: boolean;
+}
+
+export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElement): View {
+  const title = h("h1", { id: "deck-title", class: "page-title", tabindex: "-1" }, "Deck");
+  const lang = h("span", { class: "tag", id: "deck-language" });
+  const total = h("span", { class: "muted", id: "deck-total" });
+  const generateMissing = h("button", { id: "generate-missing", type: "button", class: "primary", onclick: () => void ctl.generate(deckId, false) }, "Generate missing");
+  const regenerateAll = h("button", { id: "regenerate-all", type: "button", onclick: () => ctl.ask({ what: "regenerate-all", deckId }) }, "Regenerate all");
+  const confirmArea = h("div", { id: "regenerate-confirm-area" });
+  const toolbar = h(
+    "div",
+    { class: "toolbar", role: "toolbar", "aria-label": "Deck actions" },
+    generateMissing,
+    regenerateAll,
+    h("button", { id: "import-words", type: "button", onclick: () => void ctl.navigate({ page: "import", deckId }) }, "Import words"),
+    h("div", { class: "spacer" }),
+    h("button", { id: "export-apkg", type: "button", onclick: () => void ctl.exportDeck(deckId, "apkg") }, "Export .apkg"),
+    h("button", { id: "export-csv", type: "button", onclick: () => void ctl.exportDeck(deckId, "csv") }, "Export CSV"),
+    h("button", { id: "anki-push", type: "button", onclick: () => void ctl.ankiPush(deckId) }, "Send to Anki"),
+  );
+  const exportStatus = h("div", { id: "export-status", class: "muted", "aria-live": "polite" });
+
+  // Add one word by hand.
+  const addText = h("input", { id: "add-word-text", type: "text", placeholder: "New word", "aria-label": "New word", autocomplete: "off" });
+  const addTranslation = h("input", { id: "add-word-translation", type: "text", placeholder: "Translation (optional)", "aria-label": "Translation of the new word", autocomplete: "off" });
+  const addForm = h("form", { id: "add-word-form", class: "inline-form" }, addText, addTranslation, h("button", { id: "add-word", type: "submit" }, "Add word"));
+  addForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (addText.value.trim() === "") return;
+    void ctl.addWord(addText.value, addTranslation.value).then((ok) => {
+      if (ok) {
+        addText.value = "";
+        addTranslation.value = "";
+        addText.focus();
+      }
+    });
+  });
+
+  const loading = h("p", { class: "muted", id: "words-loading" }, "Loading words…");
+  const empty = h("p", { class: "muted", id: "words-empty", hidden: true }, "This deck has no words yet. Import a list or add words above.");
+  const list = h("ul", { id: "word-list", class: "word-list", "aria-label": "Words" });
+  const prev = h("button", { id: "page-prev", type: "button", "aria-label": "Previous page" }, "‹ Previous");
+  const next = h("button", { id: "page-next", type: "button", "aria-label": "Next page" }, "Next ›");
+  const pageInfo = h("span", { id: "page-info", "aria-live": "polite" });
+  const pager = h("nav", { class: "pager", "aria-label": "Pages" }, prev, pageInfo, next);
+
+  const el = h(
+    "section",
+    { id: "deck-view", class: "page", "data-deck-id": String(deckId) },
+    h("button", { id: "back-to-decks", type: "button", class: "link", onclick: () => void ctl.navigate({ page: "decks" }) }, "← Decks"),
+    h("div", { class: "page-head" }, title, lang, total),
+    toolbar,
+    confirmArea,
+    exportStatus,
+    addForm,
+    loading,
+    empty,
+    list,
+    pager,
+  );
+
+  const rows = new Map<string | number, Row<WordItem>>();
+  let lastPage: DeckPage | null | undefined;
+  let lastEditing: State["editing"] | undefined;
+  let lastConfirm: Confirm | undefined;
+  let lastRowsConfirm: Confirm | undefined;
+  let lastDecks: State["decks"] | undefined;
+  let lastTasks: Task[] | undefined;
+
+  return {
+    el,
+    update(state: State) {
+      if (state.decks !== lastDecks) {
+        lastDecks = state.decks;
+        const deck = state.decks?.find((d) => d.id === deckId);
+        setText(title, deck?.name ?? "Deck");
+        setText(lang, deck?.language ?? "");
+      }
+      if (state.tasks !== lastTasks) {
+        lastTasks = state.tasks;
+        setText(exportStatus, tasksText(state.tasks));
+      }
+      if (state.confirm !== lastConfirm) {
+        const was = lastConfirm;
+        lastConfirm = state.confirm;
+        const asking = state.confirm?.what === "regenerate-all" && state.confirm.deckId === deckId;
+        const wasAsking = was?.what === "regenerate-all";
+        if (asking && !wasAsking) {
+          replaceChildren(
+            confirmArea,
+            inlineConfirm(
+              "Regenerate every picture and recording of this deck, replacing the existing ones?",
+              "Regenerate all",
+              () => void ctl.generate(deckId, true),
+              () => ctl.cancelConfirm(),
+            ),
+          );
+        } else if (!asking && wasAsking) {
+          replaceChildren(confirmArea);
+          if (el.contains(document.activeElement) || document.activeElement === document.body) regenerateAll.focus();
+        }
+      }
+
+      const page = state.deckPage;
+      if (page === lastPage && state.editing === lastEditing && state.confirm === lastRowsConfirm && rows.size > 0) return;
+      lastPage = page;
+      lastEditing = state.editing;
+      lastRowsConfirm = state.confirm;
+      const loaded = page?.deckId === deckId && page.loaded;
+      setHidden(loading, loaded);
+      setHidden(empty, !loaded || (page?.total ?? 0) > 0);
+      if (!page || page.deckId !== deckId) return;
+      setText(total, loaded ? wordCountText(page.total) : "");
+
+      const items: WordItem[] = page.items.map((word) => ({
+        word,
+        editing: state.editing?.wordId === word.word_id ? state.editing.focus : null,
+        confirming: state.confirm?.what === "delete-word" && state.confirm.wordId === word.word_id,
+      }));
+      syncKeyed(list, rows, items, (i) => i.word.word_id, () => wordRow(ctl, audio));
+
+      const from = page.total === 0 ? 0 : page.offset + 1;
+      const to = page.offset + page.items.length;
+      setText(pageInfo, page.total === 0 ? "" : `${from.toLocaleString("en-US")}–${to.toLocaleString("en-US")} of ${page.total.toLocaleString("en-US")}`);
+      prev.disabled = page.offset === 0;
+      next.disabled = page.offset + page.limit >= page.total;
+      prev.onclick = () => void ctl.loadPage(page.offset - page.limit);
+      next.onclick = () => void ctl.loadPage(page.offset + page.limit);
+      setHidden(pager, page.total <= page.limit);
+    },
+  };
+}
+
+function tasksText(tasks: Task[]): string {
+  const running = tasks.filter((t) => !t.finished);
+  if (running.length > 0) {
+    return running.map((t) => (t.total > 0 ? `${t.label}: ${t.done}/${t.total}` : `${t.label}…`)).join(" · ");
+  }
+  const lastDone = tasks[tasks.length - 1];
+  if (!lastDone) return "";
+  return lastDone.message ? `${lastDone.label}: ${lastDone.message}` : `${lastDone.label}: ${lastDone.ok ? "done" : "failed"}`;
+}
+
+const KIND_LABEL = { image: "Picture", audio: "Audio" } as const;
+
+function statusBadge(kind: "image" | "audio"): HTMLElement {
+  return h("span", { class: "status", "data-testid": `status-${kind}` });
+}
+
+function setStatus(el: HTMLElement, kind: "image" | "audio", m: MediaState): void {
+  const key = mediaStatusKey(m);
+  el.dataset.status = key;
+  const label = mediaStatusText(m);
+  setText(el, `${KIND_LABEL[kind]}: ${label}`);
+  const tip = [m.error && m.status !== "failed" ? `Last error: ${m.error}` : null, m.warning].filter(Boolean).join("\n");
+  if (tip) el.title = tip;
+  else el.removeAttribute("title");
+}
+
+function wordRow(ctl: Controller, audio: HTMLAudioElement): Row<WordItem> {
+  const thumb = h("div", { class: "thumb", "data-testid": "word-thumb-box" });
+  const play = h("button", { type: "button", class: "icon-button play", "data-testid": "word-play" }, "▶");
+  const texts = h("div", { class: "word-texts" });
+  const imageStatus = statusBadge("image");
+  const audioStatus = statusBadge("audio");
+  const actions = h("div", { class: "row-actions" });
+  const el = h(
+    "li",
+    { class: "word-row", "data-testid": "word-row" },
+    thumb,
+    play,
+    texts,
+    h("div", { class: "statuses" }, imageStatus, audioStatus),
+    actions,
+  );
+  let last: WordItem | null = null;
+  let imgPath: string | null | undefined;
+
+  return {
+    el,
+    update(item: WordItem) {
+      if (last && last.word === item.word && last.editing === item.editing && last.confirming === item.confirming) return;
+      const prev = last;
+      last = item;
+      const w = item.word;
+      el.dataset.wordId = String(w.word_id);
+
+      if (w.image.path !== imgPath) {
+        imgPath = w.image.path;
+        replaceChildren(
+          thumb,
+          w.image.path
+            ? h("img", { src: ctl.mediaSrc(w.image.path), alt: `Picture for ${w.text}`, loading: "lazy", decoding: "async", "data-testid": "word-thumb" })
+            : h("span", { class: "thumb-empty", "aria-hidden": "true" }, "—"),
+        );
+      }
+      const audioPath = w.audio.path;
+      play.disabled = !audioPath;
+      play.setAttribute("aria-label", audioPath ? `Play ${w.text}` : `No audio for ${w.text} yet`);
+      play.onclick = audioPath
+        ? () => {
+            audio.src = ctl.mediaSrc(audioPath);
+            void audio.play().catch(() => undefined);
+          }
+        : null;
+      setStatus(imageStatus, "image", w.image);
+      setStatus(audioStatus, "audio", w.audio);
+
+      const textsChanged = !prev || prev.editing !== item.editing || (!item.editing && (prev.word.text !== w.text || prev.word.translation !== w.translation));
+      if (textsChanged) {
+        if (item.editing) {
+          // Entering edit mode builds the inputs once; later renders leave them alone.
+          if (!prev || !prev.editing) renderEditor(ctl, texts, w, item.editing);
+        } else {
+          const hadFocus = texts.contains(document.activeElement);
+          const word = h("button", { type: "button", class: "editable word-text", "data-testid": "word-text", title: "Click to edit", onclick: () => ctl.startEdit(w.word_id, "text") }, w.text);
+          replaceChildren(
+            texts,
+            word,
+            h(
+              "button",
+              { type: "button", class: `editable word-translation${w.translation ? "" : " placeholder"}`, "data-testid": "word-translation", title: "Click to edit", onclick: () => ctl.startEdit(w.word_id, "translation") },
+              w.translation ?? "add translation",
+            ),
+          );
+          if (hadFocus || (prev?.editing && !item.editing)) word.focus();
+        }
+      }
+
+      if (!prev || prev.confirming !== item.confirming) {
+        if (item.confirming) {
+          replaceChildren(actions, inlineConfirm(`Delete “${w.text}”?`, "Delete", () => void ctl.deleteWord(w.word_id), () => ctl.cancelConfirm()));
+        } else {
+          replaceChildren(
+            actions,
+            h("button", { type: "button", "data-testid": "word-regenerate", title: "Make a new picture and recording now (jumps the queue)", onclick: () => void ctl.regenerateWord(w.word_id) }, "Regenerate"),
+            h("button", { type: "button", class: "danger-outline", "data-testid": "word-delete", "aria-label": `Delete ${w.text}`, onclick: () => ctl.ask({ what: "delete-word", wordId: w.word_id }) }, "Delete"),
+          );
+        }
+      }
+    },
+  };
+}
+
+function renderEditor(ctl: Controller, box: HTMLElement, w: WordMedia, focus: "text" | "translation"): void {
+  const text = h("input", { type: "text", value: w.text, "data-testid": "edit-text", "aria-label": "Word", autocomplete: "off" });
+  const translation = h("input", { type: "text", value: w.translation ?? "", "data-testid": "edit-translation", "aria-label": "Translation", autocomplete: "off" });
+  const hint = h("span", { class: "muted hint" }, "Enter saves · Esc cancels");
+  let saving = false;
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      if (saving) return;
+      if (text.value.trim() === "") {
+        text.focus();
+        return;
+      }
+      if (text.value.trim() === w.text && (translation.value.trim() || null) === (w.translation ?? null)) {
+        ctl.cancelEdit();
+        return;
+      }
+      saving = true;
+      void ctl.updateWord(w.word_id, text.value, translation.value).finally(() => (saving = false));
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      ctl.cancelEdit();
+    }
+  };
+  text.addEventListener("keydown", onKey);
+  translation.addEventListener("keydown", onKey);
+  replaceChildren(box, text, translation, hint);
+  const target = focus === "text" ? text : translation;
+  queueMicrotask(() => {
+    target.focus();
+    target.select();
+  });
+}

@@ -1,0 +1,316 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { MediaPage } from "../src/types";
+import { $, $$, Backend, batch, deck, key, media, reset, sendEvent, snapshot, startApp, word } from "./helpers";
+
+afterEach(() => {
+  vi.useRealTimers();
+  reset();
+});
+
+function pageOf(total: number, offset: number, limit: number): MediaPage {
+  const items = [];
+  for (let i = offset; i < Math.min(total, offset + limit); i++) items.push(word(1000 + i, `w${i}`));
+  return { total, offset, items };
+}
+
+async function openDeck(backend: Backend) {
+  const started = await startApp();
+  await started.app.controller.navigate({ page: "deck", deckId: 1 });
+  await started.app.settle();
+  return { ...started, backend };
+}
+
+const row = (id: number) => $(`[data-testid=word-row][data-word-id='${id}']`);
+
+describe("deck view", () => {
+  it("shows each word's picture, audio button and status per kind", async () => {
+    const backend = new Backend({
+      deck_media: () => ({
+        total: 2,
+        offset: 0,
+        items: [
+          word(10, "perro", {
+            translation: "dog",
+            image: media({ status: "done", path: "/data/media/ab/perro.png" }),
+            audio: media({ status: "failed", error: "HTTP 401: key rejected" }),
+          }),
+          word(11, "gato", { image: media({ status: "waiting" }), audio: media({ status: "running" }) }),
+        ],
+      }),
+    });
+    await openDeck(backend);
+    expect(backend.callsOf("deck_media")).toEqual([{ deckId: 1, offset: 0, limit: 100 }]);
+    expect($("#deck-title").textContent).toBe("Spanish A1");
+    expect($("#deck-total").textContent).toBe("2 words");
+
+    const perro = row(10);
+    expect(($("[data-testid=word-thumb]", perro) as HTMLImageElement).src).toBe("asset://localhost/%2Fdata%2Fmedia%2Fab%2Fperro.png");
+    expect($("[data-testid=word-text]", perro).textContent).toBe("perro");
+    expect($("[data-testid=word-translation]", perro).textContent).toBe("dog");
+    expect($("[data-testid=status-image]", perro).dataset.status).toBe("done");
+    expect($("[data-testid=status-audio]", perro).textContent).toBe("Audio: failed: HTTP 401: key rejected");
+    expect(($("[data-testid=word-play]", perro) as HTMLButtonElement).disabled).toBe(true);
+
+    const gato = row(11);
+    expect($("[data-testid=status-image]", gato).textContent).toBe("Picture: waiting for network");
+    expect($("[data-testid=status-audio]", gato).textContent).toBe("Audio: generating");
+  });
+
+  it("pages through 10,000 words 100 at a time", async () => {
+    const backend = new Backend({ deck_media: ({ offset, limit }) => pageOf(10_000, offset as number, limit as number) });
+    const { app } = await openDeck(backend);
+    expect($$("[data-testid=word-row]")).toHaveLength(100);
+    expect($("#page-info").textContent).toBe("1–100 of 10,000");
+    expect(($("#page-prev") as HTMLButtonElement).disabled).toBe(true);
+
+    $("#page-next").click();
+    await app.settle();
+    expect(backend.callsOf("deck_media")[1]).toEqual({ deckId: 1, offset: 100, limit: 100 });
+    expect($("#page-info").textContent).toBe("101–200 of 10,000");
+    expect($$("[data-testid=word-row]")[0]!.dataset.wordId).toBe("1100");
+  });
+
+  it("inline edit: Enter saves text and translation through update_word, Escape cancels", async () => {
+    const backend = new Backend({
+      deck_media: () => ({ total: 1, offset: 0, items: [word(10, "perro", { translation: "dog" })] }),
+      update_word: ({ wordId, text, translation }) => ({ id: wordId, deck_id: 1, text, language: "es", translation, note: null, position: 0 }),
+    });
+    const { app } = await openDeck(backend);
+
+    // Escape leaves the word as it was and calls nothing.
+    $("[data-testid=word-text]", row(10)).click();
+    app.flush();
+    let input = $("[data-testid=edit-text]", row(10)) as HTMLInputElement;
+    input.value = "perrito";
+    key(input, "Escape");
+    app.flush();
+    expect(backend.callsOf("update_word")).toEqual([]);
+    expect($("[data-testid=word-text]", row(10)).textContent).toBe("perro");
+
+    // Enter saves both fields; an emptied translation is sent as null.
+    $("[data-testid=word-text]", row(10)).click();
+    app.flush();
+    input = $("[data-testid=edit-text]", row(10)) as HTMLInputElement;
+    const tr = $("[data-testid=edit-translation]", row(10)) as HTMLInputElement;
+    expect(tr.value).toBe("dog");
+    input.value = "  perrito ";
+    tr.value = "";
+    key(tr, "Enter");
+    await app.settle();
+    expect(backend.callsOf("update_word")).toEqual([{ wordId: 10, text: "perrito", translation: null }]);
+    expect($$("[data-testid=edit-text]")).toHaveLength(0);
+    expect($("[data-testid=word-text]", row(10)).textContent).toBe("perrito");
+  });
+
+  it("an edit in progress survives live updates of a running batch", async () => {
+    const backend = new Backend({
+      snapshot: () => snapshot([batch()]),
+      deck_media: () => ({ total: 2, offset: 0, items: [word(10, "perro"), word(11, "gato")] }),
+      update_word: ({ wordId, text, translation }) => ({ id: wordId, deck_id: 1, text, language: "es", translation, note: null, position: 0 }),
+    });
+    const { app } = await openDeck(backend);
+    $("[data-testid=word-translation]", row(10)).click();
+    app.flush();
+    const tr = $("[data-testid=edit-translation]", row(10)) as HTMLInputElement;
+    tr.value = "do";
+
+    await sendEvent({ type: "JobFinished", batch_id: 7, job_id: 1, word_id: 11, kind: "image", outcome: "done", error: null });
+    await sendEvent({ type: "BatchProgress", batch_id: 7, status: "processing", completed: 1, failed: 0, cancelled: 0, total: 100, eta_seconds: 60 });
+    await app.settle();
+    expect($("[data-testid=edit-translation]", row(10))).toBe(tr);
+    expect(tr.value).toBe("do");
+    expect($("[data-testid=status-image]", row(11)).dataset.status).toBe("done");
+
+    tr.value = "dog";
+    key(tr, "Enter");
+    await app.settle();
+    expect(backend.callsOf("update_word")).toEqual([{ wordId: 10, text: "perro", translation: "dog" }]);
+  });
+
+  it("JobFinished for the open deck reloads the page once per burst, so thumbnails appear", async () => {
+    let done = false;
+    const backend = new Backend({
+      snapshot: () => snapshot([batch()]),
+      deck_media: () => ({
+        total: 1,
+        offset: 0,
+        items: [word(10, "perro", { image: done ? media({ status: "done", path: "/m/perro.png" }) : media({ status: "queued" }) })],
+      }),
+    });
+    const { app } = await openDeck(backend);
+    expect($$("[data-testid=word-thumb]", row(10))).toHaveLength(0);
+
+    vi.useFakeTimers();
+    done = true;
+    for (let j = 1; j <= 5; j++) {
+      await sendEvent({ type: "JobFinished", batch_id: 7, job_id: j, word_id: 10, kind: "image", outcome: "done", error: null });
+    }
+    expect(backend.callsOf("deck_media")).toHaveLength(1);
+    vi.advanceTimersByTime(300);
+    vi.useRealTimers();
+    await app.settle();
+    expect(backend.callsOf("deck_media")).toHaveLength(2);
+    expect(($("[data-testid=word-thumb]", row(10)) as HTMLImageElement).src).toBe("asset://localhost/%2Fm%2Fperro.png");
+  });
+
+  it("Generate missing, Regenerate all (after an inline confirm) and Regenerate one word", async () => {
+    const confirmSpy = vi.spyOn(window, "confirm");
+    const backend = new Backend({
+      deck_media: () => ({ total: 1, offset: 0, items: [word(10, "perro")] }),
+      generate: ({ deckId, force }) => batch({ id: force ? 9 : 8, deck_id: deckId as number }),
+      generate_word: () => batch({ id: 10, total_words: 1 }),
+    });
+    const { app } = await openDeck(backend);
+
+    $("#generate-missing").click();
+    await app.settle();
+    expect(backend.callsOf("generate")).toEqual([{ deckId: 1, kinds: ["image", "audio"], force: false }]);
+    expect($("#badge").textContent).toBe("Generating 0/100");
+
+    $("#regenerate-all").click();
+    app.flush();
+    expect(backend.callsOf("generate")).toHaveLength(1);
+    const confirm = $("#regenerate-confirm-area [data-testid=confirm]");
+    $("[data-testid=confirm-yes]", confirm).click();
+    await app.settle();
+    expect(backend.callsOf("generate")[1]).toEqual({ deckId: 1, kinds: ["image", "audio"], force: true });
+    expect($$("#regenerate-confirm-area [data-testid=confirm]")).toHaveLength(0);
+
+    $("[data-testid=word-regenerate]", row(10)).click();
+    await app.settle();
+    expect(backend.callsOf("generate_word")).toEqual([{ wordId: 10, kinds: ["image", "audio"] }]);
+    expect(confirmSpy).not.toHaveBeenCalled();
+  });
+
+  it("deleting a word asks inline first", async () => {
+    let items = [word(10, "perro"), word(11, "gato")];
+    const backend = new Backend({
+      deck_media: () => ({ total: items.length, offset: 0, items }),
+      delete_word: ({ wordId }) => {
+        items = items.filter((w) => w.word_id !== wordId);
+        return null;
+      },
+    });
+    const { app } = await openDeck(backend);
+    $("[data-testid=word-delete]", row(10)).click();
+    app.flush();
+    $("[data-testid=confirm-no]", row(10)).click();
+    app.flush();
+    expect(backend.callsOf("delete_word")).toEqual([]);
+
+    $("[data-testid=word-delete]", row(10)).click();
+    app.flush();
+    $("[data-testid=confirm-yes]", row(10)).click();
+    await app.settle();
+    expect(backend.callsOf("delete_word")).toEqual([{ wordId: 10 }]);
+    expect($$("[data-testid=word-row]").map((r) => r.dataset.wordId)).toEqual(["11"]);
+  });
+
+  it("export buttons call export_deck with a null path and show the task's progress", async () => {
+    const backend = new Backend({
+      deck_media: () => ({ total: 0, offset: 0, items: [] }),
+      export_deck: () => null,
+      anki_push: () => null,
+    });
+    const { app } = await openDeck(backend);
+    expect($("#words-empty").hidden).toBe(false);
+    $("#export-apkg").click();
+    $("#export-csv").click();
+    $("#anki-push").click();
+    await app.settle();
+    expect(backend.callsOf("export_deck")).toEqual([
+      { deckId: 1, format: "apkg", path: null },
+      { deckId: 1, format: "csv", path: null },
+    ]);
+    expect(backend.callsOf("anki_push")).toEqual([{ deckId: 1 }]);
+
+    await sendEvent({ type: "TaskProgress", task_id: 1, label: "Export Spanish A1", done: 3, total: 10 });
+    app.flush();
+    expect($("#export-status").textContent).toBe("Export Spanish A1: 3/10");
+    await sendEvent({ type: "TaskFinished", task_id: 1, label: "Export Spanish A1", ok: true, message: "Saved to /home/u/Spanish A1.apkg" });
+    app.flush();
+    expect($("#export-status").textContent).toBe("Export Spanish A1: Saved to /home/u/Spanish A1.apkg");
+    expect($("[data-testid=toast] .toast-text").textContent).toBe("Export Spanish A1: Saved to /home/u/Spanish A1.apkg");
+  });
+});
+
+describe("decks page", () => {
+  it("lists decks with counts and coverage; delete needs the inline confirm", async () => {
+    const confirmSpy = vi.spyOn(window, "confirm");
+    let decks = [deck(), deck({ id: 2, name: "French", language: "fr", word_count: 1, images_done: 0, audio_done: 0 })];
+    const backend = new Backend({
+      list_decks: () => decks,
+      delete_deck: ({ deckId }) => {
+        decks = decks.filter((d) => d.id !== deckId);
+        return null;
+      },
+    });
+    const { app } = await startApp();
+    const rows = $$("[data-testid=deck-row]");
+    expect(rows.map((r) => r.dataset.deckId)).toEqual(["1", "2"]);
+    expect($("[data-testid=deck-counts]", rows[0]).textContent).toBe("100 words · 83/100 pictures, 100/100 audio");
+    expect($("[data-testid=deck-counts]", rows[1]).textContent).toBe("1 word · 0/1 pictures, 0/1 audio");
+
+    $("[data-testid=deck-delete]", rows[1]).click();
+    app.flush();
+    expect($("[data-testid=confirm]", rows[1]).textContent).toContain("Delete “French” and its 1 word?");
+    expect(backend.callsOf("delete_deck")).toEqual([]);
+    $("[data-testid=confirm-yes]", rows[1]).click();
+    await app.settle();
+    expect(backend.callsOf("delete_deck")).toEqual([{ deckId: 2 }]);
+    expect($$("[data-testid=deck-row]").map((r) => r.dataset.deckId)).toEqual(["1"]);
+    expect(confirmSpy).not.toHaveBeenCalled();
+  });
+
+  it("creates and renames decks; a rejected command becomes a toast", async () => {
+    const backend = new Backend({
+      list_decks: () => [deck()],
+      create_deck: ({ name }) => {
+        if (name === "Spanish A1") throw { code: "conflict", message: "A deck named 'Spanish A1' already exists" };
+        return { id: 3, name, language: "de", word_count: 0, created_at: 0 };
+      },
+      rename_deck: ({ deckId, name }) => ({ id: deckId, name, language: "es", word_count: 100, created_at: 0 }),
+    });
+    const { app } = await startApp();
+    ($("#new-deck-name") as HTMLInputElement).value = "Spanish A1";
+    ($("#new-deck-language") as HTMLInputElement).value = "es";
+    $("#create-deck").click();
+    await app.settle();
+    expect(backend.callsOf("create_deck")).toEqual([{ name: "Spanish A1", language: "es" }]);
+    const toast = $("[data-testid=toast]");
+    expect(toast.dataset.code).toBe("conflict");
+    expect($(".toast-text", toast).textContent).toBe("A deck named 'Spanish A1' already exists");
+    expect(($("#new-deck-name") as HTMLInputElement).value).toBe("Spanish A1"); // kept, to fix it
+
+    $("[data-testid=toast-close]", toast).click();
+    app.flush();
+    expect($$("[data-testid=toast]")).toHaveLength(0);
+
+    ($("#new-deck-name") as HTMLInputElement).value = "German";
+    ($("#new-deck-language") as HTMLInputElement).value = "de";
+    $("#create-deck").click();
+    await app.settle();
+    expect(backend.callsOf("create_deck")[1]).toEqual({ name: "German", language: "de" });
+    expect(($("#new-deck-name") as HTMLInputElement).value).toBe("");
+
+    const spanish = $("[data-testid=deck-row][data-deck-id='1']");
+    $("[data-testid=deck-rename]", spanish).click();
+    app.flush();
+    const input = $("[data-testid=deck-rename-input]", spanish) as HTMLInputElement;
+    input.value = "Spanish B1";
+    key(input, "Enter");
+    await app.settle();
+    expect(backend.callsOf("rename_deck")).toEqual([{ deckId: 1, name: "Spanish B1" }]);
+    expect($("[data-testid=deck-open]", spanish).textContent).toBe("Spanish B1");
+  });
+
+  it("error toasts close themselves after a while", async () => {
+    vi.useFakeTimers();
+    new Backend({ list_decks: () => Promise.reject({ code: "io", message: "database is locked" }) });
+    const { app } = await startApp();
+    expect($(".toast-text").textContent).toBe("database is locked");
+    vi.advanceTimersByTime(15_000);
+    app.flush();
+    expect($$("[data-testid=toast]")).toHaveLength(0);
+  });
+});

@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { $, Backend, providerSettings, reset, settings, startApp } from "./helpers";
+
+afterEach(reset);
+
+describe("settings", () => {
+  it("fills the form, saves both kinds, and never shows a key back", async () => {
+    let current = settings({
+      image: providerSettings({ provider: "openai", base_url: "http://127.0.0.1:9/v1", model: "img-1", size: "512x512", format: "png", key_hint: "…abcd" }),
+      audio: providerSettings({ provider: "elevenlabs", voice: "Rachel", format: "mp3", max_concurrency: 3, requests_per_minute: 60, timeout_secs: 30 }),
+    });
+    const backend = new Backend({
+      get_settings: () => current,
+      save_settings: ({ image, audio }) => (current = { ...current, image: image as never, audio: audio as never }),
+      set_api_key: () => "…wxyz",
+      delete_api_key: () => true,
+      open_folder: () => null,
+    });
+    const { app } = await startApp();
+    $("#nav-settings").click();
+    await app.settle();
+
+    expect(($("#image-provider") as HTMLSelectElement).value).toBe("openai");
+    expect(($("#image-base-url") as HTMLInputElement).value).toBe("http://127.0.0.1:9/v1");
+    expect(($("#audio-provider") as HTMLSelectElement).value).toBe("elevenlabs");
+    expect(($("#audio-voice") as HTMLInputElement).value).toBe("Rachel");
+    expect($("#image-key-hint").textContent).toBe("A key is stored (…abcd).");
+    expect($("#audio-key-hint").textContent).toBe("No key stored.");
+    expect(($("#image-api-key") as HTMLInputElement).type).toBe("password");
+    expect(($("#image-api-key") as HTMLInputElement).value).toBe("");
+    expect($("#data-dir").textContent).toBe("/home/u/.local/share/deckmedia");
+
+    // Save a key: sent once, the field empties, only the new hint is shown.
+    ($("#audio-api-key") as HTMLInputElement).value = "sk-secret-wxyz";
+    $("#audio-save-key").click();
+    await app.settle();
+    expect(backend.callsOf("set_api_key")).toEqual([{ provider: "elevenlabs", key: "sk-secret-wxyz" }]);
+    expect(($("#audio-api-key") as HTMLInputElement).value).toBe("");
+    expect($("#audio-key-hint").textContent).toBe("A key is stored (…wxyz).");
+    expect(document.body.textContent).not.toContain("sk-secret");
+
+    $("#image-remove-key").click();
+    await app.settle();
+    expect(backend.callsOf("delete_api_key")).toEqual([{ provider: "openai" }]);
+    expect($("#image-key-hint").textContent).toBe("No key stored.");
+
+    // Edit and save the form.
+    ($("#audio-concurrency") as HTMLInputElement).value = "4";
+    ($("#image-model") as HTMLInputElement).value = "img-2";
+    $("#save-settings").click();
+    await app.settle();
+    const saved = backend.callsOf("save_settings")[0]!;
+    expect(saved.image).toMatchObject({ provider: "openai", model: "img-2", base_url: "http://127.0.0.1:9/v1", size: "512x512", key_hint: null });
+    expect(saved.audio).toMatchObject({ provider: "elevenlabs", voice: "Rachel", max_concurrency: 4, requests_per_minute: 60, timeout_secs: 30 });
+
+    $("#open-log-folder").click();
+    $("#open-data-folder").click();
+    await app.settle();
+    expect(backend.callsOf("open_folder")).toEqual([{ which: "logs" }, { which: "data" }]);
+  });
+
+  it("offline hides the server fields", async () => {
+    new Backend({ get_settings: () => settings() });
+    const { app } = await startApp();
+    await app.controller.navigate({ page: "settings" });
+    await app.settle();
+    expect(($("#image-base-url").closest(".field") as HTMLElement).hidden).toBe(true);
+    const select = $("#image-provider") as HTMLSelectElement;
+    select.value = "openai";
+    select.dispatchEvent(new Event("change"));
+    expect(($("#image-base-url").closest(".field") as HTMLElement).hidden).toBe(false);
+  });
+});

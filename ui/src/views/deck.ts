@@ -23,7 +23,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
   const total = h("span", { class: "muted", id: "deck-total" });
   const generateMissing = h("button", { id: "generate-missing", type: "button", class: "primary", onclick: () => void ctl.generate(deckId, false) }, "Generate missing");
   const regenerateAll = h("button", { id: "regenerate-all", type: "button", onclick: () => ctl.ask({ what: "regenerate-all", deckId }) }, "Regenerate all");
-  const confirmArea = h("div", { id: "regenerate-confirm-area" });
+  const confirmArea = h("div", { id: "regenerate-confirm-area", hidden: true });
   const toolbar = h(
     "div",
     { class: "toolbar", role: "toolbar", "aria-label": "Deck actions" },
@@ -35,7 +35,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
     h("button", { id: "export-csv", type: "button", onclick: () => void ctl.exportDeck(deckId, "csv") }, "Export CSV"),
     h("button", { id: "anki-push", type: "button", onclick: () => void ctl.ankiPush(deckId) }, "Send to Anki"),
   );
-  const exportStatus = h("div", { id: "export-status", class: "muted", "aria-live": "polite" });
+  const exportStatus = h("div", { id: "export-status", class: "muted", "aria-live": "polite", hidden: true });
 
   // Add one word by hand.
   const addText = h("input", { id: "add-word-text", type: "text", placeholder: "New word", "aria-label": "New word", autocomplete: "off" });
@@ -95,13 +95,16 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
       }
       if (state.tasks !== lastTasks) {
         lastTasks = state.tasks;
-        setText(exportStatus, tasksText(state.tasks));
+        const t = tasksText(state.tasks);
+        setText(exportStatus, t);
+        setHidden(exportStatus, t === "");
       }
       if (state.confirm !== lastConfirm) {
         const was = lastConfirm;
         lastConfirm = state.confirm;
         const asking = state.confirm?.what === "regenerate-all" && state.confirm.deckId === deckId;
         const wasAsking = was?.what === "regenerate-all";
+        setHidden(confirmArea, !asking);
         if (asking && !wasAsking) {
           replaceChildren(
             confirmArea,
@@ -120,6 +123,11 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
 
       const page = state.deckPage;
       if (page === lastPage && state.editing === lastEditing && state.confirm === lastRowsConfirm && rows.size > 0) return;
+      if (page && lastPage && page.offset !== lastPage.offset) {
+        // A new page starts at its top.
+        const scroller = el.closest("main");
+        if (scroller) scroller.scrollTop = 0;
+      }
       lastPage = page;
       lastEditing = state.editing;
       lastRowsConfirm = state.confirm;

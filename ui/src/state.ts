@@ -108,6 +108,8 @@ export interface State {
   confirm: Confirm;
   editing: { wordId: number; focus: "text" | "translation" } | null;
   renaming: number | null;
+  /** "Resumed N batches" is said once per session, from the event or from app_info. */
+  resumedAnnounced: boolean;
 }
 
 export const PAGE_SIZE = 100;
@@ -133,6 +135,7 @@ export function initialState(): State {
     confirm: null,
     editing: null,
     renaming: null,
+    resumedAnnounced: false,
   };
 }
 
@@ -186,8 +189,10 @@ export function reduce(state: State, action: Action): State {
     }
     case "toggleBatches":
       return { ...state, batchesOpen: action.open ?? !state.batchesOpen };
-    case "appInfo":
-      return { ...state, appInfo: action.info };
+    case "appInfo": {
+      const next = { ...state, appInfo: action.info };
+      return action.info.resumed_batches ? announceResumed(next, action.info.resumed_batches) : next;
+    }
     case "decksLoaded":
       return { ...state, decks: action.decks };
     case "deckCreated": {
@@ -220,7 +225,12 @@ export function reduce(state: State, action: Action): State {
       return {
         ...state,
         batches,
-        queue: { ...state.queue, paused: action.snapshot.paused, running: action.snapshot.running, queued: action.snapshot.queued },
+        queue: {
+          paused: action.snapshot.paused,
+          running: action.snapshot.running,
+          queued: action.snapshot.queued,
+          waitingForNetwork: action.snapshot.waiting_for_network ?? state.queue.waitingForNetwork,
+        },
       };
     }
     case "batchUpdated": {
@@ -370,8 +380,7 @@ function reduceEvent(state: State, ev: AppEvent): State {
     case "Resync":
       return state; // app.ts re-reads the snapshot
     case "Resumed":
-      if (ev.batches <= 0) return state;
-      return addToast(state, "info", `Resumed ${ev.batches} ${ev.batches === 1 ? "batch" : "batches"}`, null);
+      return announceResumed(state, ev.batches);
     case "TaskProgress": {
       const task: Task = { id: ev.task_id, label: ev.label, done: ev.done, total: ev.total, finished: false, ok: null, message: null };
       return { ...state, tasks: upsertTask(state.tasks, task) };
@@ -415,6 +424,12 @@ export function batchFinishedText(
   if (ev.failed > 0) parts.push(`${ev.failed} failed`);
   if (ev.status === "cancelled" || ev.cancelled > 0) parts.push("cancelled");
   return `${deck}: ${parts.join(", ")}`;
+}
+
+function announceResumed(state: State, batches: number): State {
+  if (batches <= 0 || state.resumedAnnounced) return state;
+  const next = addToast(state, "info", `Resumed ${batches} ${batches === 1 ? "batch" : "batches"}`, null);
+  return { ...next, resumedAnnounced: true };
 }
 
 function addToast(state: State, kind: ToastKind, text: string, code: string | null): State {

@@ -101,6 +101,8 @@ export interface Snapshot {
   batches: BatchInfo[];
   queued: number;
   running: number;
+  /** Requested by the UI (docs/ipc.md); optional until the shell sends it. */
+  waiting_for_network?: boolean;
 }
 
 export interface WordError {
@@ -146,6 +148,8 @@ export interface AppInfo {
   version: string;
   data_dir: string;
   log_dir: string;
+  /** Requested by the UI (docs/ipc.md): batches resumed at this launch, in case `Resumed` was sent before the page listened. */
+  resumed_batches?: number;
 }
 
 /** What every command rejects with. */

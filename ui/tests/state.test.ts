@@ -76,14 +76,20 @@ describe("reducer: batch events", () => {
     expect(s2.queue).toMatchObject({ paused: true, waitingForNetwork: false, running: 2 });
   });
 
-  it("Resumed becomes a toast, singular or plural", () => {
-    const s = run(
-      initialState(),
-      { type: "event", event: { type: "Resumed", batches: 2 } },
-      { type: "event", event: { type: "Resumed", batches: 1 } },
-      { type: "event", event: { type: "Resumed", batches: 0 } },
-    );
-    expect(s.toasts.map((t) => t.text)).toEqual(["Resumed 2 batches", "Resumed 1 batch"]);
+  it("Resumed becomes one toast per session, from the event or from app_info", () => {
+    const none = run(initialState(), { type: "event", event: { type: "Resumed", batches: 0 } });
+    expect(none.toasts).toEqual([]);
+    const one = run(initialState(), { type: "event", event: { type: "Resumed", batches: 1 } });
+    expect(one.toasts.map((t) => t.text)).toEqual(["Resumed 1 batch"]);
+    const info = { name: "Deck Media", version: "0.1.0", data_dir: "/d", log_dir: "/d/logs", resumed_batches: 2 };
+    const s = run(initialState(), { type: "appInfo", info }, { type: "event", event: { type: "Resumed", batches: 2 } });
+    expect(s.toasts.map((t) => t.text)).toEqual(["Resumed 2 batches"]);
+  });
+
+  it("a snapshot that says waiting for network sets it; one that does not say keeps it", () => {
+    const s = run(initialState(), { type: "snapshot", snapshot: { ...snapshot([batch()]), waiting_for_network: true } });
+    expect(s.queue.waitingForNetwork).toBe(true);
+    expect(reduce(s, { type: "snapshot", snapshot: snapshot([batch()]) }).queue.waitingForNetwork).toBe(true);
   });
 
   it("export tasks are tracked and their end is a toast", () => {

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod anki;
 mod bad_input;
 mod control;
 mod crash;

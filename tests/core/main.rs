@@ -1,4 +1,5 @@
 //! The core's integration tests: one test binary (one link step), a module per area.
+mod anki;
 mod elevenlabs;
 mod export;
 mod emoji;

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use deckmedia_core::anki::PushStatus;
 use deckmedia_core::export::{ExportFormat, ExportReport};
 use deckmedia_core::{BatchInfo, Core, MediaKind};
 
@@ -73,6 +74,27 @@ enum Command {
     /// API keys of network providers, kept in the system keychain (or a private file).
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Anki through the AnkiConnect add-on (Anki must be running).
+    #[command(subcommand)]
+    Anki(AnkiCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum AnkiCommand {
+    /// Put the deck's pictures and pronunciations into the matching notes of an Anki deck
+    /// (matched by the word field; sets the Picture/Image and Audio/Sound fields).
+    Push {
+        #[arg(long)]
+        deck: String,
+        /// The Anki deck (default: the same name).
+        #[arg(long, value_name = "NAME")]
+        anki_deck: Option<String>,
+        /// AnkiConnect's address (default: DECKMEDIA_ANKI_URL, else http://127.0.0.1:8765).
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -299,6 +321,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 if report.missing_files > 0 {
                     eprintln!("warning: {} media file(s) recorded but missing from the data folder were left out", report.missing_files);
                 }
+            }
+        }
+        Command::Anki(AnkiCommand::Push { deck, anki_deck, url, json }) => {
+            let deck = core.deck_by_name(&deck)?;
+            let report = core.anki_push(deck.id, anki_deck.as_deref(), url.as_deref(), &mut |_, _| {})?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                for w in report.words.iter().filter(|w| w.status != PushStatus::Unchanged) {
+                    let mut line = format!("{}: {}", w.text, w.status.as_str());
+                    if !w.fields.is_empty() {
+                        line.push_str(&format!(" ({})", w.fields.join(", ")));
+                    }
+                    if !w.problems.is_empty() {
+                        line.push_str(&format!(" — {}", w.problems.join("; ")));
+                    }
+                    println!("{line}");
+                }
+                println!(
+                    "{} → Anki '{}': {} updated, {} unchanged, {} not in Anki, {} without media yet, {} without a field for it; {} file(s) stored",
+                    report.deck, report.anki_deck, report.updated, report.unchanged, report.not_in_anki, report.no_media, report.no_field, report.files_stored
+                );
             }
         }
         Command::Media(MediaArgs { deck, json }) => {

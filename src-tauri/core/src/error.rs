@@ -28,6 +28,12 @@ pub enum Error {
     /// Another process already runs the worker for this data dir.
     #[error("another Deck Media worker is already running for {0}")]
     WorkerLocked(PathBuf),
+    /// Nothing answered where AnkiConnect should be (Anki is closed, or the add-on is missing).
+    #[error("{0}")]
+    AnkiNotRunning(String),
+    /// AnkiConnect answered with an error, or with something that is not AnkiConnect's answer.
+    #[error("{0}")]
+    Anki(String),
 }
 
 impl Error {
@@ -41,6 +47,8 @@ impl Error {
             Error::Schema(_) => "schema",
             Error::Config(_) => "config",
             Error::WorkerLocked(_) => "worker_locked",
+            Error::AnkiNotRunning(_) => "anki_not_running",
+            Error::Anki(_) => "anki",
         }
     }
 

@@ -8,6 +8,7 @@
 //! * [`events`]: the typed events the UI and CLI subscribe to.
 //! * [`Core`]: the facade the CLI and the desktop shell call, one method per user action.
 
+pub mod anki;
 pub mod config;
 pub mod core;
 pub mod error;

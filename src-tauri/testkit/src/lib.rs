@@ -18,6 +18,7 @@
 //! produced or the client goes away; they wait for `hold`, then `latency`, then answer with the
 //! first matching fault (or success).
 
+pub mod anki;
 mod media;
 
 use std::future::Future;
@@ -35,6 +36,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
+pub use anki::{AnkiBehavior, AnkiCall, AnkiFault, AnkiFaultKind, FakeAnki, FakeNote};
 pub use media::{is_valid_mp3, is_valid_png, is_valid_wav, mp3_for_word, png_for_word, wav_for_word};
 
 /// How the fake answers. `Behavior::default()` answers every request at once with valid media.

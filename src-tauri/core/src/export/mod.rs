@@ -172,7 +172,7 @@ fn to_export_word(w: WordMedia, report: &mut ExportReport) -> ExportWord {
 }
 
 /// The extension of a stored media file, when it is one the media store would have written.
-fn media_ext(path: &Path) -> Option<&str> {
+pub(crate) fn media_ext(path: &Path) -> Option<&str> {
     let ext = path.extension()?.to_str()?;
     ((1..=5).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())).then_some(ext)
 }

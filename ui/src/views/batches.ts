@@ -75,7 +75,13 @@ export function batchesView(ctl: Controller): View {
 
 function batchRow(ctl: Controller, first: BatchItem): Row<BatchItem> {
   const id = first.batch.id;
-  const title = h("strong", { class: "batch-deck" });
+  const title = h("button", {
+    type: "button",
+    class: "link batch-deck",
+    "data-testid": "batch-open-deck",
+    title: "Open this deck",
+    onclick: () => last && void ctl.navigate({ page: "deck", deckId: last.batch.deck_id }),
+  });
   const kinds = h("span", { class: "muted" });
   const status = h("span", { class: "batch-status", "data-testid": "batch-status" });
   const fill = h("div", { class: "bar-fill" });

@@ -5,7 +5,7 @@
 
 import type { Controller } from "../controller";
 import { h, replaceChildren, setHidden, setText, syncKeyed, type Row } from "../dom";
-import { mediaStatusKey, mediaStatusText, wordCountText } from "../selectors";
+import { coverageText, mediaStatusKey, mediaStatusText, wordCountText } from "../selectors";
 import type { Confirm, DeckPage, State, Task } from "../state";
 import type { MediaState, WordMedia } from "../types";
 import { inlineConfirm } from "./confirm";
@@ -21,6 +21,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
   const title = h("h1", { id: "deck-title", class: "page-title", tabindex: "-1" }, "Deck");
   const lang = h("span", { class: "tag", id: "deck-language" });
   const total = h("span", { class: "muted", id: "deck-total" });
+  const coverage = h("span", { class: "muted", id: "deck-coverage" });
   const generateMissing = h("button", { id: "generate-missing", type: "button", class: "primary", onclick: () => void ctl.generate(deckId, false) }, "Generate missing");
   const regenerateAll = h("button", { id: "regenerate-all", type: "button", onclick: () => ctl.ask({ what: "regenerate-all", deckId }) }, "Regenerate all");
   const confirmArea = h("div", { id: "regenerate-confirm-area", hidden: true });
@@ -65,7 +66,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
     "section",
     { id: "deck-view", class: "page", "data-deck-id": String(deckId) },
     h("button", { id: "back-to-decks", type: "button", class: "link", onclick: () => void ctl.navigate({ page: "decks" }) }, "← Decks"),
-    h("div", { class: "page-head" }, title, lang, total),
+    h("div", { class: "page-head" }, title, lang, total, coverage),
     toolbar,
     confirmArea,
     exportStatus,
@@ -92,6 +93,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
         const deck = state.decks?.find((d) => d.id === deckId);
         setText(title, deck?.name ?? "Deck");
         setText(lang, deck?.language ?? "");
+        setText(coverage, deck ? coverageText(deck) : "");
       }
       if (state.tasks !== lastTasks) {
         lastTasks = state.tasks;

@@ -46,9 +46,8 @@ export function decksView(ctl: Controller): View {
   const loading = h("p", { class: "muted", id: "decks-loading" }, "Loading decks…");
   const empty = h("p", { class: "muted", id: "decks-empty", hidden: true }, "No decks yet: create one above, then import words into it.");
   const list = h("ul", { id: "deck-list", class: "deck-list" });
-  const heading = h("h1", { tabindex: "-1", class: "page-title" }, "Decks");
+  const heading = h("h1", { id: "decks-title", tabindex: "-1", class: "page-title" }, "Decks");
   const el = h("section", { id: "decks-page", class: "page", "aria-labelledby": "decks-title" }, heading, form, loading, empty, list);
-  heading.id = "decks-title";
 
   const rows = new Map<string | number, Row<DeckItem>>();
   let last: { decks: State["decks"]; renaming: number | null; confirm: Confirm } | null = null;

@@ -204,7 +204,8 @@ export function settingsView(ctl: Controller, getState: () => State): View {
         }
       }
       const s = state.settings;
-      if (s && s !== lastSettings) {
+      const fresh = s !== null && s !== lastSettings;
+      if (s && fresh) {
         lastSettings = s;
         setHidden(loading, true);
         setHidden(form, false);
@@ -216,7 +217,7 @@ export function settingsView(ctl: Controller, getState: () => State): View {
         setText(keyWarning, s.key_store_warning ?? "");
         setHidden(keyWarning, !s.key_store_warning);
       }
-      if (state.keyHints !== lastHints || s === lastSettings) {
+      if (state.keyHints !== lastHints || fresh) {
         lastHints = state.keyHints;
         image.refreshKey(state);
         audio.refreshKey(state);

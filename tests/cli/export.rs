@@ -26,3 +26,25 @@ async fn a_generated_deck_exports_to_apkg_and_csv_and_refuses_to_overwrite() {
     let files = std::fs::read_dir(&folder).unwrap().count();
     assert_eq!(files, 7, "deck.csv and six media files");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exported_package_imports_back_with_its_media() {
+    let env = env(Behavior::default()).await;
+    let words = words("rt", 3);
+    env.deck_with_batch("Trip", &words).await;
+    env.run(&["worker", "--until-idle"]).await.ok();
+    let out = env.root.path().join("cwd").join("trip.apkg");
+    env.run(&["export", "--deck", "Trip", "--out", out.to_str().unwrap()]).await.ok();
+
+    let run = env.run(&["deck", "import", out.to_str().unwrap(), "--deck", "Back"]).await.ok();
+    assert!(run.stdout.contains("Back: 3 new, 0 already there (3 words)"), "{}", run.stdout);
+    assert!(run.stdout.contains("media from the package: 3 picture(s), 3 audio"), "{}", run.stdout);
+    let (trip, back) = (env.media("Trip").await, env.media("Back").await);
+    for w in &words {
+        for kind in ["image", "audio"] {
+            let a = check_media_file(&env.data_dir(), state(&trip, w, kind), kind);
+            let b = check_media_file(&env.data_dir(), state(&back, w, kind), kind);
+            assert_eq!(a, b, "{w} {kind}");
+        }
+    }
+}

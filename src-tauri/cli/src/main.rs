@@ -198,6 +198,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if imported.skipped > 0 {
                 eprintln!("{} note(s) without a usable word were skipped", imported.skipped);
             }
+            if imported.pictures + imported.audio > 0 {
+                println!("media from the package: {} picture(s), {} audio", imported.pictures, imported.audio);
+            }
+            if imported.media_skipped > 0 {
+                eprintln!("{} referenced media file(s) were missing, too large or of an unknown type and were left out", imported.media_skipped);
+            }
         }
         Command::Deck(DeckCommand::Import { file, deck, lang }) => {
             let mut input = Vec::new();

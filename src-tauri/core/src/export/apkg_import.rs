@@ -1,5 +1,6 @@
-//! Reading words back out of an Anki package (`.apkg`): each note's fields and its deck's name.
-//! Media inside the package is not imported.
+//! Reading words back out of an Anki package (`.apkg`): each note's fields and its deck's name,
+//! and the pictures and sounds its fields reference (`<img src>`, `[sound:]`), which
+//! [`Core::import_apkg`] brings into the media store and attaches to the words as done media.
 //!
 //! Packages come from anywhere, so nothing in one is trusted:
 //!
@@ -12,7 +13,10 @@
 //!   `col`, `notes` and `cards` must be plain tables (no views, no generated columns), so reading
 //!   them runs no code from the file; at most [`Limits::max_notes`] notes;
 //! * the text: fields are reduced to plain text (tags, `[sound:…]` and entities removed) and
-//!   checked like any typed word; notes that do not make a valid word are skipped and counted.
+//!   checked like any typed word; notes that do not make a valid word are skipped and counted;
+//! * media: only files the `media` map names and a field references, with a known picture or
+//!   audio extension, at most [`Limits::max_media_bytes`] each (read through a hard cap, with the
+//!   same inflation check); stored under their content hash, never under the package's names.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -24,7 +28,8 @@ use serde_json::Value;
 use super::apkg::NOTETYPE_NAME;
 use super::TempPath;
 use crate::error::{DbContext, Error, Result};
-use crate::model::{Deck, NewWord};
+use crate::media::{MediaStore, StoredFile};
+use crate::model::{Deck, DeckId, MediaKind, NewWord, Word, WordId};
 use crate::store::{self, AddWords};
 use crate::Core;
 
@@ -39,11 +44,20 @@ pub struct Limits {
     /// Inflated ÷ compressed, for entries above 1 MiB.
     pub max_ratio: u64,
     pub max_notes: usize,
+    /// One media file's real (inflated) size.
+    pub max_media_bytes: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_entries: 100_000, max_total_bytes: 4 << 30, max_collection_bytes: 256 << 20, max_ratio: 100, max_notes: 100_000 }
+        Limits {
+            max_entries: 100_000,
+            max_total_bytes: 4 << 30,
+            max_collection_bytes: 256 << 20,
+            max_ratio: 100,
+            max_notes: 100_000,
+            max_media_bytes: 64 << 20,
+        }
     }
 }
 
@@ -53,6 +67,10 @@ pub struct ApkgNote {
     pub deck: String,
     pub notetype: String,
     pub fields: Vec<(String, String)>,
+    /// The first picture (`<img src>`) its fields reference, as written in the field.
+    pub picture: Option<String>,
+    /// The first sound (`[sound:…]`) its fields reference.
+    pub audio: Option<String>,
 }
 
 /// A deck words went into, with how many were new and how many it had already.
@@ -70,6 +88,12 @@ pub struct ApkgImport {
     pub decks: Vec<ImportedDeck>,
     /// Notes that gave no valid word (empty, too long, …).
     pub skipped: usize,
+    /// Pictures and sounds from the package attached to words that had none.
+    pub pictures: usize,
+    pub audio: usize,
+    /// Referenced media that was not attached: missing from the package, an unknown file type,
+    /// too large, or unreadable.
+    pub media_skipped: usize,
 }
 
 impl Core {
@@ -78,31 +102,194 @@ impl Core {
     /// `Word` field of Deck Media's own note type, else the first field; the translation the
     /// `Translation` field, else the second.
     pub fn import_apkg(&self, path: &Path, deck: Option<&str>, language: &str) -> Result<ApkgImport> {
-        let notes = read_apkg(path, &Limits::default())?;
-        let mut by_deck: Vec<(String, Vec<NewWord>)> = Vec::new();
+        let limits = Limits::default();
+        let mut package = open_package(path, &limits)?;
+        let mut by_deck: Vec<(String, Vec<NewWord>, Vec<(String, Option<String>, Option<String>)>)> = Vec::new();
         let mut skipped = 0;
-        for note in notes {
+        for note in std::mem::take(&mut package.notes) {
             let Some(word) = note_to_word(&note) else {
                 skipped += 1;
                 continue;
             };
             let name = deck.map(str::to_string).unwrap_or_else(|| note.deck.clone());
-            match by_deck.iter_mut().find(|(n, _)| *n == name) {
-                Some((_, words)) => words.push(word),
-                None => by_deck.push((name, vec![word])),
+            let media = (word.text.clone(), note.picture, note.audio);
+            match by_deck.iter_mut().find(|(n, _, _)| *n == name) {
+                Some((_, words, refs)) => {
+                    words.push(word);
+                    refs.push(media);
+                }
+                None => by_deck.push((name, vec![word], vec![media])),
             }
         }
         if by_deck.is_empty() {
             return Err(Error::invalid(format!("{} has no notes with a usable word", path.display())));
         }
-        let mut decks = Vec::new();
-        for (name, words) in by_deck {
+        let mut report = ApkgImport { decks: Vec::new(), skipped, pictures: 0, audio: 0, media_skipped: 0 };
+        for (name, words, refs) in by_deck {
             let d = self.ensure_deck(&name, language)?;
             let AddWords { added, already_there } = self.add_words(d.id, &words)?;
-            decks.push(ImportedDeck { deck: self.deck(d.id)?, added, already_there });
+            self.attach_package_media(d.id, &refs, &mut package, &limits, &mut report)?;
+            report.decks.push(ImportedDeck { deck: self.deck(d.id)?, added, already_there });
         }
-        Ok(ApkgImport { decks, skipped })
+        Ok(report)
     }
+
+    /// Stores the pictures and sounds that `refs` (word text, picture, audio) name and attaches
+    /// each to its word when the word has no media of that kind yet.
+    fn attach_package_media(
+        &self,
+        deck_id: DeckId,
+        refs: &[(String, Option<String>, Option<String>)],
+        package: &mut Package,
+        limits: &Limits,
+        report: &mut ApkgImport,
+    ) -> Result<()> {
+        if refs.iter().all(|(_, p, a)| p.is_none() && a.is_none()) {
+            return Ok(());
+        }
+        let words: HashMap<String, Word> = self.words(deck_id)?.into_iter().map(|w| (w.text.clone(), w)).collect();
+        let has_media: std::collections::HashSet<(WordId, String)> = {
+            let conn = self.store().conn();
+            let mut stmt = conn
+                .prepare("SELECT m.word_id, m.kind FROM media m JOIN words w ON w.id = m.word_id WHERE w.deck_id = ?1")
+                .db("reading media")?;
+            let rows = stmt.query_map([deck_id], |r| Ok((r.get::<_, WordId>(0)?, r.get::<_, String>(1)?))).db("reading media")?;
+            rows.collect::<Result<_, _>>().db("reading media")?
+        };
+        let store = MediaStore::new(self.data_dir());
+        let mut attach: Vec<(WordId, MediaKind, StoredFile, &'static str, String)> = Vec::new();
+        let mut done: std::collections::HashSet<(WordId, MediaKind)> = std::collections::HashSet::new();
+        for (text, picture, audio) in refs {
+            let Some(word) = words.get(text) else { continue };
+            for (kind, reference) in [(MediaKind::Image, picture), (MediaKind::Audio, audio)] {
+                let Some(reference) = reference else { continue };
+                if has_media.contains(&(word.id, kind.as_str().to_string())) || done.contains(&(word.id, kind)) {
+                    continue;
+                }
+                let Some((ext, mime)) = media_type(kind, reference) else {
+                    report.media_skipped += 1;
+                    continue;
+                };
+                let Some(bytes) = package.media_file(reference, limits) else {
+                    report.media_skipped += 1;
+                    continue;
+                };
+                let stored = store.write(kind, ext, &bytes)?;
+                done.insert((word.id, kind));
+                attach.push((word.id, kind, stored, mime, word.text.clone()));
+            }
+        }
+        if attach.is_empty() {
+            return Ok(());
+        }
+        let now = store::now_ms();
+        let mut conn = self.store().conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db("attaching imported media")?;
+        {
+            let mut insert = tx
+                .prepare(
+                    "INSERT INTO media(word_id, kind, path, sha256, mime, bytes, provider, settings_key, cache_key, source_text, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'apkg', ?7, ?8, ?9, ?10)
+                     ON CONFLICT(word_id, kind) DO NOTHING",
+                )
+                .db("attaching imported media")?;
+            for (word_id, kind, file, mime, text) in &attach {
+                let key = crate::media::cache_key(*kind, IMPORTED_SETTINGS, "", text, None);
+                let n = insert
+                    .execute(rusqlite::params![word_id, kind.as_str(), file.rel_path, file.sha256, mime, file.bytes as i64, IMPORTED_SETTINGS, key, text, now])
+                    .db("attaching imported media")?;
+                if n > 0 {
+                    match kind {
+                        MediaKind::Image => report.pictures += 1,
+                        MediaKind::Audio => report.audio += 1,
+                    }
+                }
+            }
+        }
+        tx.commit().db("attaching imported media")?;
+        Ok(())
+    }
+}
+
+/// The `settings_key` of media that came from a package.
+pub const IMPORTED_SETTINGS: &str = "import:apkg";
+
+/// The stored extension and MIME type of a referenced file, when it is a picture or a sound.
+fn media_type(kind: MediaKind, name: &str) -> Option<(&'static str, &'static str)> {
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    let found = match (kind, ext.as_str()) {
+        (MediaKind::Image, "png") => ("png", "image/png"),
+        (MediaKind::Image, "jpg" | "jpeg") => ("jpg", "image/jpeg"),
+        (MediaKind::Image, "gif") => ("gif", "image/gif"),
+        (MediaKind::Image, "webp") => ("webp", "image/webp"),
+        (MediaKind::Image, "svg") => ("svg", "image/svg+xml"),
+        (MediaKind::Audio, "mp3") => ("mp3", "audio/mpeg"),
+        (MediaKind::Audio, "ogg" | "oga") => ("ogg", "audio/ogg"),
+        (MediaKind::Audio, "opus") => ("opus", "audio/opus"),
+        (MediaKind::Audio, "wav") => ("wav", "audio/wav"),
+        (MediaKind::Audio, "m4a") => ("m4a", "audio/mp4"),
+        (MediaKind::Audio, "flac") => ("flac", "audio/flac"),
+        _ => return None,
+    };
+    Some(found)
+}
+
+/// An opened package: its notes, and where its media files are.
+struct Package {
+    notes: Vec<ApkgNote>,
+    zip: zip::ZipArchive<std::io::BufReader<std::fs::File>>,
+    /// File name (as fields reference it) -> zip entry name.
+    media: HashMap<String, String>,
+}
+
+impl Package {
+    /// The bytes of the file a field references, read through the size and inflation caps;
+    /// `None` when it is missing, too large or unreadable.
+    fn media_file(&mut self, reference: &str, limits: &Limits) -> Option<Vec<u8>> {
+        let entry = self.media.get(reference).or_else(|| self.media.get(&percent_decode(reference)?))?.clone();
+        let mut z = self.zip.by_name(&entry).ok()?;
+        if z.size() > limits.max_media_bytes {
+            return None;
+        }
+        let compressed = z.compressed_size().max(1);
+        let mut out = Vec::with_capacity(z.size().min(1 << 20) as usize);
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = match z.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => return None,
+            };
+            out.extend_from_slice(&buf[..n]);
+            let read = out.len() as u64;
+            if read > limits.max_media_bytes || (read > (1 << 20) && read / compressed > limits.max_ratio) {
+                return None;
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+}
+
+/// `%XX` decoding of a file name (Anki writes some names URL-encoded in fields).
+fn percent_decode(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        return None;
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit() {
+            let hex = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+            out.push(hex(b[i + 1]) * 16 + hex(b[i + 2]));
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).ok()
 }
 
 /// A note's word and translation, when they are valid.
@@ -122,6 +309,10 @@ fn note_to_word(note: &ApkgNote) -> Option<NewWord> {
 /// Reads the notes of an Anki package (`collection.anki21`, else `collection.anki2`), fields as
 /// plain text, in note order.
 pub fn read_apkg(path: &Path, limits: &Limits) -> Result<Vec<ApkgNote>> {
+    Ok(open_package(path, limits)?.notes)
+}
+
+fn open_package(path: &Path, limits: &Limits) -> Result<Package> {
     let bad = |why: String| Error::invalid(format!("{} is not a usable Anki package: {why}", path.display()));
     let file = std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| bad(e.to_string()))?;
@@ -190,11 +381,34 @@ pub fn read_apkg(path: &Path, limits: &Limits) -> Result<Vec<ApkgNote>> {
         out.sync_all().map_err(|e| Error::io("cannot write", &tmp.path, e))?;
     }
     let _side_files = ["-journal", "-wal", "-shm"].map(|s| tmp.sibling(s));
-    read_collection(&tmp.path, limits).map_err(|e| match e {
+    let notes = read_collection(&tmp.path, limits).map_err(|e| match e {
         Error::Db { cause, .. } => bad(format!("its collection cannot be read ({cause})")),
         other => other,
-    })
+    })?;
+    // The media map: {"0": "name.png", …}. A package without one (or with a broken one) still
+    // gives its words.
+    let mut media = HashMap::new();
+    if has("media") {
+        if let Ok(z) = zip.by_name("media") {
+            let mut text = Vec::new();
+            if z.take(MAX_MEDIA_MAP_BYTES + 1).read_to_end(&mut text).is_ok() && text.len() as u64 <= MAX_MEDIA_MAP_BYTES {
+                if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&text) {
+                    for (entry, name) in map {
+                        if let Some(name) = name.as_str() {
+                            if has(&entry) && entry != "media" && !entry.starts_with("collection.") {
+                                media.insert(name.to_string(), entry);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(Package { notes, zip, media })
 }
+
+/// Largest `media` map read.
+const MAX_MEDIA_MAP_BYTES: u64 = 32 << 20;
 
 /// A name with no folder part: no `/`, `\`, `..`, drive letter or control character.
 fn is_plain_name(name: &str) -> bool {
@@ -254,15 +468,59 @@ fn read_collection(path: &Path, limits: &Limits) -> Result<Vec<ApkgNote>> {
     for row in rows {
         let (mid, flds, did) = row.db(CTX)?;
         let (notetype, names) = notetypes.get(&mid).cloned().unwrap_or_default();
-        let fields = flds
-            .split('\x1f')
-            .enumerate()
-            .map(|(i, v)| (names.get(i).cloned().unwrap_or_else(|| format!("Field {}", i + 1)), html_to_text(v)))
-            .collect();
+        let raw: Vec<(String, &str)> =
+            flds.split('\x1f').enumerate().map(|(i, v)| (names.get(i).cloned().unwrap_or_else(|| format!("Field {}", i + 1)), v)).collect();
+        let fields = raw.iter().map(|(n, v)| (n.clone(), html_to_text(v))).collect();
+        // Deck Media's own note type: only its Picture and Audio fields hold media.
+        let ours = notetype == NOTETYPE_NAME;
+        let picture = raw.iter().filter(|(n, _)| !ours || n == "Picture").find_map(|(_, v)| image_refs(v).into_iter().next());
+        let audio = raw.iter().filter(|(n, _)| !ours || n == "Audio").find_map(|(_, v)| sound_refs(v).into_iter().next());
         let deck = did.and_then(|d| deck_names.get(&d).cloned()).unwrap_or_else(|| "Default".to_string());
-        notes.push(ApkgNote { deck, notetype, fields });
+        notes.push(ApkgNote { deck, notetype, fields, picture, audio });
     }
     Ok(notes)
+}
+
+/// The file names of a field's `<img src=…>` tags (entities decoded), in order.
+pub fn image_refs(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let lower = html.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("<img") {
+        let start = from + i;
+        let end = lower[start..].find('>').map(|e| start + e).unwrap_or(lower.len());
+        let tag = &html[start..end];
+        let tag_lower = &lower[start..end];
+        if let Some(j) = tag_lower.find("src=") {
+            let v = &tag[j + 4..];
+            let name = match v.chars().next() {
+                Some(q @ ('"' | '\'')) => v[1..].split(q).next().unwrap_or(""),
+                _ => v.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or(""),
+            };
+            let name = decode_entities(name);
+            if !name.is_empty() {
+                out.push(name);
+            }
+        }
+        from = end.max(start + 4);
+    }
+    out
+}
+
+/// The file names of a field's `[sound:…]` references, in order.
+pub fn sound_refs(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("[sound:") {
+        rest = &rest[i + 7..];
+        let Some(end) = rest.find(']') else { break };
+        let name = decode_entities(rest[..end].trim());
+        if !name.is_empty() {
+            out.push(name);
+        }
+        rest = &rest[end + 1..];
+    }
+    out
 }
 
 /// A field's HTML as one line of plain text: `[sound:…]` and tags removed, entities decoded,
@@ -350,6 +608,18 @@ mod tests {
         assert_eq!(html_to_text("&lt;script&gt; &#91;sound:a] &#x41; &bogus; & x"), "<script> [sound:a] A &bogus; & x");
         assert_eq!(html_to_text("<img src=\"a.png\">"), "");
         assert_eq!(html_to_text("[sound:unterminated"), "");
+    }
+
+    #[test]
+    fn media_references_are_found() {
+        assert_eq!(image_refs("<div><IMG class=x SRC=\"a&amp;b.png\"> <img src='c.jpg'><img src=d.gif/></div>"), ["a&b.png", "c.jpg", "d.gif"]);
+        assert_eq!(image_refs("<img alt=x>"), Vec::<String>::new());
+        assert_eq!(sound_refs("x [sound:a.mp3][sound: b.ogg ] [sound:open"), ["a.mp3", "b.ogg"]);
+        assert_eq!(percent_decode("my%20file%2B.png").as_deref(), Some("my file+.png"));
+        assert_eq!(percent_decode("100%"), Some("100%".to_string()));
+        assert_eq!(media_type(MediaKind::Image, "x.JPG"), Some(("jpg", "image/jpeg")));
+        assert_eq!(media_type(MediaKind::Audio, "x.png"), None);
+        assert_eq!(media_type(MediaKind::Image, "noext"), None);
     }
 
     #[test]

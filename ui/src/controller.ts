@@ -3,7 +3,7 @@
 // the open deck page after JobFinished, debounced), and is what the views call. Every call it
 // makes is tracked, so tests can `await idle()` instead of sleeping.
 
-import type { Ipc } from "./ipc";
+import { toIpcError, type Ipc } from "./ipc";
 import { PAGE_SIZE, type Route, type State } from "./state";
 import type { Store } from "./store";
 import { MEDIA_KINDS, type AppEvent, type IpcError, type MediaKind, type ProviderName, type ProviderSettings } from "./types";
@@ -37,7 +37,13 @@ export class Controller {
 
   /** Listens to the backend first (so nothing is missed), then loads the first facts. */
   async start(): Promise<void> {
-    this.unlisten = await this.ipc.onEvent((ev) => this.onEvent(ev));
+    try {
+      this.unlisten = await this.ipc.onEvent((ev) => this.onEvent(ev));
+    } catch (err) {
+      // Without events the app still works, it just does not update by itself: say so.
+      const e = toIpcError(err);
+      this.store.dispatch({ type: "error", error: { code: e.code, message: `Live updates are off: ${e.message}` } });
+    }
     await Promise.all([
       this.run(this.ipc.appInfo(), (info) => this.store.dispatch({ type: "appInfo", info })),
       this.loadDecks(),

@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ipc } from "../src/ipc";
+import { Backend, providerSettings, reset } from "./helpers";
+
+afterEach(reset);
+
+describe("ipc: the commands of docs/ipc.md, with camelCase arguments", () => {
+  it("sends each command's documented arguments", async () => {
+    const backend = new Backend();
+    for (const cmd of Object.keys(IPC_TABLE)) backend.on(cmd, () => null);
+    const p = providerSettings();
+    await ipc.appInfo();
+    await ipc.listDecks();
+    await ipc.createDeck("Spanish", "es");
+    await ipc.renameDeck(1, "Spanish A1");
+    await ipc.deleteDeck(1);
+    await ipc.previewImport("a\nb");
+    await ipc.importWords(1, "a\nb");
+    await ipc.addWords(1, [{ text: "a", translation: null }]);
+    await ipc.deckMedia(1, 100, 100);
+    await ipc.updateWord(5, "perro", null);
+    await ipc.deleteWord(5);
+    await ipc.generate(1, ["image", "audio"], true);
+    await ipc.generateWord(5, ["image"]);
+    await ipc.snapshot();
+    await ipc.batchErrors(7);
+    await ipc.cancelBatch(7);
+    await ipc.retryBatch(7);
+    await ipc.pauseBatch(7, true);
+    await ipc.pauseAll(false);
+    await ipc.getSettings();
+    await ipc.saveSettings(p, p);
+    await ipc.setApiKey("openai", "k");
+    await ipc.deleteApiKey("openai");
+    await ipc.openFolder("logs");
+    await ipc.exportDeck(1, "csv", null);
+    await ipc.ankiPush(1);
+    expect(backend.calls).toEqual(
+      Object.entries(IPC_TABLE).map(([cmd, args]) => ({ cmd, args: args === null ? {} : args })),
+    );
+  });
+
+  it("a rejection is always { code, message }", async () => {
+    new Backend({
+      snapshot: () => Promise.reject("command snapshot not found"),
+      list_decks: () => Promise.reject({ code: "io", message: "disk full" }),
+    });
+    await expect(ipc.snapshot()).rejects.toEqual({ code: "app", message: "command snapshot not found" });
+    await expect(ipc.listDecks()).rejects.toEqual({ code: "io", message: "disk full" });
+  });
+});
+
+const IPC_TABLE: Record<string, Record<string, unknown> | null> = {
+  app_info: null,
+  list_decks: null,
+  create_deck: { name: "Spanish", language: "es" },
+  rename_deck: { deckId: 1, name: "Spanish A1" },
+  delete_deck: { deckId: 1 },
+  preview_import: { text: "a\nb" },
+  import_words: { deckId: 1, text: "a\nb" },
+  add_words: { deckId: 1, words: [{ text: "a", translation: null }] },
+  deck_media: { deckId: 1, offset: 100, limit: 100 },
+  update_word: { wordId: 5, text: "perro", translation: null },
+  delete_word: { wordId: 5 },
+  generate: { deckId: 1, kinds: ["image", "audio"], force: true },
+  generate_word: { wordId: 5, kinds: ["image"] },
+  snapshot: null,
+  batch_errors: { batchId: 7 },
+  cancel_batch: { batchId: 7 },
+  retry_batch: { batchId: 7 },
+  pause_batch: { batchId: 7, paused: true },
+  pause_all: { paused: false },
+  get_settings: null,
+  save_settings: { image: providerSettings(), audio: providerSettings() },
+  set_api_key: { provider: "openai", key: "k" },
+  delete_api_key: { provider: "openai" },
+  open_folder: { which: "logs" },
+  export_deck: { deckId: 1, format: "csv", path: null },
+  anki_push: { deckId: 1 },
+};

@@ -113,10 +113,17 @@ export interface WordError {
 }
 
 export interface ImportPreview {
+  /** Good rows. */
   total: number;
+  /** The first good rows (20). */
   rows: NewWord[];
+  /** Bad rows by line (the core lists at most 100). */
   errors: { line: number; reason: string }[];
   columns: string[];
+  /** The core sends these too (not in docs/ipc.md's table yet), so they are optional here. */
+  error_count?: number;
+  format?: "list" | "table" | "anki_text";
+  delimiter?: string | null;
 }
 
 export type ProviderName = "offline" | "openai" | "elevenlabs";

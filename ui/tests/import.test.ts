@@ -37,6 +37,20 @@ describe("import", () => {
     expect(($("#import-confirm") as HTMLButtonElement).disabled).toBe(true);
   });
 
+  it("counts every bad row even when the core lists only the first ones", async () => {
+    new Backend({
+      preview_import: () => ({ ...BAD, error_count: 250, format: "table", delimiter: "\t" }),
+    });
+    const { app } = await startApp();
+    await app.controller.navigate({ page: "import", deckId: 1 });
+    await app.settle();
+    typeInto($("#import-text") as HTMLTextAreaElement, "x");
+    $("#import-preview-button").click();
+    await app.settle();
+    expect($("#import-summary").textContent).toBe("3 words found · tab-separated · columns: word, translation · first 2 shown");
+    expect($("#import-preview h2").textContent).toBe("250 bad rows (the first 1 are listed): fix them to import");
+  });
+
   it("imports exactly the previewed text and reports new and existing words", async () => {
     const backend = new Backend({ preview_import: () => GOOD, import_words: () => ({ added: 12, already_there: 3 }) });
     const { app } = await startApp();

@@ -88,11 +88,13 @@ export function importView(ctl: Controller, deckId: number): View {
       const p = imp?.preview ?? null;
       setHidden(preview, !p);
       if (p) {
-        const bad = p.errors.length;
-        setText(
-          summary,
-          `${wordCountText(p.total)} found${p.columns.length ? ` · columns: ${p.columns.join(", ")}` : ""}${p.rows.length < p.total ? ` · first ${p.rows.length} shown` : ""}`,
-        );
+        const bad = Math.max(p.error_count ?? 0, p.errors.length);
+        const parts = [`${wordCountText(p.total)} found`];
+        const fmt = formatText(p.format, p.delimiter);
+        if (fmt) parts.push(fmt);
+        if (p.columns.length) parts.push(`columns: ${p.columns.join(", ")}`);
+        if (p.rows.length < p.total) parts.push(`first ${p.rows.length} shown`);
+        setText(summary, parts.join(" · "));
         const hasTranslation = p.rows.some((r) => r.translation);
         replaceChildren(
           table,
@@ -104,7 +106,8 @@ export function importView(ctl: Controller, deckId: number): View {
           ),
         );
         setHidden(table, p.rows.length === 0);
-        setText(errorsTitle, bad > 0 ? `${bad} bad ${bad === 1 ? "row" : "rows"}: fix ${bad === 1 ? "it" : "them"} to import` : "");
+        const listed = p.errors.length < bad ? ` (the first ${p.errors.length} are listed)` : "";
+        setText(errorsTitle, bad > 0 ? `${bad} bad ${bad === 1 ? "row" : "rows"}${listed}: fix ${bad === 1 ? "it" : "them"} to import` : "");
         setHidden(errorsTitle, bad === 0);
         replaceChildren(
           errors,
@@ -125,4 +128,18 @@ export function importView(ctl: Controller, deckId: number): View {
       }
     },
   };
+}
+
+function formatText(format: string | undefined, delimiter: string | null | undefined): string | null {
+  const sep = delimiter === "\t" ? "tab" : delimiter === "," ? "comma" : delimiter === ";" ? "semicolon" : delimiter ? `“${delimiter}”` : null;
+  switch (format) {
+    case "list":
+      return "a plain list";
+    case "table":
+      return sep ? `${sep}-separated` : "a table";
+    case "anki_text":
+      return "an Anki text export";
+    default:
+      return null;
+  }
 }

@@ -2,7 +2,7 @@
 // `@tauri-apps/api/mocks` (decks, 250 words, a batch that progresses). Built by
 // `npm run preview` into ui/dist-preview; never part of the app's bundle.
 //
-// The hash picks a starting point: #deck, #batches, #import, #settings, #edit.
+// The hash picks a starting point: #deck, #batches, #import, #settings, #edit, #confirm.
 
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
@@ -98,11 +98,15 @@ void app.start().then(async () => {
   const hash = location.hash.slice(1);
   await send({ type: "Resumed", batches: 1 });
   await send({ type: "BatchProgress", batch_id: 7, status: "processing", completed: 98, failed: 2, cancelled: 0, total: 250, eta_seconds: 130 });
-  if (hash === "deck" || hash === "edit") {
+  if (hash === "deck" || hash === "edit" || hash === "confirm") {
     await app.controller.navigate({ page: "deck", deckId: 1 });
     if (hash === "edit") {
       await app.settle();
       app.controller.startEdit(2, "text");
+    }
+    if (hash === "confirm") {
+      await app.settle();
+      app.controller.ask({ what: "delete-word", wordId: 1 });
     }
   }
   if (hash === "batches") {

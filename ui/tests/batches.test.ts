@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { $, $$, Backend, batch, reset, sendEvent, snapshot, startApp } from "./helpers";
+import { $, $$, Backend, batch, key, reset, sendEvent, snapshot, startApp } from "./helpers";
 
 afterEach(reset);
 
@@ -156,5 +156,28 @@ describe("badge and batches panel", () => {
     await sendEvent({ type: "Resumed", batches: 2 });
     await app.settle();
     expect($("[data-testid=toast] .toast-text").textContent).toBe("Resumed 2 batches");
+  });
+
+  it("is keyboard driven: the badge opens the panel, Escape closes it and gives focus back", async () => {
+    new Backend({ snapshot: () => snapshot([batch()]) });
+    const { app } = await startApp();
+    $("#badge").click();
+    app.flush();
+    expect(document.activeElement?.id).toBe("pause-all");
+    key($("#pause-all"), "Escape");
+    app.flush();
+    expect($("#batches-panel").hidden).toBe(true);
+    expect(document.activeElement?.id).toBe("badge");
+  });
+
+  it("a paused queue shows on every unfinished batch", async () => {
+    new Backend({ snapshot: () => snapshot([batch(), batch({ id: 8, status: "completed" })], true) });
+    const { app } = await startApp();
+    app.controller.toggleBatches(true);
+    app.flush();
+    expect($$("[data-testid=batch-status]").map((e) => e.textContent)).toEqual(["Paused (all)", "Done"]);
+    await sendEvent({ type: "QueueState", running: 1, paused: false, waiting_for_network: false });
+    app.flush();
+    expect($$("[data-testid=batch-status]").map((e) => e.textContent)).toEqual(["Generating", "Done"]);
   });
 });

@@ -11,6 +11,7 @@ import type { View } from "./view";
 interface BatchItem {
   batch: BatchView;
   errors: WordError[] | "loading" | undefined;
+  queuePaused: boolean;
 }
 
 export function batchesView(ctl: Controller): View {
@@ -45,6 +46,7 @@ export function batchesView(ctl: Controller): View {
   const rows = new Map<string | number, Row<BatchItem>>();
   let lastBatches: State["batches"] | null = null;
   let lastErrors: State["batchErrors"] | null = null;
+  let lastQueuePaused = false;
   let wasOpen = false;
 
   return {
@@ -63,10 +65,11 @@ export function batchesView(ctl: Controller): View {
       setText(note, noteText);
       setHidden(note, noteText === "");
 
-      if (state.batches === lastBatches && state.batchErrors === lastErrors) return;
+      if (state.batches === lastBatches && state.batchErrors === lastErrors && state.queue.paused === lastQueuePaused) return;
       lastBatches = state.batches;
       lastErrors = state.batchErrors;
-      const items = sortedBatches(state).map((batch) => ({ batch, errors: state.batchErrors[batch.id] }));
+      lastQueuePaused = state.queue.paused;
+      const items = sortedBatches(state).map((batch) => ({ batch, errors: state.batchErrors[batch.id], queuePaused: state.queue.paused }));
       setHidden(empty, items.length > 0);
       syncKeyed(list, rows, items, (i) => i.batch.id, (i) => batchRow(ctl, i));
     },
@@ -114,7 +117,7 @@ function batchRow(ctl: Controller, first: BatchItem): Row<BatchItem> {
   return {
     el,
     update(item: BatchItem) {
-      if (last && last.batch === item.batch && last.errors === item.errors) return;
+      if (last && last.batch === item.batch && last.errors === item.errors && last.queuePaused === item.queuePaused) return;
       last = item;
       const b = item.batch;
       const finished = isFinished(b.status);
@@ -122,7 +125,7 @@ function batchRow(ctl: Controller, first: BatchItem): Row<BatchItem> {
       el.dataset.status = b.status;
       setText(title, b.deck);
       setText(kinds, kindsText(b.kinds));
-      setText(status, batchStatusText(b));
+      setText(status, !finished && item.queuePaused && b.status !== "paused" ? "Paused (all)" : batchStatusText(b));
       const total = Math.max(b.total_words, 0);
       const pct = (n: number) => (total > 0 ? `${Math.min(100, (n / total) * 100)}%` : finished ? "100%" : "0%");
       fill.style.width = pct(b.completed_words + b.cancelled_words);

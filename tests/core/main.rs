@@ -2,6 +2,7 @@
 mod anki;
 mod elevenlabs;
 mod export;
+mod fuzz;
 mod import;
 mod emoji;
 mod network;

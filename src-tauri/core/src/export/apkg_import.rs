@@ -313,7 +313,8 @@ pub fn read_apkg(path: &Path, limits: &Limits) -> Result<Vec<ApkgNote>> {
 }
 
 fn open_package(path: &Path, limits: &Limits) -> Result<Package> {
-    let bad = |why: String| Error::invalid(format!("{} is not a usable Anki package: {why}", path.display()));
+    // One line, bounded: SQLite and zip errors can quote what they read.
+    let bad = |why: String| Error::invalid(one_line(&format!("{} is not a usable Anki package: {why}", path.display())));
     let file = std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| bad(e.to_string()))?;
     if zip.len() > limits.max_entries {
@@ -409,6 +410,15 @@ fn open_package(path: &Path, limits: &Limits) -> Result<Package> {
 
 /// Largest `media` map read.
 const MAX_MEDIA_MAP_BYTES: u64 = 32 << 20;
+
+/// Text on one line (white space runs collapsed), at most 300 characters.
+fn one_line(s: &str) -> String {
+    let collapsed = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match collapsed.char_indices().nth(300) {
+        Some((i, _)) => format!("{}…", &collapsed[..i]),
+        None => collapsed,
+    }
+}
 
 /// A name with no folder part: no `/`, `\`, `..`, drive letter or control character.
 fn is_plain_name(name: &str) -> bool {

@@ -568,3 +568,40 @@ async fn hostile_packages_are_refused_before_anything_is_unpacked() {
     refused("toomany.apkg", &[("collection.anki2", collection)], Limits { max_notes: 1, ..ok }, "2 notes");
     assert_eq!(s.core.list_decks().unwrap().len(), 1, "no deck was created by a refused package");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_with_progress_counts_words_and_finishes_only_when_the_file_is_in_place() {
+    let s = setup(Behavior::default(), 4).await;
+    let deck = deck_with_media(&s, "Progress", &SPANISH).await;
+    let dir = tempfile::tempdir().unwrap();
+    for (format, name) in [(ExportFormat::Apkg, "p.apkg"), (ExportFormat::Csv, "p-folder")] {
+        let out = dir.path().join(name);
+        let mut seen: Vec<(usize, usize, bool)> = Vec::new();
+        let report = s.core.export_with_progress(deck, format, &out, false, &mut |done, total| seen.push((done, total, out.exists()))).unwrap();
+        assert_eq!(report.words, 4);
+        let steps: Vec<(usize, usize)> = seen.iter().map(|&(d, t, _)| (d, t)).collect();
+        assert_eq!(steps, [(0, 5), (1, 5), (2, 5), (3, 5), (4, 5), (5, 5)], "{format}");
+        assert!(seen[..5].iter().all(|&(_, _, exists)| !exists), "{format}: nothing at the destination before the end");
+        assert!(seen[5].2, "{format}: done when the export is in place");
+    }
+    // From a blocking thread, as the desktop app runs it, reporting through a channel.
+    let core = std::sync::Arc::new(s.reopen());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let out = dir.path().join("bg.apkg");
+    let task = tokio::task::spawn_blocking({
+        let core = core.clone();
+        let out = out.clone();
+        move || core.export_with_progress(deck, ExportFormat::Apkg, &out, false, &mut |d, t| {
+            let _ = tx.send((d, t));
+        })
+    });
+    let report = within(LIMIT, task).await.unwrap().unwrap();
+    let mut last = (0, 0);
+    while let Ok(p) = rx.try_recv() {
+        last = p;
+    }
+    assert_eq!(last, (5, 5));
+    assert_eq!(report.bytes, std::fs::metadata(&out).unwrap().len());
+    let e = s.core.export_with_progress(deck + 1000, ExportFormat::Apkg, &dir.path().join("x.apkg"), false, &mut |_, _| {}).unwrap_err();
+    assert_eq!(e.code(), "not_found");
+}

@@ -143,8 +143,9 @@ pub fn field_checksum(stripped: &str) -> i64 {
     u32::from_be_bytes(d[..4].try_into().expect("4 bytes")) as i64
 }
 
-/// Writes the package to `tmp` (an existing empty file). Returns its size.
-pub(crate) fn write(deck: &ExportDeck, words: &[ExportWord], tmp: &TempPath) -> Result<u64> {
+/// Writes the package to `tmp` (an existing empty file). Returns its size. `words_done(n)` is
+/// called after the files of the first `n` words are in.
+pub(crate) fn write(deck: &ExportDeck, words: &[ExportWord], tmp: &TempPath, words_done: &mut dyn FnMut(usize)) -> Result<u64> {
     let path = tmp.path.as_path();
     let file = std::fs::OpenOptions::new().write(true).truncate(true).open(path).map_err(|e| Error::io("cannot write", path, e))?;
     let mut zip = ZipWriter::new(BufWriter::new(file));
@@ -155,7 +156,7 @@ pub(crate) fn write(deck: &ExportDeck, words: &[ExportWord], tmp: &TempPath) -> 
 
     let mut names = MediaNames::default();
     let mut media_map = serde_json::Map::new();
-    for w in words {
+    for (done, w) in words.iter().enumerate() {
         for src in [&w.image, &w.audio].into_iter().flatten() {
             let index = media_map.len().to_string();
             let (name, new) = names.copy_once(src, |src| {
@@ -166,6 +167,7 @@ pub(crate) fn write(deck: &ExportDeck, words: &[ExportWord], tmp: &TempPath) -> 
                 media_map.insert(index, Value::String(name));
             }
         }
+        words_done(done + 1);
     }
 
     let db = tmp.sibling(".anki2");

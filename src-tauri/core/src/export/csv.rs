@@ -21,10 +21,11 @@ use crate::error::{Error, Result};
 pub const HEADER: [&str; 5] = ["word", "translation", "language", "picture", "audio"];
 
 /// Fills `dir` (an existing empty folder). Returns the total size of what it wrote.
-pub(crate) fn write(words: &[ExportWord], dir: &Path) -> Result<u64> {
+/// `words_done(n)` is called after the files of the first `n` words are in.
+pub(crate) fn write(words: &[ExportWord], dir: &Path, words_done: &mut dyn FnMut(usize)) -> Result<u64> {
     let mut names = MediaNames::default();
     let part = dir.join(".part");
-    for w in words {
+    for (done, w) in words.iter().enumerate() {
         for src in [&w.image, &w.audio].into_iter().flatten() {
             let (name, new) = names.copy_once(src, |src| {
                 let file = File::create(&part).map_err(|e| Error::io("cannot write", &part, e))?;
@@ -41,6 +42,7 @@ pub(crate) fn write(words: &[ExportWord], dir: &Path) -> Result<u64> {
                 std::fs::rename(&part, &dest).map_err(|e| Error::io("cannot write", &dest, e))?;
             }
         }
+        words_done(done + 1);
     }
 
     let csv_path = dir.join(CSV_FILE_NAME);

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::model::{MediaState, WordId, WordMedia};
+use crate::model::{DeckId, MediaState, WordId, WordMedia};
 use crate::Core;
 
 /// What [`Core::export`] writes.
@@ -120,11 +120,29 @@ impl Core {
     /// copying files.
     pub fn export(&self, deck: &str, format: ExportFormat, out: &Path, overwrite: bool) -> Result<ExportReport> {
         let deck = self.deck_by_name(deck)?;
+        self.export_with_progress(deck.id, format, out, overwrite, &mut |_, _| {})
+    }
+
+    /// [`Core::export`] of a deck by id, calling `progress(done, total)` as it goes: `total` is
+    /// the number of words plus one (writing the package or `deck.csv` and moving it into
+    /// place), `done` grows by one per word whose files were copied and reaches `total` once
+    /// `out` is complete. Meant to run as a background task (`spawn_blocking`).
+    pub fn export_with_progress(
+        &self,
+        deck_id: DeckId,
+        format: ExportFormat,
+        out: &Path,
+        overwrite: bool,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ExportReport> {
+        let deck = self.deck(deck_id)?;
         let rows = self.media_of_deck(deck.id)?; // the database lock is released here
         if rows.is_empty() {
             return Err(Error::invalid(format!("deck '{}' has no words to export", deck.name)));
         }
         let target = Target::check(out, format, overwrite)?;
+        let total = rows.len() + 1;
+        progress(0, total);
         let mut report = ExportReport {
             deck: deck.name.clone(),
             format,
@@ -142,11 +160,13 @@ impl Core {
         let info = ExportDeck { id: deck.id, name: deck.name.clone(), created_at: deck.created_at };
 
         let tmp = target.temp()?;
+        let mut word_done = |n: usize| progress(n, total);
         report.bytes = match format {
-            ExportFormat::Apkg => apkg::write(&info, &words, &tmp)?,
-            ExportFormat::Csv => csv::write(&words, &tmp.path)?,
+            ExportFormat::Apkg => apkg::write(&info, &words, &tmp, &mut word_done)?,
+            ExportFormat::Csv => csv::write(&words, &tmp.path, &mut word_done)?,
         };
         target.commit(tmp)?;
+        progress(total, total);
         report.path = std::fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf());
         Ok(report)
     }

@@ -1,20 +1,29 @@
-//! Deck Media desktop shell (Tauri v2). Skeleton: one window, the notification plugin and the
-//! `app_info` command. Everything real lives in `deckmedia_core`; this crate only adapts it.
+//! Deck Media desktop shell (Tauri v2). Thin: everything real lives in `deckmedia_core`; this
+//! crate opens the core at the app's data dir, runs its worker on Tauri's async runtime, and
+//! adapts it to the window (commands, one event), the tray and native notifications.
+//!
+//! * [`commands`]: the IPC commands, one core call each (docs/ipc.md).
+//! * [`bridge`]: core events → `deckmedia:event`, the tray model, notifications.
+//! * [`desktop`]: tray, app menu, close-hides, quit-requeues, background start.
+//! * [`tray`], [`notify`]: the pure parts (menu text, icon state, notification wording).
 //!
 //! Commands and state are registered in [`configure`], generic over the runtime, so tests can
 //! build the same app on `tauri::test::MockRuntime` without a display.
 
-use serde::Serialize;
-use tauri::{Builder, Runtime};
+use std::sync::Arc;
 
-/// What the UI shows about the app itself.
-#[derive(Debug, Clone, Serialize)]
-pub struct AppInfo {
-    pub name: String,
-    pub version: String,
-    /// Where the database and media live, as a display string.
-    pub data_dir: String,
-}
+use serde::Serialize;
+use tauri::{Builder, Manager, Runtime};
+
+pub mod bridge;
+pub mod commands;
+pub mod desktop;
+pub mod logging;
+pub mod notify;
+pub mod state;
+pub mod tray;
+
+pub use state::AppState;
 
 /// The error every command returns: a stable `code` for the UI and a message fit to show.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -44,29 +53,39 @@ impl From<tauri::Error> for ErrorDto {
     }
 }
 
-/// The IPC commands. (A `pub` `#[tauri::command]` cannot live at the crate root: its helper
-/// macros clash there, so commands go in this module.)
-pub mod commands {
-    use super::{AppInfo, ErrorDto};
-    use tauri::{AppHandle, Runtime};
-
-    /// Name, version and data folder of this Deck Media.
-    #[tauri::command]
-    pub fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo, ErrorDto> {
-        let info = app.package_info();
-        // The same folder the CLI uses (`DECKMEDIA_DATA_DIR` or the platform default).
-        let data_dir = deckmedia_core::paths::default_data_dir()?;
-        Ok(AppInfo {
-            name: info.name.clone(),
-            version: info.version.to_string(),
-            data_dir: data_dir.display().to_string(),
-        })
-    }
-}
-
-/// Registers the shell's commands (and, later, its state) on a builder of any runtime.
+/// Registers the shell's commands and window behaviour on a builder of any runtime. The
+/// [`AppState`] is managed by the caller (the real app in `setup`, tests directly).
 pub fn configure<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![commands::app_info])
+    builder
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_decks,
+            commands::create_deck,
+            commands::rename_deck,
+            commands::delete_deck,
+            commands::preview_import,
+            commands::import_words,
+            commands::add_words,
+            commands::deck_media,
+            commands::update_word,
+            commands::delete_word,
+            commands::generate,
+            commands::generate_word,
+            commands::snapshot,
+            commands::batch_errors,
+            commands::cancel_batch,
+            commands::retry_batch,
+            commands::pause_batch,
+            commands::pause_all,
+            commands::get_settings,
+            commands::save_settings,
+            commands::set_api_key,
+            commands::delete_api_key,
+            commands::open_folder,
+            commands::export_deck,
+            commands::anki_push,
+        ])
+        .on_window_event(desktop::on_window_event)
 }
 
 /// Starts the desktop app. Never panics on purpose: a failure is printed and the process exits
@@ -81,7 +100,37 @@ pub fn run() {
 
 fn try_run() -> Result<(), String> {
     check_display()?;
-    let builder = configure(tauri::Builder::default().plugin(tauri_plugin_notification::init()));
+    let data_dir = deckmedia_core::paths::default_data_dir().map_err(|e| e.to_string())?;
+    let log_dir = deckmedia_core::paths::log_dir(&data_dir);
+    logging::init(&log_dir);
+    tracing::info!(data_dir = %data_dir.display(), "Deck Media starting");
+
+    let mut builder = tauri::Builder::default();
+    if single_instance_possible() {
+        // Must be the first plugin: a second launch focuses this window and exits.
+        builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| desktop::show_window(app)));
+    }
+    let builder = builder
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(
+            // Size, position and maximised state; not visibility (a window closed to the tray
+            // must come back visible).
+            tauri_plugin_window_state::Builder::new()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::SIZE
+                        | tauri_plugin_window_state::StateFlags::POSITION
+                        | tauri_plugin_window_state::StateFlags::MAXIMIZED,
+                )
+                .build(),
+        )
+        .menu(desktop::app_menu)
+        .on_menu_event(|app, event| desktop::on_menu(app, event.id().as_ref()))
+        .setup(move |app| {
+            setup(app.handle(), &data_dir, &log_dir);
+            Ok(())
+        });
+    let builder = configure(builder);
     // GTK/tao initialisation panics rather than returning an error when it cannot start; turn
     // that into an ordinary error too (with the panic hook muted, so no backtrace is printed).
     let hook = std::panic::take_hook();
@@ -93,8 +142,77 @@ fn try_run() -> Result<(), String> {
     let built = built
         .map_err(|panic| format!("the window system failed to start: {}", panic_text(&panic)))?
         .map_err(|e| format!("failed to build the app: {e}"))?;
-    built.run(|_app, _event| {});
+    built.run(|app, event| {
+        if let tauri::RunEvent::ExitRequested { code: None, api, .. } = event {
+            // Not our own exit (e.g. the session ends): requeue in-flight jobs first.
+            api.prevent_exit();
+            desktop::quit(app);
+        }
+    });
     Ok(())
+}
+
+/// Opens the core, starts the background work and the tray. A core that cannot be opened
+/// gets an error dialog, then the app exits.
+fn setup<R: Runtime>(app: &tauri::AppHandle<R>, data_dir: &std::path::Path, log_dir: &std::path::Path) {
+    let notifier = Arc::new(notify::PluginNotifier(app.clone()));
+    let state = match AppState::open(data_dir, log_dir, notifier) {
+        Ok(s) => s,
+        Err(e) => {
+            use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+            tracing::error!("cannot open the data folder: {}", e.message);
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.hide();
+            }
+            let handle = app.clone();
+            app.dialog()
+                .message(format!("Deck Media cannot open its data folder {}:\n\n{}", data_dir.display(), e.message))
+                .title("Deck Media")
+                .kind(MessageDialogKind::Error)
+                .show(move |_| handle.exit(1));
+            return;
+        }
+    };
+    // Media reach the webview through the asset protocol, for this folder only.
+    let media_dir = state.data_dir().join("media");
+    if let Err(e) = std::fs::create_dir_all(&media_dir) {
+        tracing::warn!("cannot create {}: {e}", media_dir.display());
+    }
+    if let Err(e) = app.asset_protocol_scope().allow_directory(&media_dir, true) {
+        tracing::warn!("media folder not shared with the window: {e}");
+    }
+    app.manage(state);
+    if let Err(e) = desktop::build_tray(app) {
+        // The app still works without a tray: launching it again shows the hidden window.
+        tracing::warn!("no tray icon: {e}");
+    }
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        desktop::start_background(&handle).await;
+        desktop::announce_resumed(&handle);
+    });
+}
+
+/// tauri-plugin-single-instance talks D-Bus on Linux; without a session bus it is skipped
+/// (the worker's file lock still keeps two apps from working the same data dir).
+fn single_instance_possible() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let addr = std::env::var("DBUS_SESSION_BUS_ADDRESS").unwrap_or_default();
+        if addr.starts_with("unix:") {
+            return true;
+        }
+        if addr.is_empty() {
+            if let Some(run) = std::env::var_os("XDG_RUNTIME_DIR") {
+                return std::path::Path::new(&run).join("bus").exists();
+            }
+        }
+        false
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        true
+    }
 }
 
 /// On Linux, without a display GTK cannot start; say so plainly instead of panicking.

@@ -247,7 +247,7 @@ impl Core {
     }
 
     /// Publishes a batch's state after a user action, and returns it.
-    fn announce(&self, id: BatchId) -> Result<BatchInfo> {
+    pub(crate) fn announce(&self, id: BatchId) -> Result<BatchInfo> {
         let info = self.batch(id)?;
         let _ = self.events.send(Event::progress(&info, None));
         if info.status.is_finished() {

@@ -24,6 +24,7 @@ pub mod providers;
 pub mod queue;
 pub mod secrets;
 pub mod store;
+pub mod views;
 pub mod worker;
 
 pub use crate::core::Core;

@@ -23,5 +23,6 @@ mod settle;
 pub use claim::{claim, ClaimedJob};
 pub use control::{cancel_batch, prioritize_word, recover_running, retry_failed, set_batch_paused, set_global_paused, global_paused, jobs_no_longer_ours};
 pub use enqueue::{enqueue, EnqueueOptions};
-pub use read::{batch_info, list_batches, media_of_deck, next_due, outstanding, runnable_by_kind, Outstanding};
+pub(crate) use read::recount;
+pub use read::{batch_info, list_batches, media_of_deck, media_of_deck_page, next_due, outstanding, runnable_by_kind, Outstanding};
 pub use settle::{settle, JobSettled, MediaRecord, Outcome, SettleReport};

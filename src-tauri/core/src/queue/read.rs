@@ -125,15 +125,22 @@ pub fn list_batches(conn: &Connection, recent_finished: u32) -> Result<Vec<Batch
 
 /// Each word of a deck with the state of its picture and pronunciation.
 pub fn media_of_deck(conn: &Connection, deck_id: DeckId, data_dir: &Path) -> Result<Vec<WordMedia>> {
+    media_of_deck_page(conn, deck_id, data_dir, 0, -1)
+}
+
+/// Like [`media_of_deck`] for the words at `offset..offset + limit` in deck order (`limit` -1 =
+/// all), reading only those words' jobs and media: a page of a 10,000-word deck stays cheap.
+pub fn media_of_deck_page(conn: &Connection, deck_id: DeckId, data_dir: &Path, offset: i64, limit: i64) -> Result<Vec<WordMedia>> {
+    const PAGE: &str = "SELECT id FROM words WHERE deck_id = ?1 ORDER BY position LIMIT ?2 OFFSET ?3";
     let mut words: Vec<WordMedia> = {
         let mut stmt = conn
             .prepare(
                 "SELECT w.id, w.text, CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation
-                 FROM words w JOIN decks d ON d.id = w.deck_id WHERE w.deck_id = ?1 ORDER BY w.position",
+                 FROM words w JOIN decks d ON d.id = w.deck_id WHERE w.deck_id = ?1 ORDER BY w.position LIMIT ?2 OFFSET ?3",
             )
             .db("reading media")?;
         let rows = stmt
-            .query_map([deck_id], |r| {
+            .query_map([deck_id, limit, offset], |r| {
                 Ok(WordMedia {
                     word_id: r.get(0)?,
                     text: r.get(1)?,
@@ -150,14 +157,14 @@ pub fn media_of_deck(conn: &Connection, deck_id: DeckId, data_dir: &Path) -> Res
     // Latest job per word and kind.
     {
         let mut stmt = conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT j.word_id, j.kind, j.status, j.last_error FROM jobs j
-                 WHERE j.id IN (SELECT MAX(j2.id) FROM jobs j2 JOIN words w ON w.id = j2.word_id
-                                WHERE w.deck_id = ?1 GROUP BY j2.word_id, j2.kind)",
-            )
+                 WHERE j.id IN (SELECT MAX(j2.id) FROM jobs j2
+                                WHERE j2.word_id IN ({PAGE}) GROUP BY j2.word_id, j2.kind)"
+            ))
             .db("reading media")?;
         let rows = stmt
-            .query_map([deck_id], |r| Ok((r.get::<_, WordId>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?)))
+            .query_map([deck_id, limit, offset], |r| Ok((r.get::<_, WordId>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?)))
             .db("reading media")?;
         for row in rows {
             let (word_id, kind, status, error) = row.db("reading media")?;
@@ -169,13 +176,13 @@ pub fn media_of_deck(conn: &Connection, deck_id: DeckId, data_dir: &Path) -> Res
     }
     {
         let mut stmt = conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT m.word_id, m.kind, m.path, m.source_text <> w.text, m.warning FROM media m JOIN words w ON w.id = m.word_id
-                 WHERE w.deck_id = ?1",
-            )
+                 WHERE m.word_id IN ({PAGE})"
+            ))
             .db("reading media")?;
         let rows = stmt
-            .query_map([deck_id], |r| {
+            .query_map([deck_id, limit, offset], |r| {
                 Ok((r.get::<_, WordId>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, bool>(3)?, r.get::<_, Option<String>>(4)?))
             })
             .db("reading media")?;

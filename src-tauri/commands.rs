@@ -1,0 +1,463 @@
+//! The IPC commands (see docs/ipc.md). Each is one core call run on a blocking thread, so no
+//! command ever blocks the main thread or the webview; each returns `{ code, message }` on error.
+
+use std::path::PathBuf;
+
+use deckmedia_core::config::{Config, ProviderConfig};
+use deckmedia_core::core::Snapshot;
+use deckmedia_core::export::ExportFormat;
+use deckmedia_core::import::ImportPreview;
+use deckmedia_core::store::AddWords;
+use deckmedia_core::views::{DeckSummary, MediaPage, WordError};
+use deckmedia_core::{BatchId, BatchInfo, Core, Deck, DeckId, MediaKind, NewWord, Word, WordId};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Manager, Runtime, State};
+
+use crate::bridge::{self, AppEvent, ShellEvent};
+use crate::state::AppState;
+use crate::ErrorDto;
+
+type CmdResult<T> = Result<T, ErrorDto>;
+
+/// Runs `f` with the current core on a blocking thread.
+async fn call<T, F>(state: &AppState, f: F) -> CmdResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Core) -> deckmedia_core::Result<T> + Send + 'static,
+{
+    let core = state.core();
+    tauri::async_runtime::spawn_blocking(move || f(&core))
+        .await
+        .map_err(|e| ErrorDto::new("app", format!("the task failed: {e}")))?
+        .map_err(ErrorDto::from)
+}
+
+/// Name, version and folders of this Deck Media, and how many batches resumed at start.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppInfo {
+    pub name: String,
+    pub version: String,
+    pub data_dir: String,
+    pub log_dir: String,
+    pub resumed_batches: usize,
+}
+
+#[tauri::command]
+pub fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<AppInfo> {
+    let info = app.package_info();
+    Ok(AppInfo {
+        name: info.name.clone(),
+        version: info.version.to_string(),
+        data_dir: state.data_dir().display().to_string(),
+        log_dir: state.log_dir().display().to_string(),
+        resumed_batches: state.resumed_batches,
+    })
+}
+
+// ---- decks and words ----------------------------------------------------------------------------
+
+#[tauri::command]
+pub async fn list_decks(state: State<'_, AppState>) -> CmdResult<Vec<DeckSummary>> {
+    call(&state, |c| c.deck_summaries()).await
+}
+
+#[tauri::command]
+pub async fn create_deck(state: State<'_, AppState>, name: String, language: String) -> CmdResult<Deck> {
+    call(&state, move |c| c.create_deck(&name, &language)).await
+}
+
+#[tauri::command]
+pub async fn rename_deck(state: State<'_, AppState>, deck_id: DeckId, name: String) -> CmdResult<Deck> {
+    call(&state, move |c| c.rename_deck(deck_id, &name)).await
+}
+
+#[tauri::command]
+pub async fn delete_deck(state: State<'_, AppState>, deck_id: DeckId) -> CmdResult<()> {
+    call(&state, move |c| c.delete_deck(deck_id)).await
+}
+
+/// Reads a pasted or chosen word list without importing it: the first rows, every bad row by
+/// line, the columns found.
+#[tauri::command]
+pub async fn preview_import(state: State<'_, AppState>, text: String) -> CmdResult<ImportPreview> {
+    call(&state, move |c| c.preview_import(text.as_bytes())).await
+}
+
+/// Imports a word list (plain, CSV/TSV, Anki text export) into a deck; nothing is imported when
+/// a row is bad. Words already in the deck are not added twice.
+#[tauri::command]
+pub async fn import_words(state: State<'_, AppState>, deck_id: DeckId, text: String) -> CmdResult<AddWords> {
+    call(&state, move |c| c.import_into(deck_id, text.as_bytes())).await
+}
+
+#[tauri::command]
+pub async fn add_words(state: State<'_, AppState>, deck_id: DeckId, words: Vec<NewWord>) -> CmdResult<AddWords> {
+    call(&state, move |c| c.add_words(deck_id, &words)).await
+}
+
+#[tauri::command]
+pub async fn deck_media(state: State<'_, AppState>, deck_id: DeckId, offset: i64, limit: i64) -> CmdResult<MediaPage> {
+    call(&state, move |c| c.media_page(deck_id, offset, limit)).await
+}
+
+#[tauri::command]
+pub async fn update_word(
+    state: State<'_, AppState>,
+    word_id: WordId,
+    text: String,
+    translation: Option<String>,
+) -> CmdResult<Word> {
+    call(&state, move |c| c.update_word(word_id, &text, translation.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn delete_word(state: State<'_, AppState>, word_id: WordId) -> CmdResult<()> {
+    call(&state, move |c| c.delete_word(word_id)).await
+}
+
+// ---- the queue ----------------------------------------------------------------------------------
+
+#[tauri::command]
+pub async fn generate(state: State<'_, AppState>, deck_id: DeckId, kinds: Vec<MediaKind>, force: bool) -> CmdResult<BatchInfo> {
+    call(&state, move |c| c.generate(deck_id, &kinds, force)).await
+}
+
+#[tauri::command]
+pub async fn generate_word(state: State<'_, AppState>, word_id: WordId, kinds: Vec<MediaKind>) -> CmdResult<BatchInfo> {
+    call(&state, move |c| c.generate_word_now(word_id, &kinds)).await
+}
+
+/// The queue as the database has it, plus whether the worker is waiting for the network
+/// (known from its last `QueueState`), for a UI that missed events.
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotDto {
+    #[serde(flatten)]
+    pub snapshot: Snapshot,
+    pub waiting_for_network: bool,
+}
+
+#[tauri::command]
+pub async fn snapshot(state: State<'_, AppState>) -> CmdResult<SnapshotDto> {
+    let snapshot = call(&state, |c| c.snapshot()).await?;
+    let waiting_for_network = state.tray.lock().map(|t| t.waiting_for_network()).unwrap_or(false);
+    Ok(SnapshotDto { snapshot, waiting_for_network })
+}
+
+#[tauri::command]
+pub async fn batch_errors(state: State<'_, AppState>, batch_id: BatchId) -> CmdResult<Vec<WordError>> {
+    call(&state, move |c| c.batch_errors(batch_id)).await
+}
+
+#[tauri::command]
+pub async fn cancel_batch(state: State<'_, AppState>, batch_id: BatchId) -> CmdResult<BatchInfo> {
+    call(&state, move |c| c.cancel(batch_id)).await
+}
+
+#[tauri::command]
+pub async fn retry_batch(state: State<'_, AppState>, batch_id: BatchId) -> CmdResult<BatchInfo> {
+    call(&state, move |c| c.retry(batch_id)).await
+}
+
+#[tauri::command]
+pub async fn pause_batch(state: State<'_, AppState>, batch_id: BatchId, paused: bool) -> CmdResult<BatchInfo> {
+    call(&state, move |c| c.pause_batch(batch_id, paused)).await
+}
+
+#[tauri::command]
+pub async fn pause_all(state: State<'_, AppState>, paused: bool) -> CmdResult<()> {
+    call(&state, move |c| c.pause_all(paused)).await
+}
+
+// ---- settings and keys --------------------------------------------------------------------------
+
+/// One media kind's provider settings as the settings page shows them. The key is never sent:
+/// only a hint that one is stored.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProviderSettings {
+    pub provider: String,
+    pub base_url: String,
+    pub model: String,
+    pub voice: String,
+    pub size: String,
+    pub format: String,
+    pub max_concurrency: u32,
+    pub requests_per_minute: u32,
+    pub timeout_secs: u64,
+    #[serde(default)]
+    pub key_hint: Option<String>,
+}
+
+impl ProviderSettings {
+    fn from_config(p: &ProviderConfig, key_hint: Option<String>) -> Self {
+        ProviderSettings {
+            provider: p.provider.clone(),
+            base_url: p.base_url.clone(),
+            model: p.model.clone(),
+            voice: p.voice.clone(),
+            size: p.size.clone(),
+            format: p.format.clone(),
+            max_concurrency: p.max_concurrency,
+            requests_per_minute: p.requests_per_minute,
+            timeout_secs: p.timeout_secs,
+            key_hint,
+        }
+    }
+
+    fn into_config(self, kind: MediaKind) -> ProviderConfig {
+        let mut p = ProviderConfig {
+            provider: self.provider.trim().to_string(),
+            base_url: self.base_url.trim().to_string(),
+            model: self.model.trim().to_string(),
+            voice: self.voice.trim().to_string(),
+            size: self.size.trim().to_string(),
+            format: self.format.trim().to_string(),
+            max_concurrency: self.max_concurrency,
+            requests_per_minute: self.requests_per_minute,
+            timeout_secs: self.timeout_secs,
+            api_key: None,
+        };
+        p.fill_defaults(kind);
+        p
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    pub image: ProviderSettings,
+    pub audio: ProviderSettings,
+    pub data_dir: String,
+    pub log_dir: String,
+    pub key_store: String,
+    pub key_store_warning: Option<String>,
+}
+
+fn read_settings(c: &Core, log_dir: String) -> deckmedia_core::Result<Settings> {
+    let hint = |p: &ProviderConfig| -> deckmedia_core::Result<Option<String>> {
+        if p.provider == "offline" {
+            Ok(None)
+        } else {
+            c.api_key_hint(&p.provider)
+        }
+    };
+    let cfg = c.config();
+    let (key_store, key_store_warning) = c.key_store_info();
+    Ok(Settings {
+        image: ProviderSettings::from_config(&cfg.image, hint(&cfg.image)?),
+        audio: ProviderSettings::from_config(&cfg.audio, hint(&cfg.audio)?),
+        data_dir: c.data_dir().display().to_string(),
+        log_dir,
+        key_store,
+        key_store_warning,
+    })
+}
+
+#[tauri::command]
+pub async fn get_settings(state: State<'_, AppState>) -> CmdResult<Settings> {
+    let log_dir = state.log_dir().display().to_string();
+    call(&state, move |c| read_settings(c, log_dir)).await
+}
+
+/// Saves the providers' settings to `config.toml` and restarts the worker with them.
+#[tauri::command]
+pub async fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    image: ProviderSettings,
+    audio: ProviderSettings,
+) -> CmdResult<Settings> {
+    call(&state, move |c| {
+        let config = Config {
+            image: image.into_config(MediaKind::Image),
+            audio: audio.into_config(MediaKind::Audio),
+            queue: c.config().queue.clone(),
+        };
+        c.save_config(&config)
+    })
+    .await?;
+    crate::desktop::reopen_core(&app).await?;
+    get_settings(state).await
+}
+
+/// Stores a provider's key (OS keychain, or a private file) and reopens the core to use it.
+/// Returns the masked hint, never the key.
+#[tauri::command]
+pub async fn set_api_key<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    provider: String,
+    key: String,
+) -> CmdResult<String> {
+    let hint = call(&state, move |c| {
+        c.set_api_key(&provider, &key)?;
+        Ok(c.api_key_hint(&provider)?.unwrap_or_default())
+    })
+    .await?;
+    crate::desktop::reopen_core(&app).await?;
+    Ok(hint)
+}
+
+#[tauri::command]
+pub async fn delete_api_key<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, provider: String) -> CmdResult<bool> {
+    let deleted = call(&state, move |c| c.delete_api_key(&provider)).await?;
+    crate::desktop::reopen_core(&app).await?;
+    Ok(deleted)
+}
+
+/// Opens the data or the log folder in the file manager.
+#[tauri::command]
+pub async fn open_folder(state: State<'_, AppState>, which: String) -> CmdResult<()> {
+    let dir: PathBuf = match which.as_str() {
+        "data" => state.data_dir().to_path_buf(),
+        "logs" => state.log_dir().to_path_buf(),
+        other => return Err(ErrorDto::new("invalid_input", format!("unknown folder '{other}' (data or logs)"))),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| ErrorDto::new("io", format!("cannot create {}: {e}", dir.display())))?;
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let mut child = std::process::Command::new(opener)
+        .arg(&dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| ErrorDto::new("io", format!("cannot open {} ({opener}: {e})", dir.display())))?;
+    // Reap it in the background; the file manager outlives us anyway.
+    std::thread::spawn(move || child.wait());
+    Ok(())
+}
+
+// ---- export -------------------------------------------------------------------------------------
+
+/// Exports a deck in the background. Without a `path`, asks for one with the native save
+/// dialog. Progress and the result arrive as `TaskProgress` / `TaskFinished` events.
+#[tauri::command]
+pub async fn export_deck<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    deck_id: DeckId,
+    format: ExportFormat,
+    path: Option<String>,
+) -> CmdResult<()> {
+    let deck = call(&state, move |c| c.deck(deck_id)).await?;
+    match path {
+        Some(p) if !p.trim().is_empty() => {
+            spawn_export(app, deck_id, deck.name, format, PathBuf::from(p));
+        }
+        _ => {
+            use tauri_plugin_dialog::DialogExt;
+            let (suggested, filter): (String, &[&str]) = match format {
+                ExportFormat::Apkg => (format!("{}.apkg", safe_file_stem(&deck.name)), &["apkg"]),
+                ExportFormat::Csv => (safe_file_stem(&deck.name), &[]),
+            };
+            let mut dialog = app.dialog().file().set_title("Export deck").set_file_name(&suggested);
+            if !filter.is_empty() {
+                dialog = dialog.add_filter("Anki package", filter);
+            }
+            let app2 = app.clone();
+            dialog.save_file(move |chosen| {
+                if let Some(path) = chosen.and_then(|p| p.into_path().ok()) {
+                    spawn_export(app2, deck_id, deck.name, format, path);
+                }
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A file name offered in the save dialog: the deck's name with path separators and control
+/// characters replaced (only a suggestion; the user picks the real path).
+fn safe_file_stem(name: &str) -> String {
+    let s: String = name.chars().map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c }).collect();
+    let s = s.trim().trim_matches('.').to_string();
+    if s.is_empty() {
+        "deck".into()
+    } else {
+        s
+    }
+}
+
+fn spawn_export<R: Runtime>(app: AppHandle<R>, deck_id: DeckId, deck: String, format: ExportFormat, out: PathBuf) {
+    let label = format!("Export {deck}");
+    run_task(app, label, move |core, progress| {
+        let r = core.export_with_progress(deck_id, format, &out, true, progress)?;
+        Ok(format!("Exported {} words ({} pictures, {} recordings) to {}", r.words, r.pictures, r.audio, out.display()))
+    });
+}
+
+/// Runs a long core call (export, Anki push) on a blocking thread as a background task: its
+/// progress and result go out as `TaskProgress` / `TaskFinished` (progress at most ~10 a second).
+fn run_task<R, F>(app: AppHandle<R>, label: String, work: F)
+where
+    R: Runtime,
+    F: FnOnce(&Core, &mut dyn FnMut(usize, usize)) -> deckmedia_core::Result<String> + Send + 'static,
+{
+    let Some(state) = app.try_state::<AppState>() else { return };
+    let task_id = state.next_task_id();
+    let core = state.core();
+    bridge::emit(&app, AppEvent::Shell(ShellEvent::TaskProgress { task_id, label: label.clone(), done: 0, total: 0 }));
+    tauri::async_runtime::spawn(async move {
+        let app2 = app.clone();
+        let label2 = label.clone();
+        let result = tauri::async_runtime::spawn_blocking(move || {
+            let mut last = std::time::Instant::now();
+            let mut progress = |done: usize, total: usize| {
+                if done == total || last.elapsed() >= std::time::Duration::from_millis(100) {
+                    last = std::time::Instant::now();
+                    let event = ShellEvent::TaskProgress { task_id, label: label2.clone(), done, total };
+                    bridge::emit(&app2, AppEvent::Shell(event));
+                }
+            };
+            work(&core, &mut progress)
+        })
+        .await;
+        let (ok, message) = match result {
+            Ok(Ok(message)) => (true, message),
+            Ok(Err(e)) => (false, e.to_string()),
+            Err(e) => (false, format!("the task failed: {e}")),
+        };
+        if !ok {
+            tracing::warn!("{label}: {message}");
+        }
+        bridge::emit(&app, AppEvent::Shell(ShellEvent::TaskFinished { task_id, label, ok, message }));
+    });
+}
+
+/// Pushes a deck's media into the Anki deck of the same name through AnkiConnect, in the
+/// background; the result (per-word counts) arrives as a `TaskFinished` event.
+#[tauri::command]
+pub async fn anki_push<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, deck_id: DeckId) -> CmdResult<()> {
+    let deck = call(&state, move |c| c.deck(deck_id)).await?;
+    run_task(app, format!("Send {} to Anki", deck.name), move |core, progress| {
+        let r = core.anki_push(deck_id, None, None, progress)?;
+        let mut msg = format!("Anki deck \"{}\": {} notes updated, {} unchanged", r.anki_deck, r.updated, r.unchanged);
+        if r.not_in_anki > 0 {
+            msg.push_str(&format!(", {} words not in Anki", r.not_in_anki));
+        }
+        if r.no_media > 0 {
+            msg.push_str(&format!(", {} without media yet", r.no_media));
+        }
+        if r.no_field > 0 {
+            msg.push_str(&format!(", {} notes lack a picture/audio field", r.no_field));
+        }
+        Ok(msg)
+    });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggested_file_names_are_never_paths() {
+        assert_eq!(safe_file_stem("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(safe_file_stem("Spanish A1"), "Spanish A1");
+        assert_eq!(safe_file_stem("..."), "deck");
+        assert_eq!(safe_file_stem("a\nb"), "a_b");
+    }
+}

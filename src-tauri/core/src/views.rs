@@ -1,0 +1,174 @@
+//! What the desktop UI reads and does beyond the CLI's needs: deck summaries with media
+//! coverage, a page of a deck's media, a batch's per-word errors, deleting one word, and
+//! saving the settings. Same rules as [`Core`]'s other methods: blocking, short, one call each.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::core::Core;
+use crate::error::{DbContext, Error, Result};
+use crate::model::{BatchId, DeckId, MediaKind, WordId, WordMedia};
+use crate::providers::ProviderSet;
+use crate::queue;
+use crate::store::now_ms;
+
+/// A deck in the deck list: its words and how many of them have each kind of media.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeckSummary {
+    pub id: DeckId,
+    pub name: String,
+    pub language: String,
+    pub word_count: i64,
+    pub created_at: i64,
+    pub images_done: i64,
+    pub audio_done: i64,
+    /// Words whose latest picture job failed (and that have no picture).
+    pub images_failed: i64,
+    pub audio_failed: i64,
+}
+
+/// Words `offset..offset + items.len()` of a deck of `total` words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MediaPage {
+    pub total: i64,
+    pub offset: i64,
+    pub items: Vec<WordMedia>,
+}
+
+/// Why one word of a batch failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WordError {
+    pub word_id: WordId,
+    pub text: String,
+    pub kind: MediaKind,
+    pub error: String,
+}
+
+/// Largest page [`Core::media_page`] returns.
+pub const MAX_PAGE: i64 = 1_000;
+
+impl Core {
+    /// Every deck with its media coverage, by name.
+    pub fn deck_summaries(&self) -> Result<Vec<DeckSummary>> {
+        let conn = self.store().conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT d.id, d.name, d.language, d.created_at,
+                        (SELECT COUNT(*) FROM words w WHERE w.deck_id = d.id),
+                        (SELECT COUNT(*) FROM media m JOIN words w ON w.id = m.word_id WHERE w.deck_id = d.id AND m.kind = 'image'),
+                        (SELECT COUNT(*) FROM media m JOIN words w ON w.id = m.word_id WHERE w.deck_id = d.id AND m.kind = 'audio'),
+                        (SELECT COUNT(*) FROM jobs j JOIN words w ON w.id = j.word_id
+                          WHERE w.deck_id = d.id AND j.kind = 'image' AND j.status = 'failed'
+                            AND j.id = (SELECT MAX(id) FROM jobs WHERE word_id = j.word_id AND kind = 'image')
+                            AND NOT EXISTS(SELECT 1 FROM media m WHERE m.word_id = j.word_id AND m.kind = 'image')),
+                        (SELECT COUNT(*) FROM jobs j JOIN words w ON w.id = j.word_id
+                          WHERE w.deck_id = d.id AND j.kind = 'audio' AND j.status = 'failed'
+                            AND j.id = (SELECT MAX(id) FROM jobs WHERE word_id = j.word_id AND kind = 'audio')
+                            AND NOT EXISTS(SELECT 1 FROM media m WHERE m.word_id = j.word_id AND m.kind = 'audio'))
+                 FROM decks d ORDER BY d.name COLLATE NOCASE, d.id",
+            )
+            .db("listing decks")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(DeckSummary {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    language: r.get(2)?,
+                    created_at: r.get(3)?,
+                    word_count: r.get(4)?,
+                    images_done: r.get(5)?,
+                    audio_done: r.get(6)?,
+                    images_failed: r.get(7)?,
+                    audio_failed: r.get(8)?,
+                })
+            })
+            .db("listing decks")?;
+        rows.collect::<std::result::Result<_, _>>().db("listing decks")
+    }
+
+    /// A page of a deck's words with their media, in deck order. `limit` is capped at
+    /// [`MAX_PAGE`].
+    pub fn media_page(&self, deck_id: DeckId, offset: i64, limit: i64) -> Result<MediaPage> {
+        if offset < 0 || limit < 1 {
+            return Err(Error::invalid("a page needs offset ≥ 0 and limit ≥ 1"));
+        }
+        let limit = limit.min(MAX_PAGE);
+        let total = self.deck(deck_id)?.word_count;
+        let conn = self.store().conn();
+        let items = queue::media_of_deck_page(&conn, deck_id, self.data_dir(), offset, limit)?;
+        Ok(MediaPage { total, offset, items })
+    }
+
+    /// The words of a batch whose media failed, with the reason.
+    pub fn batch_errors(&self, batch_id: BatchId) -> Result<Vec<WordError>> {
+        self.batch(batch_id)?;
+        let conn = self.store().conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT j.word_id, w.text, j.kind, COALESCE(j.last_error, 'failed') FROM jobs j JOIN words w ON w.id = j.word_id
+                 WHERE j.batch_id = ?1 AND j.status = 'failed' ORDER BY w.position, j.kind",
+            )
+            .db("reading a batch's errors")?;
+        let rows = stmt
+            .query_map([batch_id], |r| {
+                let kind: String = r.get(2)?;
+                Ok((r.get::<_, WordId>(0)?, r.get::<_, String>(1)?, kind, r.get::<_, String>(3)?))
+            })
+            .db("reading a batch's errors")?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (word_id, text, kind, error) = row.db("reading a batch's errors")?;
+            let kind = kind.parse::<MediaKind>().map_err(Error::Schema)?;
+            out.push(WordError { word_id, text, kind, error });
+        }
+        Ok(out)
+    }
+
+    /// Deletes one word with its media rows and jobs. Batches that had jobs for it are
+    /// recounted (a batch waiting only on that word finishes), and announced.
+    pub fn delete_word(&self, word_id: WordId) -> Result<()> {
+        let now = now_ms();
+        let batches: Vec<BatchId> = {
+            let mut conn = self.store().conn();
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db("deleting a word")?;
+            let batches: Vec<BatchId> = {
+                let mut stmt = tx.prepare("SELECT DISTINCT batch_id FROM jobs WHERE word_id = ?1").db("deleting a word")?;
+                let rows = stmt.query_map([word_id], |r| r.get(0)).db("deleting a word")?;
+                rows.collect::<std::result::Result<_, _>>().db("deleting a word")?
+            };
+            let n = tx.execute("DELETE FROM words WHERE id = ?1", [word_id]).db("deleting a word")?;
+            if n == 0 {
+                return Err(Error::not_found(format!("word {word_id}")));
+            }
+            for &b in &batches {
+                queue::recount(&tx, b, now)?;
+                tx.execute(
+                    "UPDATE batches SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL
+                       AND NOT EXISTS(SELECT 1 FROM jobs WHERE batch_id = ?1 AND status IN ('queued', 'running'))",
+                    params![b, now],
+                )
+                .db("deleting a word")?;
+            }
+            tx.commit().db("deleting a word")?;
+            batches
+        };
+        for b in batches {
+            self.announce(b)?;
+        }
+        Ok(())
+    }
+
+    /// Checks a configuration (the providers it names can be built) and writes it to
+    /// `config.toml` atomically. API keys are not part of it. It takes effect when the core is
+    /// next opened; the desktop app reopens it at once.
+    pub fn save_config(&self, config: &Config) -> Result<()> {
+        ProviderSet::from_config(config)?;
+        let text = toml::to_string_pretty(config).map_err(|e| Error::Config(format!("cannot write the settings: {e}")))?;
+        let path = self.data_dir().join("config.toml");
+        let tmp = self.data_dir().join("config.toml.tmp");
+        std::fs::write(&tmp, text).map_err(|e| Error::io("cannot save the settings", &tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| Error::io("cannot save the settings", &path, e))?;
+        Ok(())
+    }
+}

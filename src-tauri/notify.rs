@@ -1,0 +1,162 @@
+//! Native notifications behind a small trait, so tests record them instead of showing them, and
+//! the pure functions that word them.
+
+use std::sync::Mutex;
+
+use deckmedia_core::{BatchInfo, BatchStatus, MediaKind};
+
+/// Shows a desktop notification. Must not block: implementations hand the work off.
+pub trait Notifier: Send + Sync + 'static {
+    fn notify(&self, title: &str, body: &str);
+}
+
+/// Keeps every notification, for tests.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    sent: Mutex<Vec<(String, String)>>,
+}
+
+impl Recorder {
+    pub fn sent(&self) -> Vec<(String, String)> {
+        self.sent.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+}
+
+impl Notifier for Recorder {
+    fn notify(&self, title: &str, body: &str) {
+        if let Ok(mut v) = self.sent.lock() {
+            v.push((title.to_string(), body.to_string()));
+        }
+    }
+}
+
+/// The real one: tauri-plugin-notification (D-Bus on Linux; the plugin sends from a blocking
+/// thread and cannot report delivery failures).
+pub struct PluginNotifier<R: tauri::Runtime>(pub tauri::AppHandle<R>);
+
+impl<R: tauri::Runtime> Notifier for PluginNotifier<R> {
+    fn notify(&self, title: &str, body: &str) {
+        use tauri_plugin_notification::NotificationExt;
+        if let Err(e) = self.0.notification().builder().title(title).body(body).show() {
+            tracing::warn!("notification not shown: {e}");
+        }
+    }
+}
+
+/// What the batch made, e.g. "images and audio", "images", "audio".
+fn kinds_text(kinds: &[MediaKind]) -> &'static str {
+    match (kinds.contains(&MediaKind::Image), kinds.contains(&MediaKind::Audio)) {
+        (true, true) => "images and audio",
+        (true, false) => "images",
+        _ => "audio",
+    }
+}
+
+/// The notification for a finished batch, or `None` when the user ended it (cancelled).
+/// `first_error` is one of the batch's failure reasons, for a batch where nothing worked.
+pub fn batch_finished(b: &BatchInfo, first_error: Option<&str>) -> Option<(String, String)> {
+    let what = kinds_text(&b.kinds);
+    match b.status {
+        BatchStatus::Completed => {
+            let mut body = format!("{}: {} {what} done", b.deck, b.completed_words);
+            if b.failed_words > 0 {
+                body.push_str(&format!(", {} failed", b.failed_words));
+            }
+            Some(("Deck Media: batch finished".into(), body))
+        }
+        BatchStatus::Failed => {
+            let mut body = format!("{}: all {} words failed", b.deck, b.failed_words);
+            if let Some(e) = first_error {
+                body.push_str(&format!(" — {}", short(e)));
+            }
+            Some(("Deck Media: a batch needs attention".into(), body))
+        }
+        _ => None,
+    }
+}
+
+/// While a batch runs: `streak` words in a row failed (e.g. the provider rejects the key).
+pub fn failing_streak(deck: &str, streak: u32, error: &str) -> (String, String) {
+    (
+        "Deck Media: a batch needs attention".into(),
+        format!("{deck}: the last {streak} words failed — {}", short(error)),
+    )
+}
+
+/// The first time the window is closed while the app keeps working.
+pub fn still_running() -> (String, String) {
+    (
+        "Deck Media is still running".into(),
+        "Generation goes on in the background. Open Deck Media or quit it from the tray icon.".into(),
+    )
+}
+
+fn short(s: &str) -> String {
+    const MAX: usize = 160;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(MAX - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(status: BatchStatus, done: i64, failed: i64, kinds: Vec<MediaKind>) -> BatchInfo {
+        BatchInfo {
+            id: 1,
+            deck_id: 1,
+            deck: "Spanish A1".into(),
+            kinds,
+            status,
+            progress: 100,
+            total_words: done + failed,
+            completed_words: done,
+            failed_words: failed,
+            cancelled_words: 0,
+            reused_jobs: 0,
+            total_jobs: 0,
+            done_jobs: 0,
+            failed_jobs: 0,
+            cancelled_jobs: 0,
+            paused: false,
+            created_at: 0,
+            updated_at: 0,
+            finished_at: Some(1),
+        }
+    }
+
+    #[test]
+    fn finished_batches_read_like_the_issue_says() {
+        let b = batch(BatchStatus::Completed, 98, 2, vec![MediaKind::Image, MediaKind::Audio]);
+        assert_eq!(
+            batch_finished(&b, None),
+            Some(("Deck Media: batch finished".into(), "Spanish A1: 98 images and audio done, 2 failed".into()))
+        );
+        let b = batch(BatchStatus::Completed, 5, 0, vec![MediaKind::Audio]);
+        assert_eq!(batch_finished(&b, None).map(|n| n.1), Some("Spanish A1: 5 audio done".into()));
+    }
+
+    #[test]
+    fn a_failed_batch_asks_for_attention_and_cancelled_says_nothing() {
+        let b = batch(BatchStatus::Failed, 0, 3, vec![MediaKind::Image]);
+        let (title, body) = batch_finished(&b, Some("HTTP 401: invalid API key")).unwrap_or_default();
+        assert!(title.contains("attention"), "{title}");
+        assert_eq!(body, "Spanish A1: all 3 words failed — HTTP 401: invalid API key");
+        assert_eq!(batch_finished(&batch(BatchStatus::Cancelled, 1, 0, vec![MediaKind::Image]), None), None);
+    }
+
+    #[test]
+    fn long_errors_are_cut_and_the_recorder_keeps_order() {
+        let (_, body) = failing_streak("D", 5, &"x".repeat(500));
+        assert!(body.chars().count() < 200 && body.ends_with('…'), "{body}");
+        let r = Recorder::default();
+        r.notify("a", "1");
+        r.notify("b", "2");
+        assert_eq!(r.sent(), vec![("a".into(), "1".into()), ("b".into(), "2".into())]);
+    }
+}

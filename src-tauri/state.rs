@@ -1,0 +1,136 @@
+//! The shell's state: the open core (swapped when settings change), the worker running on
+//! Tauri's async runtime, the tray model and what has been notified. No Tauri types here but the
+//! `AppHandle` passed in, so the same code runs on the mock runtime in tests.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use deckmedia_core::{BatchId, Core};
+use tokio_util::sync::CancellationToken;
+
+use crate::notify::Notifier;
+use crate::tray::TrayModel;
+use crate::ErrorDto;
+
+/// A worker running in the background.
+struct WorkerRun {
+    token: CancellationToken,
+    join: tauri::async_runtime::JoinHandle<()>,
+}
+
+pub struct AppState {
+    data_dir: PathBuf,
+    log_dir: PathBuf,
+    core: RwLock<Arc<Core>>,
+    worker: tokio::sync::Mutex<Option<WorkerRun>>,
+    pub(crate) tray: Mutex<TrayModel>,
+    pub(crate) notifier: Arc<dyn Notifier>,
+    /// Batches whose "finished" notification was sent (the core can announce a cancelled
+    /// batch twice: from the action and from the worker).
+    pub(crate) notified: Mutex<HashSet<BatchId>>,
+    /// Words failed in a row per running batch, and whether that was already notified.
+    pub(crate) streaks: Mutex<HashMap<BatchId, (u32, bool)>>,
+    next_task: AtomicU64,
+    /// Unfinished batches found at start (they resume by themselves).
+    pub resumed_batches: usize,
+    pub(crate) quitting: AtomicBool,
+    pub(crate) close_notice_shown: AtomicBool,
+}
+
+/// Words failed in a row before the user is told a batch needs attention.
+pub const FAILING_STREAK: u32 = 5;
+
+impl AppState {
+    /// Opens the core at `data_dir` and counts the batches that will resume. Starts nothing.
+    pub fn open(data_dir: &Path, log_dir: &Path, notifier: Arc<dyn Notifier>) -> Result<AppState, ErrorDto> {
+        let core = Core::open(data_dir)?;
+        Ok(Self::with_core(core, log_dir, notifier)?)
+    }
+
+    /// Like [`AppState::open`] with a core opened by the caller (tests give fake providers).
+    pub fn with_core(core: Core, log_dir: &Path, notifier: Arc<dyn Notifier>) -> Result<AppState, ErrorDto> {
+        let snapshot = core.snapshot()?;
+        let resumed_batches = snapshot.batches.iter().filter(|b| !b.status.is_finished() && !b.paused).count();
+        Ok(AppState {
+            data_dir: core.data_dir().to_path_buf(),
+            log_dir: log_dir.to_path_buf(),
+            tray: Mutex::new(TrayModel::from_snapshot(&snapshot)),
+            core: RwLock::new(Arc::new(core)),
+            worker: tokio::sync::Mutex::new(None),
+            notifier,
+            notified: Mutex::new(HashSet::new()),
+            streaks: Mutex::new(HashMap::new()),
+            next_task: AtomicU64::new(1),
+            resumed_batches,
+            quitting: AtomicBool::new(false),
+            close_notice_shown: AtomicBool::new(false),
+        })
+    }
+
+    /// The core in use now.
+    pub fn core(&self) -> Arc<Core> {
+        match self.core.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub(crate) fn set_core(&self, core: Arc<Core>) {
+        match self.core.write() {
+            Ok(mut c) => *c = core,
+            Err(poisoned) => *poisoned.into_inner() = core,
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+    pub fn log_dir(&self) -> &Path {
+        &self.log_dir
+    }
+
+    pub(crate) fn next_task_id(&self) -> u64 {
+        self.next_task.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Starts the worker of the current core on Tauri's async runtime. When another process
+    /// already runs the worker for this data dir, that one does the work and this returns the
+    /// error (logged by the caller).
+    pub async fn start_worker(&self) -> Result<(), ErrorDto> {
+        let mut slot = self.worker.lock().await;
+        if slot.is_some() {
+            return Ok(());
+        }
+        let worker = self.core().worker()?;
+        let token = CancellationToken::new();
+        let run_token = token.clone();
+        let join = tauri::async_runtime::spawn(async move {
+            match worker.run(run_token).await {
+                Ok(summary) => tracing::info!(?summary, "worker stopped"),
+                Err(e) => tracing::error!("worker failed: {e}"),
+            }
+        });
+        *slot = Some(WorkerRun { token, join });
+        Ok(())
+    }
+
+    /// Stops claiming, returns in-flight jobs to the queue and waits for the worker to end
+    /// (at most `grace`; a worker that does not end in time is left to the OS, and its jobs
+    /// are recovered at the next start).
+    pub async fn stop_worker(&self, grace: Duration) {
+        let run = self.worker.lock().await.take();
+        if let Some(run) = run {
+            run.token.cancel();
+            if tokio::time::timeout(grace, run.join).await.is_err() {
+                tracing::warn!("the worker did not stop within {grace:?}");
+            }
+        }
+    }
+
+    pub async fn worker_running(&self) -> bool {
+        self.worker.lock().await.is_some()
+    }
+}

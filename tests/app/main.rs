@@ -1,0 +1,308 @@
+//! The desktop shell's command layer on Tauri's mock runtime (no display): real IPC requests
+//! through `configure`'s handler into a core on a temp data dir whose providers are the tests'
+//! own fake server. Events come back through the real bridge; notifications are recorded.
+
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use deckmedia_app::notify::Recorder;
+use deckmedia_app::{configure, desktop, AppState};
+use deckmedia_core::config::{Config, Secret};
+use deckmedia_core::Core;
+use deckmedia_testkit::{Behavior, Fault, FaultAction, FakeProvider};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, Listener, Manager, WebviewWindow, WebviewWindowBuilder};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    app: App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+    fake: FakeProvider,
+    recorder: Arc<Recorder>,
+    events: mpsc::Receiver<Value>,
+}
+
+fn config_for(fake: &FakeProvider) -> Config {
+    let mut c = Config::default();
+    for p in [&mut c.image, &mut c.audio] {
+        p.provider = "openai".into();
+        p.base_url = fake.base_url();
+        p.max_concurrency = 4;
+        p.timeout_secs = 10;
+        p.api_key = Some(Secret::new("sk-test-key-123"));
+    }
+    c.image.size = "256x256".into();
+    c.queue.backoff_base_ms = 10;
+    c.queue.backoff_max_ms = 50;
+    c.queue.max_attempts = 2;
+    c
+}
+
+/// An app on the mock runtime over `dir` (a new temp dir when `None`), its worker started.
+fn harness_in(dir: Option<tempfile::TempDir>, behavior: Behavior) -> Harness {
+    let dir = dir.unwrap_or_else(|| tempfile::tempdir().expect("temp dir"));
+    let fake = tauri::async_runtime::block_on(FakeProvider::start(behavior));
+    let core = Core::open_with_config(dir.path(), config_for(&fake)).expect("open core");
+    let recorder = Arc::new(Recorder::default());
+    let state = AppState::with_core(core, &dir.path().join("logs"), recorder.clone()).expect("state");
+    let app = configure(mock_builder()).build(mock_context(noop_assets())).expect("mock app");
+    app.manage(state);
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("webview");
+    let (tx, events) = mpsc::channel();
+    app.listen("deckmedia:event", move |e| {
+        if let Ok(v) = serde_json::from_str::<Value>(e.payload()) {
+            let _ = tx.send(v);
+        }
+    });
+    tauri::async_runtime::block_on(desktop::start_background(app.handle()));
+    Harness { _dir: dir, app, webview, fake, recorder, events }
+}
+
+fn harness(behavior: Behavior) -> Harness {
+    harness_in(None, behavior)
+}
+
+impl Harness {
+    /// Invokes a command as the webview would; `Err` is the rejected `{code, message}`.
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.webview, request).map(|body| body.deserialize::<Value>().expect("json response"))
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        match self.call(cmd, args.clone()) {
+            Ok(v) => v,
+            Err(e) => panic!("{cmd}({args}) failed: {e}"),
+        }
+    }
+
+    /// The next event accepted by `pick`, or a failure after [`WAIT`].
+    fn wait_event(&self, mut pick: impl FnMut(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + WAIT;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(v) if pick(&v) => return v,
+                Ok(v) => seen.push(v),
+                Err(_) => panic!("the expected event did not arrive within {WAIT:?}; seen: {seen:#?}"),
+            }
+        }
+    }
+
+    fn deck_with_words(&self, name: &str, words: &str) -> i64 {
+        let deck = self.ok("create_deck", json!({"name": name, "language": "es"}));
+        let id = deck["id"].as_i64().expect("deck id");
+        self.ok("import_words", json!({"deckId": id, "text": words}));
+        id
+    }
+
+    fn finished(&self, batch: i64) -> Value {
+        self.wait_event(|e| e["type"] == "BatchFinished" && e["batch_id"] == batch)
+    }
+}
+
+#[test]
+fn a_deck_goes_from_import_to_media_through_commands_and_events() {
+    let h = harness(Behavior { latency: Duration::from_millis(20), ..Default::default() });
+    let preview = h.ok("preview_import", json!({"text": "word,translation\nperro,dog\ngato,cat\n,oops\n"}));
+    assert_eq!(preview["errors"][0]["line"], 4, "{preview}");
+    let deck = h.deck_with_words("Spanish A1", "word,translation\nperro,dog\ngato,cat\ncasa,house\n");
+    // Importing the same file again adds nothing.
+    let again = h.ok("import_words", json!({"deckId": deck, "text": "perro\ngato\nsol\n"}));
+    assert_eq!((again["added"].as_i64(), again["already_there"].as_i64()), (Some(1), Some(2)));
+
+    let batch = h.ok("generate", json!({"deckId": deck, "kinds": ["image", "audio"], "force": false}));
+    let batch_id = batch["id"].as_i64().expect("batch id");
+    assert_eq!(batch["total_words"], 4);
+    // Progress is pushed, then the batch finishes.
+    h.wait_event(|e| e["type"] == "BatchProgress" && e["batch_id"] == batch_id);
+    let done = h.finished(batch_id);
+    assert_eq!((done["status"].as_str(), done["completed"].as_i64()), (Some("completed"), Some(4)), "{done}");
+
+    let page = h.ok("deck_media", json!({"deckId": deck, "offset": 1, "limit": 2}));
+    assert_eq!(page["total"], 4);
+    let items = page["items"].as_array().expect("items");
+    assert_eq!(items.iter().map(|w| w["text"].as_str().unwrap_or("")).collect::<Vec<_>>(), ["gato", "casa"]);
+    for w in items {
+        for kind in ["image", "audio"] {
+            assert_eq!(w[kind]["status"], "done", "{w}");
+            let path = w[kind]["path"].as_str().expect("path");
+            assert!(std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false), "{path}");
+        }
+    }
+    let decks = h.ok("list_decks", json!({}));
+    assert_eq!(decks[0]["images_done"], 4);
+    assert_eq!(decks[0]["audio_done"], 4);
+    assert_eq!(decks[0]["word_count"], 4);
+
+    // One notification, worded for people.
+    let sent = h.recorder.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].1, "Spanish A1: 4 images and audio done");
+}
+
+#[test]
+fn errors_come_back_as_code_and_message_and_change_nothing() {
+    let h = harness(Behavior::default());
+    let e = h.call("create_deck", json!({"name": "   ", "language": "es"})).expect_err("empty name");
+    assert_eq!(e["code"], "invalid_input", "{e}");
+    assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()));
+    let deck = h.deck_with_words("D", "uno\ndos\n");
+    let e = h.call("import_words", json!({"deckId": deck, "text": "word,lang\nok,es\nbad,../../etc\n"})).expect_err("bad row");
+    assert_eq!(e["code"], "invalid_input");
+    assert!(e["message"].as_str().unwrap_or("").contains("line 3"), "{e}");
+    assert_eq!(h.ok("deck_media", json!({"deckId": deck, "offset": 0, "limit": 10}))["total"], 2);
+    let e = h.call("deck_media", json!({"deckId": 999, "offset": 0, "limit": 10})).expect_err("no deck");
+    assert_eq!(e["code"], "not_found");
+    let e = h.call("open_folder", json!({"which": "../etc"})).expect_err("unknown folder");
+    assert_eq!(e["code"], "invalid_input");
+    // Missing arguments are a rejection too, not a panic.
+    assert!(h.call("generate", json!({"deckId": deck})).is_err());
+}
+
+#[test]
+fn words_can_be_edited_and_deleted_while_a_batch_runs() {
+    let h = harness(Behavior { hold: true, ..Default::default() });
+    let deck = h.deck_with_words("Busy", "uno\ndos\ntres\n");
+    let batch = h.ok("generate", json!({"deckId": deck, "kinds": ["image"], "force": false}));
+    let batch_id = batch["id"].as_i64().expect("id");
+    tauri::async_runtime::block_on(h.fake.wait_for_in_flight(3));
+    let page = h.ok("deck_media", json!({"deckId": deck, "offset": 0, "limit": 10}));
+    let ids: Vec<i64> = page["items"].as_array().expect("items").iter().filter_map(|w| w["word_id"].as_i64()).collect();
+    let edited = h.ok("update_word", json!({"wordId": ids[0], "text": "UNO", "translation": "one"}));
+    assert_eq!((edited["text"].as_str(), edited["translation"].as_str()), (Some("UNO"), Some("one")));
+    h.ok("delete_word", json!({"wordId": ids[2]}));
+    h.fake.release_held();
+    let done = h.finished(batch_id);
+    assert_eq!(done["total"], 2, "the deleted word leaves the batch: {done}");
+    let page = h.ok("deck_media", json!({"deckId": deck, "offset": 0, "limit": 10}));
+    assert_eq!(page["total"], 2);
+    // The edited word's picture was made from the old text: reported stale.
+    assert_eq!(page["items"][0]["image"]["stale"], true, "{page}");
+}
+
+#[test]
+fn failures_are_reported_per_word_and_a_failed_batch_asks_for_attention() {
+    let h = harness(Behavior { faults: vec![Fault::always("", FaultAction::Status(401))], ..Default::default() });
+    let deck = h.deck_with_words("Keys", "a\nb\n");
+    let batch_id = h.ok("generate", json!({"deckId": deck, "kinds": ["image"], "force": false}))["id"].as_i64().expect("id");
+    let done = h.finished(batch_id);
+    assert_eq!(done["status"], "failed");
+    let errors = h.ok("batch_errors", json!({"batchId": batch_id}));
+    assert_eq!(errors.as_array().map(Vec::len), Some(2), "{errors}");
+    assert_eq!(errors[0]["kind"], "image");
+    assert!(errors[0]["error"].as_str().is_some_and(|e| e.contains("401")), "{errors}");
+    let sent = h.recorder.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].0.contains("attention") && sent[0].1.starts_with("Keys: all 2 words failed"), "{sent:?}");
+    // The key never appears in what the UI gets.
+    assert!(!errors.to_string().contains("sk-test-key-123"));
+}
+
+#[test]
+fn cancel_pause_resume_and_retry_from_the_ui() {
+    let h = harness(Behavior { hold: true, ..Default::default() });
+    let deck = h.deck_with_words("Ctl", "a\nb\nc\nd\n");
+    let id = h.ok("generate", json!({"deckId": deck, "kinds": ["audio"], "force": false}))["id"].as_i64().expect("id");
+    assert_eq!(h.ok("pause_batch", json!({"batchId": id, "paused": true}))["paused"], true);
+    h.ok("pause_all", json!({"paused": true}));
+    assert_eq!(h.ok("snapshot", json!({}))["paused"], true);
+    h.ok("pause_all", json!({"paused": false}));
+    h.ok("pause_batch", json!({"batchId": id, "paused": false}));
+    let cancelled = h.ok("cancel_batch", json!({"batchId": id}));
+    assert_eq!(cancelled["status"], "cancelled");
+    h.finished(id);
+    h.fake.set_behavior(Behavior::default());
+    h.fake.release_held();
+    let retried = h.ok("retry_batch", json!({"batchId": id}));
+    assert_ne!(retried["status"], "cancelled");
+    let done = h.finished(id);
+    assert_eq!(done["completed"], 4, "{done}");
+    // A cancelled batch was announced twice at most but never notified; the finished one once.
+    let sent = h.recorder.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].1.starts_with("Ctl: 4 audio done"), "{sent:?}");
+}
+
+#[test]
+fn quitting_returns_jobs_to_the_queue_and_a_relaunch_resumes_them() {
+    let h = harness(Behavior { hold: true, ..Default::default() });
+    let deck = h.deck_with_words("Later", "a\nb\nc\n");
+    let id = h.ok("generate", json!({"deckId": deck, "kinds": ["image"], "force": false}))["id"].as_i64().expect("id");
+    tauri::async_runtime::block_on(h.fake.wait_for_in_flight(3));
+    let state = h.app.state::<AppState>();
+    tauri::async_runtime::block_on(state.stop_worker(desktop::QUIT_GRACE));
+    let snap = h.ok("snapshot", json!({}));
+    assert_eq!((snap["running"].as_i64(), snap["queued"].as_i64()), (Some(0), Some(3)), "{snap}");
+
+    // "Relaunch": a new app on the same data dir picks the batch up and finishes it.
+    let Harness { _dir: dir, app, webview, fake, .. } = h;
+    fake.release_held();
+    drop((webview, app));
+    let h2 = harness_in(Some(dir), Behavior::default());
+    assert_eq!(h2.app.state::<AppState>().resumed_batches, 1);
+    assert_eq!(h2.ok("app_info", json!({}))["resumed_batches"], 1);
+    let done = h2.finished(id);
+    assert_eq!(done["completed"], 3, "{done}");
+}
+
+#[test]
+fn settings_are_saved_without_keys_and_the_worker_restarts_with_them() {
+    let h = harness(Behavior::default());
+    let s = h.ok("get_settings", json!({}));
+    assert_eq!(s["image"]["provider"], "openai");
+    let mut image = s["image"].clone();
+    image["provider"] = json!("offline");
+    image["max_concurrency"] = json!(2);
+    let mut audio = s["audio"].clone();
+    audio["provider"] = json!("offline");
+    let saved = h.ok("save_settings", json!({"image": image, "audio": audio}));
+    assert_eq!(saved["image"]["provider"], "offline");
+    assert_eq!(saved["image"]["max_concurrency"], 2);
+    let toml = std::fs::read_to_string(h.app.state::<AppState>().data_dir().join("config.toml")).expect("config.toml");
+    assert!(toml.contains("max_concurrency = 2"), "{toml}");
+    assert!(!toml.contains("sk-test"), "no key in config.toml");
+    assert!(tauri::async_runtime::block_on(h.app.state::<AppState>().worker_running()));
+    // A provider that does not exist is refused and nothing is written.
+    let mut bad = saved["image"].clone();
+    bad["provider"] = json!("nonsense");
+    let e = h.call("save_settings", json!({"image": bad, "audio": saved["audio"].clone()})).expect_err("bad provider");
+    assert_eq!(e["code"], "config", "{e}");
+    let after = std::fs::read_to_string(h.app.state::<AppState>().data_dir().join("config.toml")).expect("config.toml");
+    assert_eq!(after, toml);
+}
+
+#[test]
+fn export_runs_in_the_background_and_reports_by_event() {
+    let h = harness(Behavior::default());
+    let deck = h.deck_with_words("Out", "uno\ndos\n");
+    let id = h.ok("generate", json!({"deckId": deck, "kinds": ["image", "audio"], "force": false}))["id"].as_i64().expect("id");
+    h.finished(id);
+    let out = h.app.state::<AppState>().data_dir().join("out.apkg");
+    assert_eq!(h.ok("export_deck", json!({"deckId": deck, "format": "apkg", "path": out.display().to_string()})), Value::Null);
+    let fin = h.wait_event(|e| e["type"] == "TaskFinished");
+    assert_eq!(fin["ok"], true, "{fin}");
+    assert!(fin["message"].as_str().unwrap_or("").contains("2 words"), "{fin}");
+    assert!(std::fs::metadata(&out).map(|m| m.len() > 0).unwrap_or(false));
+    // Anki not running: a clear failure, by event as well.
+    std::env::set_var("DECKMEDIA_ANKI_URL", format!("http://{}", FakeProvider::free_port()));
+    h.ok("anki_push", json!({"deckId": deck}));
+    let fin = h.wait_event(|e| e["type"] == "TaskFinished" && e["label"].as_str().is_some_and(|l| l.contains("Anki")));
+    assert_eq!(fin["ok"], false, "{fin}");
+    assert!(fin["message"].as_str().unwrap_or("").contains("Anki is not running"), "{fin}");
+}

@@ -144,8 +144,18 @@ impl Parsed {
     fn error(&mut self, line: usize, reason: impl Into<String>) {
         self.error_count += 1;
         if self.errors.len() < MAX_PREVIEW_ERRORS {
-            self.errors.push(RowError { line, reason: reason.into() });
+            self.errors.push(RowError { line, reason: one_line(&reason.into()) });
         }
+    }
+}
+
+/// A reason on one line, at most 200 characters: reasons can quote a field, and a quoted field
+/// can hold line breaks.
+fn one_line(s: &str) -> String {
+    let flat: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    match flat.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &flat[..i]),
+        None => flat,
     }
 }
 
@@ -460,6 +470,9 @@ mod tests {
         assert!(parse_words(b"\n \n").is_err());
         let e = parse_words(b"word,lang\nx,../../etc\n").unwrap_err().to_string();
         assert!(e.contains("line 2"), "{e}");
+        // Found by the fuzzer: a quoted field with a line break, quoted back in the reason.
+        let e = parse_words(b"word,lang\nx,\"e\ns\"\n").unwrap_err().to_string();
+        assert_eq!(e, "line 2: 'e s' is not a language code (like en, de, pt-BR)");
     }
 
     #[test]

@@ -213,8 +213,25 @@ pub async fn start_background<R: Runtime>(app: &AppHandle<R>) {
     let core = state.core();
     bridge::spawn(app.clone(), &core);
     if let Err(e) = state.start_worker().await {
-        // Another process (e.g. `deckmedia worker`) works this data dir; it does the work.
+        // Another process (e.g. `deckmedia worker`) works this data dir: it does the work, and
+        // this app takes over when it ends.
         tracing::warn!("the worker did not start: {}", e.message);
+        if e.code == "worker_locked" {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    let Some(state) = app.try_state::<AppState>() else { return };
+                    if state.quitting.load(Ordering::SeqCst) || state.worker_running().await {
+                        return;
+                    }
+                    if state.start_worker().await.is_ok() {
+                        tracing::info!("the other worker ended; this app runs the queue now");
+                        return;
+                    }
+                }
+            });
+        }
     }
     bridge::resync_tray(app).await;
 }

@@ -306,3 +306,22 @@ fn export_runs_in_the_background_and_reports_by_event() {
     assert_eq!(fin["ok"], false, "{fin}");
     assert!(fin["message"].as_str().unwrap_or("").contains("Anki is not running"), "{fin}");
 }
+
+#[test]
+fn an_app_started_while_another_worker_runs_takes_over_when_it_ends() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Another process's worker (here: a worker of a second core on the same data dir, not run).
+    let other = Core::open_with_config(dir.path(), Config::default()).expect("core");
+    let held = other.worker().expect("the lock");
+    let h = harness_in(Some(dir), Behavior::default());
+    let state = h.app.state::<AppState>();
+    assert!(!tauri::async_runtime::block_on(state.worker_running()));
+    // The UI still works meanwhile.
+    let deck = h.deck_with_words("Waiting", "uno\n");
+    drop(held);
+    // Takes over within its 5 s retry period, then runs the queue.
+    let id = h.ok("generate", json!({"deckId": deck, "kinds": ["image"], "force": false}))["id"].as_i64().expect("id");
+    let done = h.finished(id);
+    assert_eq!(done["completed"], 1, "{done}");
+    assert!(tauri::async_runtime::block_on(state.worker_running()));
+}

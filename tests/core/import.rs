@@ -7,7 +7,7 @@ use std::time::Duration;
 use deckmedia_core::config::Config;
 use deckmedia_core::export::ExportFormat;
 use deckmedia_core::import::ImportFormat;
-use deckmedia_core::{Core, DeckId, MediaKind};
+use deckmedia_core::{Core, DeckId};
 use deckmedia_testkit::Behavior;
 use tokio_util::sync::CancellationToken;
 
@@ -59,8 +59,11 @@ async fn an_anki_plain_text_export_imports_word_and_translation() {
     assert_eq!(got, [("la casa", Some("the house")), ("el perro", Some("the dog, a pet"))]);
 }
 
-/// Every word's (text, translation, picture bytes, audio bytes), in deck order.
-fn contents(core: &Core, deck: DeckId) -> Vec<(String, Option<String>, Option<Vec<u8>>, Option<Vec<u8>>)> {
+/// A word's text, translation, picture bytes and audio bytes.
+type Contents = (String, Option<String>, Option<Vec<u8>>, Option<Vec<u8>>);
+
+/// Every word's contents, in deck order.
+fn contents(core: &Core, deck: DeckId) -> Vec<Contents> {
     let read = |p: &Option<String>| p.as_ref().map(|p| std::fs::read(PathBuf::from(p)).unwrap());
     core.media_of_deck(deck).unwrap().into_iter().map(|w| (w.text, w.translation, read(&w.image.path), read(&w.audio.path))).collect()
 }
@@ -107,7 +110,6 @@ async fn round_trip_csv_generate_apkg_and_back_with_the_media() {
     assert_eq!(copy, original);
     let paths = |core: &Core, deck: DeckId| -> Vec<Option<String>> { core.media_of_deck(deck).unwrap().into_iter().map(|w| w.image.path).collect() };
     assert_eq!(paths(&s.core, same.decks[0].deck.id), paths(&s.core, deck.id), "content-addressed: the same files");
-    let _ = MediaKind::Image;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

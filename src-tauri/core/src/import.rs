@@ -204,7 +204,7 @@ fn decode(input: &[u8]) -> Result<(String, Vec<usize>)> {
         let body = &input[2..];
         let units = body.chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
         let text: String = char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
-        if text.contains(char::REPLACEMENT_CHARACTER) || body.len() % 2 != 0 {
+        if text.contains(char::REPLACEMENT_CHARACTER) || !body.len().is_multiple_of(2) {
             return Err(Error::invalid("the file starts like UTF-16 text but is not"));
         }
         Ok((text, Vec::new()))

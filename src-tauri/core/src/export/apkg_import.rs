@@ -104,7 +104,7 @@ impl Core {
     pub fn import_apkg(&self, path: &Path, deck: Option<&str>, language: &str) -> Result<ApkgImport> {
         let limits = Limits::default();
         let mut package = open_package(path, &limits)?;
-        let mut by_deck: Vec<(String, Vec<NewWord>, Vec<(String, Option<String>, Option<String>)>)> = Vec::new();
+        let mut by_deck: Vec<(String, Vec<NewWord>, Vec<MediaRefs>)> = Vec::new();
         let mut skipped = 0;
         for note in std::mem::take(&mut package.notes) {
             let Some(word) = note_to_word(&note) else {
@@ -139,7 +139,7 @@ impl Core {
     fn attach_package_media(
         &self,
         deck_id: DeckId,
-        refs: &[(String, Option<String>, Option<String>)],
+        refs: &[MediaRefs],
         package: &mut Package,
         limits: &Limits,
         report: &mut ApkgImport,
@@ -210,6 +210,9 @@ impl Core {
         Ok(())
     }
 }
+
+/// A word's text with the picture and sound its note referenced.
+type MediaRefs = (String, Option<String>, Option<String>);
 
 /// The `settings_key` of media that came from a package.
 pub const IMPORTED_SETTINGS: &str = "import:apkg";

@@ -14,8 +14,9 @@ from harness import APP, ARTIFACTS, FAKE, TAURI_DRIVER, App, FakeProvider, Notif
 
 
 def _terminate(signum, frame):
-    # `timeout` sends SIGTERM: turn it into an exception so fixtures' finalizers stop our processes.
-    raise SystemExit(f"e2e: terminated by signal {signum}")
+    # `timeout` sends SIGTERM: stop like on Ctrl+C (pytest ends the session, and the fixtures'
+    # finalizers stop our processes).
+    raise KeyboardInterrupt(f"e2e: terminated by signal {signum}")
 
 
 signal.signal(signal.SIGTERM, _terminate)

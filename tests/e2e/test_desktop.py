@@ -177,6 +177,7 @@ def test_batch_runs_while_working_finishes_hidden_and_shows_after_relaunch(workd
     assert running is not None and later <= running < 12, app.badge()
     app.wait("a word to show done", lambda d: any(i == "done" and a == "done" for _, i, a in statuses(app)))
     app.shot("04-deck-while-generating")
+    app.screen("04-screen-window")
 
     # 4. While it runs: a second deck, a word added and edited inline; the badge stays.
     other_id = create_deck(app, "French E2E", "fr")

@@ -100,7 +100,9 @@ fn no_panic<T>(what: &str, input: &[u8], f: impl FnOnce() -> T) -> T {
     }
 }
 
-const TEXT_SEEDS: [&str; 9] = [
+const TEXT_SEEDS: [&str; 10] = [
+    // libFuzzer found it: '&' followed by a multi-byte character in an HTML field (a panic).
+    "#separator:tab\n#html:true\n&ééééééé\tx\n",
     // libFuzzer found it: a quoted language field with a line break, quoted back in the error.
     "word,lang\nx,\"e\ns\"\n",
     "word,translation,lang,note\ncasa,house,es,\n\"a, b\",\"x \"\"y\"\"\",de,n\n",

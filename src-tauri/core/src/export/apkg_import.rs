@@ -575,7 +575,8 @@ fn decode_entities(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let end = rest[..rest.len().min(12)].find(';');
+        // Within the next 12 characters (not bytes: the text may be any script).
+        let end = rest.char_indices().take(12).find(|&(_, c)| c == ';').map(|(i, _)| i);
         let decoded = end.and_then(|e| {
             let ent = &rest[1..e];
             let c = match ent {
@@ -621,6 +622,10 @@ mod tests {
         assert_eq!(html_to_text("&lt;script&gt; &#91;sound:a] &#x41; &bogus; & x"), "<script> [sound:a] A &bogus; & x");
         assert_eq!(html_to_text("<img src=\"a.png\">"), "");
         assert_eq!(html_to_text("[sound:unterminated"), "");
+        // Found by libFuzzer: a multi-byte character within 12 bytes after '&' (was a panic).
+        assert_eq!(html_to_text("&')&s !e \u{a811c} x"), "&')&s !e \u{a811c} x");
+        assert_eq!(html_to_text("&ééééééé;"), "&ééééééé;");
+        assert_eq!(html_to_text("&#x263A;é"), "☺é");
     }
 
     #[test]

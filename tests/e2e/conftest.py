@@ -4,6 +4,7 @@ each test gets fresh data dirs, its own fake provider(s) and app launches, all s
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import tempfile
 from pathlib import Path
@@ -35,15 +36,17 @@ def pytest_sessionstart(session):
 
 @pytest.fixture
 def workdir(request) -> Path:
-    """A fresh folder per test for data dirs and logs (logs are copied to the artifacts)."""
+    """A fresh folder per test for data dirs and logs; the logs are copied to the artifacts,
+    then the folder is removed."""
     d = Path(tempfile.mkdtemp(prefix=f"deckmedia-e2e-{request.node.name}-"))
     yield d
     logs = ARTIFACTS / "logs" / request.node.name
     logs.mkdir(parents=True, exist_ok=True)
-    for f in d.rglob("*.log"):
+    for f in d.glob("*.log"):
         (logs / f.name).write_bytes(f.read_bytes())
     for f in (d / "data" / "logs").glob("*") if (d / "data" / "logs").is_dir() else []:
         (logs / f"app-{f.name}").write_bytes(f.read_bytes())
+    shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture

@@ -143,6 +143,40 @@ class NotificationMonitor:
         self.file.close()
 
 
+TRAY_MENU_PATH = "/org/ayatana/NotificationItem/tray_icon_tray_app_main/Menu"
+
+
+def _dbus(*args: str) -> str:
+    """One D-Bus call; its printed reply, or "" (error, or no reply within 3 s: some of the
+    app's connections never answer calls)."""
+    try:
+        return subprocess.run(["dbus-send", "--session", "--print-reply", "--reply-timeout=3000", *args],
+                              capture_output=True, text=True, timeout=10).stdout
+    except subprocess.TimeoutExpired:
+        return ""
+
+
+_tray_owner: dict[int, str] = {}
+
+
+def tray_menu_labels(pid: int) -> list[str]:
+    """The labels of the tray menu that process `pid` exports on the session bus
+    (libayatana-appindicator's com.canonical.dbusmenu), in menu order; [] if none."""
+    names = re.findall(r'string "(:[0-9.]+)"', _dbus("--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.ListNames"))
+    # The connection that answered last time first.
+    names.sort(key=lambda n: n != _tray_owner.get(pid))
+    for name in names:
+        owner = _dbus("--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.GetConnectionUnixProcessID", f"string:{name}")
+        if not re.search(rf"uint32 {pid}\b", owner):
+            continue
+        layout = _dbus(f"--dest={name}", TRAY_MENU_PATH, "com.canonical.dbusmenu.GetLayout", "int32:0", "int32:-1", "array:string:label")
+        labels = re.findall(r'string "label"\s*\n\s*variant\s+string "(.*)"', layout)
+        if labels:
+            _tray_owner[pid] = name
+            return labels[1:]  # the first is the root item's ("Label Empty")
+    return []
+
+
 def app_pids(data_dir: Path) -> list[int]:
     """PIDs of app processes whose DECKMEDIA_DATA_DIR is `data_dir` (ours, not others')."""
     needle = f"DECKMEDIA_DATA_DIR={data_dir}".encode()
@@ -160,6 +194,14 @@ def app_pids(data_dir: Path) -> list[int]:
     return pids
 
 
+def app_env(data_dir: Path, env: dict[str, str]) -> dict[str, str]:
+    """Our environment without DECKMEDIA_* settings, plus `env` and the data dir."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith("DECKMEDIA_")}
+    full.update(env)
+    full["DECKMEDIA_DATA_DIR"] = str(data_dir)
+    return full
+
+
 class App:
     """One launch of the app: its own tauri-driver (which passes its environment through
     WebKitWebDriver to the app) and one WebDriver session."""
@@ -167,9 +209,7 @@ class App:
     def __init__(self, data_dir: Path, env: dict[str, str], log: Path):
         self.data_dir = data_dir
         port, native = free_port(), free_port()
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith("DECKMEDIA_")}
-        full_env.update(env)
-        full_env["DECKMEDIA_DATA_DIR"] = str(data_dir)
+        full_env = app_env(data_dir, env)
         self.log = open(log, "w")
         self.driver_proc = subprocess.Popen(
             [TAURI_DRIVER, "--port", str(port), "--native-port", str(native)],

@@ -9,6 +9,7 @@ slow machine too."""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from selenium.webdriver.common.keys import Keys
 
 import xwindow
 from conftest import provider_env
-from harness import App, app_pids, wait_until
+from harness import APP, App, app_env, app_pids, tray_menu_labels, wait_until
 
 SPANISH = [
     ("perro", "dog"), ("gato", "cat"), ("casa", "house"), ("agua", "water"), ("libro", "book"),
@@ -110,6 +111,19 @@ def load_image(app: App, path: str) -> int:
     )
 
 
+def decode_thumbs(app: App) -> None:
+    """Waits until every thumbnail is decoded and two frames have passed: WebKit's WebDriver
+    screenshot can otherwise show loaded pictures as blank (the real screen, taken with
+    `import`, shows them)."""
+    results = app.driver.execute_async_script(
+        "const done = arguments[0];"
+        "Promise.all([...document.querySelectorAll('#word-list [data-testid=word-thumb]')]"
+        "  .map(i => i.decode().then(() => 'ok', e => String(e))))"
+        "  .then(r => requestAnimationFrame(() => requestAnimationFrame(() => done(r))));"
+    )
+    assert all(r == "ok" for r in results), results
+
+
 def statuses(app: App) -> list[tuple[str, str, str]]:
     return [
         (
@@ -177,6 +191,9 @@ def test_batch_runs_while_working_finishes_hidden_and_shows_after_relaunch(workd
     assert running is not None and later <= running < 12, app.badge()
     app.wait("a word to show done", lambda d: any(i == "done" and a == "done" for _, i, a in statuses(app)))
     app.shot("04-deck-while-generating")
+    # The tray menu's first line counts too (Linux trays show no tooltip; read over D-Bus).
+    tray = wait_until("the tray menu to say Generating n/12", lambda: (m := tray_menu_labels(app.pid)) and BADGE.match(m[0]) and m, timeout=15)
+    assert int(BADGE.match(tray[0]).group(1)) >= later and {"Pause all", "Open Deck Media", "Quit"} <= set(tray), tray
     app.screen("04-screen-window")
 
     # 4. While it runs: a second deck, a word added and edited inline; the badge stays.
@@ -206,8 +223,9 @@ def test_batch_runs_while_working_finishes_hidden_and_shows_after_relaunch(workd
     with xwindow.Display() as x:
         shown = [w for w in x.toplevels_of(app.pid) if x.map_state(w) == xwindow.IS_VIEWABLE]
         assert len(shown) == 1, f"expected one visible window of the app, found {shown}"
-        x.request_close(shown[0])
-        wait_until("the window to be hidden", lambda: x.map_state(shown[0]) == xwindow.IS_UNMAPPED, timeout=10)
+        window = shown[0]
+        x.request_close(window)
+        wait_until("the window to be hidden", lambda: x.map_state(window) == xwindow.IS_UNMAPPED, timeout=10)
     assert app_pids(data) == [app.pid], "closing the window must not quit the app"
     notifications.wait_for("'still running' on first close", lambda n: "Deck Media is still running" in n, timeout=15)
     app.screen("06-screen-after-close")
@@ -228,6 +246,24 @@ def test_batch_runs_while_working_finishes_hidden_and_shows_after_relaunch(workd
     batch = next(b for b in snap["batches"] if b["deck_id"] == int(deck_id))
     assert batch["status"] == "completed" and batch["completed_words"] == 12, batch
     app.screen("07-screen-batch-finished")
+    assert tray_menu_labels(app.pid)[0] == "Deck Media — nothing to generate"
+
+    # Launching the app again shows the hidden window of the running one and exits.
+    second = subprocess.run([str(APP)], env=app_env(data, env), capture_output=True, text=True, timeout=60)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert app_pids(data) == [app.pid]
+    with xwindow.Display() as x:
+        wait_until("the window to be shown again", lambda: x.map_state(window) == xwindow.IS_VIEWABLE, timeout=15)
+    app.wait("the badge to be idle", lambda d: app.badge() == ("idle", "Idle"))
+    # The pictures made while the window was hidden show up in it, without scrolling.
+    visible_thumbs = (
+        "return [...document.querySelectorAll('#word-list [data-testid=word-thumb]')]"
+        ".filter(i => { const r = i.getBoundingClientRect(); return r.bottom > 0 && r.top < window.innerHeight; })"
+        ".map(i => [i.alt, i.complete, i.naturalWidth]);"
+    )
+    app.wait("the visible thumbnails to load", lambda d: (t := app.js(visible_thumbs)) and all(w > 0 for _, _, w in t), timeout=15)
+    decode_thumbs(app)
+    app.shot("07b-shown-again")
     stats = fake.stats()
     assert stats["images"] >= 12 and stats["audio"] >= 12, stats
 
@@ -257,6 +293,7 @@ def test_batch_runs_while_working_finishes_hidden_and_shows_after_relaunch(workd
         )
     assert all(img.get_attribute("src").startswith(("asset:", "http://asset.localhost/")) for img in thumbs)
     app.js("window.scrollTo(0, 0)")
+    decode_thumbs(app)
     app.shot("09-relaunch-deck-done")
 
     # Every recording: its play button is enabled and puts the file into the one audio player.

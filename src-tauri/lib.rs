@@ -69,6 +69,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::deck_media,
             commands::update_word,
             commands::delete_word,
+            commands::read_media,
             commands::generate,
             commands::generate_word,
             commands::snapshot,

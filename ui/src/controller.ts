@@ -395,4 +395,42 @@ export class Controller {
   mediaSrc(path: string): string {
     return this.ipc.mediaSrc(path);
   }
+
+  /**
+   * Plays a recording. Its bytes come over IPC and play from a `blob:` URL: WebKitGTK's media
+   * player refuses `asset:` URLs (tauri-apps/tauri#3725). The previous blob is released.
+   */
+  async playAudio(audio: HTMLAudioElement, path: string): Promise<void> {
+    try {
+      const bytes = await this.ipc.readMedia(path);
+      const url = URL.createObjectURL(new Blob([bytes], { type: audioMime(path) }));
+      if (this.audioUrl) URL.revokeObjectURL(this.audioUrl);
+      this.audioUrl = url;
+      audio.src = url;
+      await audio.play();
+    } catch (err) {
+      // A refused autoplay is not worth a toast; a missing or unreadable file is.
+      if (err instanceof DOMException) return;
+      const e = toIpcError(err);
+      this.store.dispatch({ type: "error", error: { code: e.code, message: `Cannot play the recording: ${e.message}` } });
+    }
+  }
+
+  private audioUrl: string | null = null;
+}
+
+/** The MIME type of a recording, from its file name (the store names files by content hash). */
+export function audioMime(path: string): string {
+  const ext = path.slice(path.lastIndexOf(".") + 1).toLowerCase();
+  switch (ext) {
+    case "mp3":
+      return "audio/mpeg";
+    case "ogg":
+    case "oga":
+      return "audio/ogg";
+    case "wav":
+      return "audio/wav";
+    default:
+      return "application/octet-stream";
+  }
 }

@@ -79,6 +79,9 @@ export const ipc = {
   onEvent: (handler: (event: AppEvent) => void): Promise<() => void> =>
     listen<AppEvent>(EVENT_NAME, (e) => handler(e.payload)),
 
+  /** The bytes of a media file (WebKitGTK's player cannot load asset: URLs; see playAudio). */
+  readMedia: (path: string) => call<ArrayBuffer>("read_media", { path }),
+
   /** A URL the webview may load for a media file (the asset protocol). */
   mediaSrc: (path: string): string => convertFileSrc(path),
 };

@@ -314,3 +314,62 @@ describe("decks page", () => {
     expect($$("[data-testid=toast]")).toHaveLength(0);
   });
 });
+
+describe("audio playback", () => {
+  it("plays a recording from a blob: URL of its bytes (WebKitGTK refuses asset: media)", async () => {
+    const created: Blob[] = [];
+    const revoked: string[] = [];
+    vi.stubGlobal("URL", Object.assign(Object.create(URL), {
+      createObjectURL: (b: Blob) => {
+        created.push(b);
+        return `blob:deckmedia/${created.length}`;
+      },
+      revokeObjectURL: (u: string) => revoked.push(u),
+    }));
+    const play = vi.spyOn(HTMLMediaElement.prototype, "play").mockResolvedValue(undefined);
+    const backend = new Backend({
+      deck_media: () => ({
+        total: 2,
+        offset: 0,
+        items: [
+          word(10, "perro", { audio: media({ status: "done", path: "/data/media/ab/perro.ogg" }) }),
+          word(11, "gato", { audio: media({ status: "done", path: "/data/media/cd/gato.mp3" }) }),
+        ],
+      }),
+      read_media: () => new Uint8Array([79, 103, 103, 83]).buffer,
+    });
+    try {
+      await openDeck(backend);
+      const player = $("#audio-player") as HTMLAudioElement;
+      ($("[data-testid=word-play]", row(10)) as HTMLButtonElement).click();
+      await vi.waitFor(() => expect(player.getAttribute("src")).toBe("blob:deckmedia/1"));
+      expect(backend.callsOf("read_media")).toEqual([{ path: "/data/media/ab/perro.ogg" }]);
+      expect(created[0]?.type).toBe("audio/ogg");
+      expect(created[0]?.size).toBe(4);
+      expect(play).toHaveBeenCalledTimes(1);
+
+      ($("[data-testid=word-play]", row(11)) as HTMLButtonElement).click();
+      await vi.waitFor(() => expect(player.getAttribute("src")).toBe("blob:deckmedia/2"));
+      expect(created[1]?.type).toBe("audio/mpeg");
+      expect(revoked).toEqual(["blob:deckmedia/1"]);
+    } finally {
+      vi.unstubAllGlobals();
+      play.mockRestore();
+    }
+  });
+
+  it("a recording that cannot be read becomes an error toast", async () => {
+    const backend = new Backend({
+      deck_media: () => ({ total: 1, offset: 0, items: [word(10, "perro", { audio: media({ status: "done", path: "/data/media/x.ogg" }) })] }),
+      read_media: () => {
+        throw { code: "not_found", message: "the recording is missing" };
+      },
+    });
+    const { app } = await openDeck(backend);
+    ($("[data-testid=word-play]", row(10)) as HTMLButtonElement).click();
+    await vi.waitFor(async () => {
+      await app.settle();
+      expect($$("[data-testid=toast] .toast-text").map((t) => t.textContent)).toContain("Cannot play the recording: the recording is missing");
+    });
+  });
+});

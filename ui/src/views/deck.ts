@@ -226,8 +226,7 @@ function wordRow(ctl: Controller, audio: HTMLAudioElement): Row<WordItem> {
       play.setAttribute("aria-label", audioPath ? `Play ${w.text}` : `No audio for ${w.text} yet`);
       play.onclick = audioPath
         ? () => {
-            audio.src = ctl.mediaSrc(audioPath);
-            void audio.play().catch(() => undefined);
+            void ctl.playAudio(audio, audioPath);
           }
         : null;
       setStatus(imageStatus, "image", w.image);

@@ -1,5 +1,6 @@
 //! Reading word lists: one word per line; CSV/TSV with a header naming the columns (`word`,
-//! optional `translation`, `lang`/`language`, `note`); a header-less TSV (word, translation);
+//! optional `translation`, `lang`/`language`, `note`); a header-less TSV, or `word,translation`
+//! rows with one comma (or semicolon) each (word, translation);
 //! or an Anki "Notes in Plain Text" export (`#separator:` / `#html:` / `#columns:` headers).
 //! Delimiter, BOM (UTF-8 and UTF-16) and CRLF are detected.
 //!
@@ -182,6 +183,13 @@ fn parse(input: &[u8]) -> Result<Parsed> {
             None if is_headerless_tsv(text) => {
                 parse_table(text, b'\t', Columns { word: 0, translation: Some(1), ..Default::default() }, false, None)
             }
+            None if headerless_pairs(text).is_some() => {
+                let delim = headerless_pairs(text).unwrap_or(b',');
+                // Comment lines are blanked, not removed, so row errors keep their line numbers.
+                let body: String =
+                    text.lines().map(|l| if l.trim_start().starts_with('#') { "" } else { l }).collect::<Vec<_>>().join("\n");
+                parse_table(&body, delim, Columns { word: 0, translation: Some(1), ..Default::default() }, false, None)
+            }
             None => parse_lines(text),
         }
     };
@@ -271,6 +279,17 @@ fn is_word_header(line: &str) -> bool {
 fn is_headerless_tsv(text: &str) -> bool {
     let mut lines = text.lines().map(str::trim_end).filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).peekable();
     lines.peek().is_some() && lines.all(|l| l.contains('\t'))
+}
+
+/// `word,translation` rows without a header: every non-empty, non-comment line has exactly one
+/// `,` (or every one exactly one `;`) and no quote. A list where only some lines have a comma
+/// stays a plain list ("apple, red" is then one word).
+fn headerless_pairs(text: &str) -> Option<u8> {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    if lines.is_empty() || lines.iter().any(|l| l.contains('"')) {
+        return None;
+    }
+    [b',', b';'].into_iter().find(|&d| lines.iter().all(|l| l.bytes().filter(|&b| b == d).count() == 1))
 }
 
 /// Reads delimited rows. `has_header`: the first record is a header. `anki`: the lines before
@@ -517,6 +536,20 @@ mod tests {
         assert_eq!(p.rows.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), ["<dog>", "cat"]);
         assert_eq!(p.rows[0].translation.as_deref(), Some("Hund"));
         assert_eq!(p.errors, [RowError { line: 7, reason: "the word is empty".into() }]);
+    }
+
+    #[test]
+    fn headerless_comma_pairs_are_word_and_translation() {
+        let w = parse_words("manzana,apple\nperro, dog\n\n# comment\n".as_bytes()).unwrap_or_default();
+        assert_eq!(w.iter().map(|w| (w.text.as_str(), w.translation.as_deref())).collect::<Vec<_>>(), [("manzana", Some("apple")), ("perro", Some("dog"))]);
+        let w = parse_words("Haus;house\nHund;dog\n".as_bytes()).unwrap_or_default();
+        assert_eq!(w[1].translation.as_deref(), Some("dog"));
+        // Not every line has one comma: a plain list, commas and all.
+        let w = parse_words("apple, red\nsun\n".as_bytes()).unwrap_or_default();
+        assert_eq!(w.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), ["apple, red", "sun"]);
+        let w = parse_words("a, b, c\nd, e, f\n".as_bytes()).unwrap_or_default();
+        assert_eq!(w.len(), 2);
+        assert_eq!(w[0].translation, None);
     }
 
     #[test]

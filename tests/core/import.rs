@@ -162,4 +162,16 @@ async fn media_of_a_foreign_package_is_attached_only_when_present_and_of_a_known
     for w in &media[1..] {
         assert_eq!((w.image.status.as_str(), w.audio.status.as_str()), ("none", "none"), "{}", w.text);
     }
+
+    // "Generate missing" keeps the user's own media: only the three words without any are made.
+    let before = s.fake.stats().requests;
+    let deck_id = imported.decks[0].deck.id;
+    let batch = s.core.generate(deck_id, &BOTH, false).unwrap();
+    assert_eq!(batch.reused_jobs, 2, "{batch:?}");
+    s.core.worker().unwrap().run_until_idle(tokio_util::sync::CancellationToken::new()).await.unwrap();
+    assert_eq!(s.fake.stats().requests - before, 6);
+    let after = s.core.media_of_deck(deck_id).unwrap();
+    assert_eq!(read(&after[0].image.path), deckmedia_testkit::png_for_word("one"));
+    assert_eq!(read(&after[0].audio.path), deckmedia_testkit::mp3_for_word("one"));
+    assert!(after.iter().all(|w| w.image.status == "done" && w.audio.status == "done"));
 }

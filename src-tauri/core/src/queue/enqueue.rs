@@ -4,6 +4,7 @@ use rusqlite::{params, Connection};
 
 use super::read::recount;
 use crate::error::{DbContext, Error, Result};
+use crate::export::apkg_import::IMPORTED_SETTINGS;
 use crate::model::{BatchId, DeckId, MediaKind, WordId};
 
 #[derive(Debug, Clone)]
@@ -65,14 +66,15 @@ pub fn enqueue(conn: &mut Connection, deck_id: DeckId, settings: &[(MediaKind, S
                         CASE WHEN c.hit THEN ?7 END, ?4
                  FROM (SELECT w.id, w.position,
                               (NOT ?4 AND EXISTS(SELECT 1 FROM media m WHERE m.word_id = w.id AND m.kind = ?2
-                                                   AND m.settings_key = ?3 AND m.source_text = w.text)) AS hit
+                                                   AND (m.settings_key = ?3 OR m.settings_key = ?10)
+                                                   AND m.source_text = w.text)) AS hit
                        FROM words w
                        WHERE w.deck_id = ?8
                          AND (?9 IS NULL OR w.id IN (SELECT value FROM json_each(?9)))
                          AND NOT EXISTS(SELECT 1 FROM jobs a WHERE a.word_id = w.id AND a.kind = ?2
                                         AND a.status IN ('queued', 'running'))) AS c
                  ORDER BY c.position",
-                params![batch_id, kind.as_str(), settings_key, opts.force, opts.priority, opts.max_attempts, now, deck_id, ids_json],
+                params![batch_id, kind.as_str(), settings_key, opts.force, opts.priority, opts.max_attempts, now, deck_id, ids_json, IMPORTED_SETTINGS],
             )
             .db("enqueueing a batch")?;
     }

@@ -363,7 +363,7 @@ fn read_media_file(media_dir: &std::path::Path, path: &std::path::Path) -> CmdRe
 // ---- export -------------------------------------------------------------------------------------
 
 /// Exports a deck in the background. Without a `path`, asks for one with the native save
-/// dialog. Progress and the result arrive as `TaskProgress` / `TaskFinished` events.
+/// dialog (which confirms overwriting); a `path` given by the page must not exist yet. Progress and the result arrive as `TaskProgress` / `TaskFinished` events.
 #[tauri::command]
 pub async fn export_deck<R: Runtime>(
     app: AppHandle<R>,
@@ -375,7 +375,8 @@ pub async fn export_deck<R: Runtime>(
     let deck = call(&state, move |c| c.deck(deck_id)).await?;
     match path {
         Some(p) if !p.trim().is_empty() => {
-            spawn_export(app, deck_id, deck.name, format, PathBuf::from(p));
+            // A path from the page never overwrites anything; the native dialog asks the user.
+            spawn_export(app, deck_id, deck.name, format, PathBuf::from(p), false);
         }
         _ => {
             use tauri_plugin_dialog::DialogExt;
@@ -390,7 +391,7 @@ pub async fn export_deck<R: Runtime>(
             let app2 = app.clone();
             dialog.save_file(move |chosen| {
                 if let Some(path) = chosen.and_then(|p| p.into_path().ok()) {
-                    spawn_export(app2, deck_id, deck.name, format, path);
+                    spawn_export(app2, deck_id, deck.name, format, path, true);
                 }
             });
         }
@@ -410,10 +411,10 @@ fn safe_file_stem(name: &str) -> String {
     }
 }
 
-fn spawn_export<R: Runtime>(app: AppHandle<R>, deck_id: DeckId, deck: String, format: ExportFormat, out: PathBuf) {
+fn spawn_export<R: Runtime>(app: AppHandle<R>, deck_id: DeckId, deck: String, format: ExportFormat, out: PathBuf, overwrite: bool) {
     let label = format!("Export {deck}");
     run_task(app, label, move |core, progress| {
-        let r = core.export_with_progress(deck_id, format, &out, true, progress)?;
+        let r = core.export_with_progress(deck_id, format, &out, overwrite, progress)?;
         Ok(format!("Exported {} words ({} pictures, {} recordings) to {}", r.words, r.pictures, r.audio, out.display()))
     });
 }

@@ -299,6 +299,12 @@ fn export_runs_in_the_background_and_reports_by_event() {
     assert_eq!(fin["ok"], true, "{fin}");
     assert!(fin["message"].as_str().unwrap_or("").contains("2 words"), "{fin}");
     assert!(std::fs::metadata(&out).map(|m| m.len() > 0).unwrap_or(false));
+    // A path from the page never overwrites a file.
+    let before = std::fs::read(&out).expect("package");
+    h.ok("export_deck", json!({"deckId": deck, "format": "apkg", "path": out.display().to_string()}));
+    let fin = h.wait_event(|e| e["type"] == "TaskFinished");
+    assert_eq!(fin["ok"], false, "{fin}");
+    assert_eq!(std::fs::read(&out).expect("package"), before);
     // Anki not running: a clear failure, by event as well.
     std::env::set_var("DECKMEDIA_ANKI_URL", format!("http://{}", FakeProvider::free_port()));
     h.ok("anki_push", json!({"deckId": deck}));

@@ -177,6 +177,16 @@ def tray_menu_labels(pid: int) -> list[str]:
     return []
 
 
+SINGLE_INSTANCE_NAME = "app.deckmedia.desktop.SingleInstance"
+
+
+def single_instance_free() -> bool:
+    """Whether no process owns the app's single-instance name on the session bus."""
+    reply = _dbus("--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+                  f"string:{SINGLE_INSTANCE_NAME}")
+    return "boolean false" in reply
+
+
 def app_pids(data_dir: Path) -> list[int]:
     """PIDs of app processes whose DECKMEDIA_DATA_DIR is `data_dir` (ours, not others')."""
     needle = f"DECKMEDIA_DATA_DIR={data_dir}".encode()
@@ -317,3 +327,6 @@ class App:
                 raise
             finally:
                 self.log.close()
+            # The bus drops a dead process's names a moment later; a relaunch before that would
+            # find the single-instance name taken, hand over to nobody and exit.
+            wait_until("the single-instance D-Bus name to be released", single_instance_free, timeout=15)

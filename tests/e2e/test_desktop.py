@@ -365,17 +365,38 @@ def test_relaunch_resumes_a_batch_cut_off_mid_way(workdir, notifications, fake_p
     app.shot("12-resumed-finished")
 
 
-def test_a_recording_plays(workdir, launch):
-    """The play button's recording loads in the audio player (offline voice: espeak-ng)."""
+def test_the_sample_deck_offline_shows_every_picture_and_plays_a_recording(workdir, launch):
+    """The README's path on the embedded defaults (offline voice and pictures, no network): the
+    sample deck's 20 words get a picture and a recording each; every thumbnail decodes and a
+    recording loads in WebKit's audio player."""
     data = workdir / "data"
     app = launch(data, {"DECKMEDIA_IMAGE_PROVIDER": "offline", "DECKMEDIA_AUDIO_PROVIDER": "offline", "DECKMEDIA_KEYSTORE": "file"})
     app.el("#decks-page")
-    deck = app.invoke("create_deck", {"name": "Audio E2E", "language": "es"})
-    app.invoke("import_words", {"deckId": deck["id"], "text": "hola"})
-    app.invoke("generate", {"deckId": deck["id"], "kinds": ["audio"], "force": False})
+    deck = app.invoke("create_deck", {"name": "Sample: Spanish A1", "language": "es"})
+    sample = (Path(__file__).resolve().parents[2] / "docs" / "sample-deck.csv").read_text(encoding="utf-8")
+    added = app.invoke("import_words", {"deckId": deck["id"], "text": sample})
+    assert added["added"] == 20, added
+    batch = app.invoke("generate", {"deckId": deck["id"], "kinds": ["image", "audio"], "force": False})
     open_deck(app, str(deck["id"]))
-    row = row_of(app, "hola")
-    app.wait("the recording", lambda d: row.find_element(By.CSS_SELECTOR, "[data-testid=status-audio]").get_attribute("data-status") == "done", timeout=60)
+    app.wait("the badge to be idle", lambda d: app.badge() == ("idle", "Idle"), timeout=120)
+    snap = app.invoke("snapshot")
+    done = next(b for b in snap["batches"] if b["id"] == batch["id"])
+    assert done["status"] == "completed" and done["completed_words"] == 20, done
+    app.wait("every row to be done", lambda d: len(word_rows(app)) == 20 and all(
+        r.find_element(By.CSS_SELECTOR, "[data-testid=status-image]").get_attribute("data-status") == "done"
+        and r.find_element(By.CSS_SELECTOR, "[data-testid=status-audio]").get_attribute("data-status") == "done"
+        for r in word_rows(app)), timeout=30)
+    thumbs = app.all("#word-list [data-testid=word-thumb]")
+    assert len(thumbs) == 20
+    for img in thumbs:
+        app.js("arguments[0].scrollIntoView({block: 'center'})", img)
+        app.wait(f"the picture {img.get_attribute('alt')!r} to load",
+                 lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img))
+    app.js("window.scrollTo(0, 0)")
+    decode_thumbs(app)
+    app.shot("13-sample-deck-offline")
+
+    row = row_of(app, "perro")
     app.wait("the play button", lambda d: row.find_element(By.CSS_SELECTOR, "[data-testid=word-play]").is_enabled())
     row.find_element(By.CSS_SELECTOR, "[data-testid=word-play]").click()
     state = app.wait(

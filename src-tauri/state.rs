@@ -46,8 +46,7 @@ pub const FAILING_STREAK: u32 = 5;
 impl AppState {
     /// Opens the core at `data_dir` and counts the batches that will resume. Starts nothing.
     pub fn open(data_dir: &Path, log_dir: &Path, notifier: Arc<dyn Notifier>) -> Result<AppState, ErrorDto> {
-        let core = Core::open(data_dir)?;
-        Ok(Self::with_core(core, log_dir, notifier)?)
+        Self::with_core(Core::open(data_dir)?, log_dir, notifier)
     }
 
     /// Like [`AppState::open`] with a core opened by the caller (tests give fake providers).

@@ -183,14 +183,15 @@ fn parse(input: &[u8]) -> Result<Parsed> {
             None if is_headerless_tsv(text) => {
                 parse_table(text, b'\t', Columns { word: 0, translation: Some(1), ..Default::default() }, false, None)
             }
-            None if headerless_pairs(text).is_some() => {
-                let delim = headerless_pairs(text).unwrap_or(b',');
-                // Comment lines are blanked, not removed, so row errors keep their line numbers.
-                let body: String =
-                    text.lines().map(|l| if l.trim_start().starts_with('#') { "" } else { l }).collect::<Vec<_>>().join("\n");
-                parse_table(&body, delim, Columns { word: 0, translation: Some(1), ..Default::default() }, false, None)
-            }
-            None => parse_lines(text),
+            None => match headerless_pairs(text) {
+                Some(delim) => {
+                    // Comment lines are blanked, not removed, so row errors keep their line numbers.
+                    let body: String =
+                        text.lines().map(|l| if l.trim_start().starts_with('#') { "" } else { l }).collect::<Vec<_>>().join("\n");
+                    parse_table(&body, delim, Columns { word: 0, translation: Some(1), ..Default::default() }, false, None)
+                }
+                None => parse_lines(text),
+            },
         }
     };
     if !bad_lines.is_empty() {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tokio::sync::{broadcast, Notify};
 
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{DbContext, Error, Result};
 use crate::events::{Event, EVENT_CAPACITY};
 use crate::lock::WorkerLock;
 use crate::media::MediaStore;
@@ -156,7 +156,7 @@ impl Core {
     /// Each word of the deck with its picture and pronunciation (absolute paths).
     pub fn media_of_deck(&self, deck_id: DeckId) -> Result<Vec<WordMedia>> {
         self.store.deck(deck_id)?;
-        queue::media_of_deck(&self.store.conn(), deck_id, self.dir.root())
+        queue::media_of_deck(&self.store.read(), deck_id, self.dir.root())
     }
 
     // ---- the queue ------------------------------------------------------------------------------
@@ -198,20 +198,23 @@ impl Core {
     }
 
     pub fn batch(&self, id: BatchId) -> Result<BatchInfo> {
-        queue::batch_info(&self.store.conn(), id)
+        queue::batch_info(&self.store.read(), id)
     }
 
     /// Unfinished batches and the 20 most recent finished ones, newest first.
     pub fn batches(&self) -> Result<Vec<BatchInfo>> {
-        queue::list_batches(&self.store.conn(), 20)
+        queue::list_batches(&self.store.read(), 20)
     }
 
+    /// The queue as one read transaction sees it (the counts agree with the batches), on a
+    /// read connection: it does not wait for the worker's transactions.
     pub fn snapshot(&self) -> Result<Snapshot> {
-        let conn = self.store.conn();
-        let paused = queue::global_paused(&conn)?;
-        let Outstanding { runnable, paused: held, running } = queue::outstanding(&conn)?;
-        drop(conn);
-        Ok(Snapshot { paused, batches: self.batches()?, queued: runnable + held, running })
+        let mut conn = self.store.read();
+        let tx = conn.transaction().db("reading the queue")?;
+        let paused = queue::global_paused(&tx)?;
+        let Outstanding { runnable, paused: held, running } = queue::outstanding(&tx)?;
+        let batches = queue::list_batches(&tx, 20)?;
+        Ok(Snapshot { paused, batches, queued: runnable + held, running })
     }
 
     /// Cancels a batch: queued jobs are cancelled, requests in flight aborted.
@@ -243,7 +246,7 @@ impl Core {
     }
 
     pub fn is_paused(&self) -> Result<bool> {
-        queue::global_paused(&self.store.conn())
+        queue::global_paused(&self.store.read())
     }
 
     /// Publishes a batch's state after a user action, and returns it.

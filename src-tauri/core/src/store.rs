@@ -1,17 +1,20 @@
 //! The SQLite database: opening it (pragmas, migrations), and decks and words.
 //!
-//! One `Store` per process holds one connection behind a mutex; other processes open their own.
-//! WAL lets readers run beside the single writer, and `busy_timeout` makes a second process wait
-//! for the lock instead of failing. Every write transaction is `BEGIN IMMEDIATE`: a deferred one
+//! One `Store` per process holds one writer connection behind a mutex (the worker and edits) and
+//! a few read-only connections (views and snapshots); other processes open their own. WAL lets
+//! the readers run beside the writer, so a page of the deck view never waits for the worker's
+//! claim and settle transactions, and `busy_timeout` makes a second process wait for the lock
+//! instead of failing. Every write transaction is `BEGIN IMMEDIATE`: a deferred one
 //! that reads first and then writes cannot wait for the lock (SQLite answers "database is
 //! locked" at once rather than risk a deadlock). Jobs and batches live in [`crate::queue`]; this module only
 //! owns the schema and the deck/word tables.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use rusqlite_migration::{Migrations, M};
 
 use crate::error::{DbContext, Error, Result};
@@ -22,6 +25,8 @@ pub const MAX_WORD_CHARS: usize = 512;
 /// Longest translation or note accepted, in characters.
 pub const MAX_FIELD_CHARS: usize = 4096;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Read-only connections: the window asks for the deck list, a page and the snapshot at once.
+const READERS: usize = 3;
 
 /// The schema, one migration per version. Never edit a released migration: add one.
 fn migrations() -> Migrations<'static> {
@@ -34,7 +39,12 @@ pub fn now_ms() -> i64 {
 }
 
 pub struct Store {
-    conn: Mutex<Connection>,
+    /// Declared before the writer so they close first: the last connection to close (the
+    /// writer) checkpoints the WAL and removes its files.
+    /// Empty for an in-memory database, which only its own connection sees: reads use the writer.
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+    writer: Mutex<Connection>,
 }
 
 impl Store {
@@ -43,7 +53,8 @@ impl Store {
         let mut conn = Connection::open(path).db("opening the database")?;
         configure(&conn)?;
         migrations().to_latest(&mut conn).map_err(|e| Error::Schema(e.to_string()))?;
-        Ok(Store { conn: Mutex::new(conn) })
+        let readers = (0..READERS).map(|_| open_reader(path).map(Mutex::new)).collect::<Result<_>>()?;
+        Ok(Store { readers, next_reader: AtomicUsize::new(0), writer: Mutex::new(conn) })
     }
 
     /// An in-memory database, for tests.
@@ -51,34 +62,42 @@ impl Store {
         let mut conn = Connection::open_in_memory().db("opening the database")?;
         configure(&conn)?;
         migrations().to_latest(&mut conn).map_err(|e| Error::Schema(e.to_string()))?;
-        Ok(Store { conn: Mutex::new(conn) })
+        Ok(Store { readers: Vec::new(), next_reader: AtomicUsize::new(0), writer: Mutex::new(conn) })
     }
 
-    /// The connection. A panic while holding it cannot corrupt SQLite (every write is a
-    /// transaction), so a poisoned lock is taken over rather than propagated.
+    /// The writer connection: the worker and every edit. A panic while holding it cannot
+    /// corrupt SQLite (every write is a transaction), so a poisoned lock is taken over rather
+    /// than propagated.
     pub fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.writer)
     }
 
-    /// Reads the pragmas back, for tests and `deckmedia doctor`-style diagnostics.
+    /// A read-only connection (`query_only`), for views and snapshots: it reads the last
+    /// committed state beside a writer inside a transaction. A free one when there is one,
+    /// else the next in turn. Never hold it while asking for another (the pool is small).
+    pub fn read(&self) -> MutexGuard<'_, Connection> {
+        if self.readers.is_empty() {
+            return self.conn();
+        }
+        for reader in &self.readers {
+            match reader.try_lock() {
+                Ok(guard) => return guard,
+                Err(TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
+                Err(TryLockError::WouldBlock) => {}
+            }
+        }
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        lock(&self.readers[i])
+    }
+
+    /// The pragmas of each read connection, read back (tests, diagnostics).
+    pub fn reader_pragmas(&self) -> Result<Vec<Pragmas>> {
+        self.readers.iter().map(|r| read_pragmas(&lock(r))).collect()
+    }
+
+    /// Reads the writer's pragmas back, for tests and `deckmedia doctor`-style diagnostics.
     pub fn pragmas(&self) -> Result<Pragmas> {
-        let conn = self.conn();
-        let get = |name: &str| -> Result<String> {
-            conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, rusqlite::types::Value>(0))
-                .db("reading pragmas")
-                .map(|v| match v {
-                    rusqlite::types::Value::Integer(i) => i.to_string(),
-                    rusqlite::types::Value::Text(t) => t,
-                    other => format!("{other:?}"),
-                })
-        };
-        Ok(Pragmas {
-            journal_mode: get("journal_mode")?,
-            foreign_keys: get("foreign_keys")?,
-            busy_timeout: get("busy_timeout")?,
-            synchronous: get("synchronous")?,
-            user_version: get("user_version")?,
-        })
+        read_pragmas(&self.conn())
     }
 
     // ---- decks -------------------------------------------------------------------------------
@@ -109,7 +128,7 @@ impl Store {
     }
 
     pub fn deck_by_name(&self, name: &str) -> Result<Deck> {
-        let conn = self.conn();
+        let conn = self.read();
         conn.query_row(&format!("{DECK_SELECT} WHERE d.name = ?1"), [name.trim()], deck_from_row)
             .optional()
             .db("reading a deck")?
@@ -117,7 +136,7 @@ impl Store {
     }
 
     pub fn deck(&self, id: DeckId) -> Result<Deck> {
-        let conn = self.conn();
+        let conn = self.read();
         conn.query_row(&format!("{DECK_SELECT} WHERE d.id = ?1"), [id], deck_from_row)
             .optional()
             .db("reading a deck")?
@@ -125,7 +144,7 @@ impl Store {
     }
 
     pub fn list_decks(&self) -> Result<Vec<Deck>> {
-        let conn = self.conn();
+        let conn = self.read();
         let mut stmt = conn.prepare(&format!("{DECK_SELECT} ORDER BY d.name COLLATE NOCASE")).db("listing decks")?;
         let rows = stmt.query_map([], deck_from_row).db("listing decks")?;
         rows.collect::<Result<Vec<_>, _>>().db("listing decks")
@@ -204,7 +223,7 @@ impl Store {
     }
 
     pub fn words(&self, deck_id: DeckId) -> Result<Vec<Word>> {
-        let conn = self.conn();
+        let conn = self.read();
         let mut stmt = conn
             .prepare(&format!("{WORD_SELECT} WHERE w.deck_id = ?1 ORDER BY w.position"))
             .db("reading words")?;
@@ -213,7 +232,7 @@ impl Store {
     }
 
     pub fn word(&self, id: WordId) -> Result<Word> {
-        let conn = self.conn();
+        let conn = self.read();
         conn.query_row(&format!("{WORD_SELECT} WHERE w.id = ?1"), [id], word_from_row)
             .optional()
             .db("reading a word")?
@@ -254,6 +273,43 @@ pub struct Pragmas {
     pub busy_timeout: String,
     pub synchronous: String,
     pub user_version: String,
+    /// `1` on the read connections: any write through them fails.
+    pub query_only: String,
+}
+
+fn read_pragmas(conn: &Connection) -> Result<Pragmas> {
+    let get = |name: &str| -> Result<String> {
+        conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, rusqlite::types::Value>(0))
+            .db("reading pragmas")
+            .map(|v| match v {
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                other => format!("{other:?}"),
+            })
+    };
+    Ok(Pragmas {
+        journal_mode: get("journal_mode")?,
+        foreign_keys: get("foreign_keys")?,
+        busy_timeout: get("busy_timeout")?,
+        synchronous: get("synchronous")?,
+        user_version: get("user_version")?,
+        query_only: get("query_only")?,
+    })
+}
+
+fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A read-only connection to the database the writer has opened (and put in WAL mode, which is
+/// kept in the file): `SQLITE_OPEN_READ_ONLY` and `query_only`, so nothing can write through it.
+fn open_reader(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).db("opening a read connection")?;
+    conn.pragma_update(None, "query_only", "ON").db("setting query_only")?;
+    conn.pragma_update(None, "foreign_keys", "ON").db("setting foreign_keys")?;
+    conn.busy_timeout(BUSY_TIMEOUT).db("setting busy_timeout")?;
+    Ok(conn)
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -383,5 +439,79 @@ mod tests {
         assert!(clean_text(&"a".repeat(513)).is_err());
         assert!(clean_text(&"я".repeat(512)).is_ok());
         assert!(clean_text("a\0b").is_err());
+    }
+
+    /// How long a test waits for something that should happen at once before failing.
+    const WAIT: Duration = Duration::from_secs(10);
+
+    #[test]
+    fn read_connections_are_read_only_in_wal_with_the_same_timeouts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("deckmedia.sqlite")).unwrap();
+        let readers = store.reader_pragmas().unwrap();
+        assert_eq!(readers.len(), READERS);
+        for p in readers {
+            assert_eq!(p.journal_mode, "wal");
+            assert_eq!(p.query_only, "1");
+            assert_eq!(p.busy_timeout, "10000");
+            assert_eq!(p.foreign_keys, "1");
+            assert_eq!(p.user_version, "2", "the readers see the migrated schema");
+        }
+        assert_eq!(store.pragmas().unwrap().query_only, "0", "the writer writes");
+        let err = store.read().execute("INSERT INTO decks(name, language, created_at) VALUES ('x', 'en', 0)", []).unwrap_err();
+        assert!(err.to_string().contains("readonly"), "{err}");
+        assert!(store.list_decks().unwrap().is_empty());
+    }
+
+    /// The views and the snapshot answer while another thread holds the writer inside a
+    /// transaction (as the worker does while it claims or settles), and see the last commit.
+    #[test]
+    fn views_and_snapshot_answer_while_the_writer_is_inside_a_transaction() {
+        use std::sync::{mpsc, Arc};
+        let dir = tempfile::tempdir().unwrap();
+        let core = Arc::new(crate::Core::open_with_config(dir.path(), Default::default()).unwrap());
+        let deck = core.create_deck("d", "en").unwrap();
+        let words: Vec<NewWord> = (0..30).map(|i| NewWord { text: format!("w{i}"), ..Default::default() }).collect();
+        core.add_words(deck.id, &words).unwrap();
+        let batch = core.generate(deck.id, &[crate::MediaKind::Audio], false).unwrap();
+
+        let (held_tx, held_rx) = mpsc::channel();
+        let (release_tx, release_rx) = mpsc::channel::<()>();
+        let writer = {
+            let core = core.clone();
+            std::thread::spawn(move || {
+                let mut conn = core.store().conn();
+                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
+                tx.execute("UPDATE jobs SET status = 'running', lease = 'test'", []).unwrap();
+                tx.execute("INSERT INTO decks(name, language, created_at) VALUES ('during', 'en', 0)", []).unwrap();
+                held_tx.send(()).unwrap();
+                release_rx.recv().unwrap();
+                tx.commit().unwrap();
+            })
+        };
+        held_rx.recv_timeout(WAIT).expect("the writer holds its transaction");
+
+        let (done_tx, done_rx) = mpsc::channel();
+        {
+            let core = core.clone();
+            std::thread::spawn(move || {
+                let read = || -> Result<_> {
+                    Ok((core.snapshot()?, core.media_page(deck.id, 10, 10)?, core.deck_summaries()?, core.batch(batch.id)?))
+                };
+                let _ = done_tx.send(read());
+            });
+        }
+        let (snapshot, page, decks, info) =
+            done_rx.recv_timeout(WAIT).expect("the reads finish while the writer holds its transaction").unwrap();
+        assert_eq!((snapshot.queued, snapshot.running), (30, 0), "the uncommitted claim is not seen");
+        assert_eq!((page.total, page.items.len()), (30, 10));
+        assert_eq!(decks.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["d"]);
+        assert_eq!(info.total_jobs, 30);
+
+        release_tx.send(()).unwrap();
+        writer.join().unwrap();
+        let after = core.snapshot().unwrap();
+        assert_eq!((after.queued, after.running), (0, 30), "a read after the commit sees it");
+        assert_eq!(core.list_decks().unwrap().len(), 2);
     }
 }

@@ -51,7 +51,7 @@ pub const MAX_PAGE: i64 = 1_000;
 impl Core {
     /// Every deck with its media coverage, by name.
     pub fn deck_summaries(&self) -> Result<Vec<DeckSummary>> {
-        let conn = self.store().conn();
+        let conn = self.store().read();
         let mut stmt = conn
             .prepare(
                 "SELECT d.id, d.name, d.language, d.created_at,
@@ -95,7 +95,7 @@ impl Core {
         }
         let limit = limit.min(MAX_PAGE);
         let total = self.deck(deck_id)?.word_count;
-        let conn = self.store().conn();
+        let conn = self.store().read();
         let items = queue::media_of_deck_page(&conn, deck_id, self.data_dir(), offset, limit)?;
         Ok(MediaPage { total, offset, items })
     }
@@ -103,7 +103,7 @@ impl Core {
     /// The words of a batch whose media failed, with the reason.
     pub fn batch_errors(&self, batch_id: BatchId) -> Result<Vec<WordError>> {
         self.batch(batch_id)?;
-        let conn = self.store().conn();
+        let conn = self.store().read();
         let mut stmt = conn
             .prepare(
                 "SELECT j.word_id, w.text, j.kind, COALESCE(j.last_error, 'failed') FROM jobs j JOIN words w ON w.id = j.word_id

@@ -60,6 +60,12 @@ impl Store {
         self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// How long a write waits for another process's lock before failing with "database is
+    /// locked" (10 s by default; tests shorten it).
+    pub fn set_busy_timeout(&self, timeout: Duration) -> Result<()> {
+        self.conn().busy_timeout(timeout).db("setting the busy timeout")
+    }
+
     /// Reads the pragmas back, for tests and `deckmedia doctor`-style diagnostics.
     pub fn pragmas(&self) -> Result<Pragmas> {
         let conn = self.conn();

@@ -57,11 +57,12 @@ impl Scripted {
         self.inner.script.lock().unwrap().insert(word.to_string(), errors.into());
     }
 
+    /// The calls made to this kind's provider.
     pub fn calls(&self) -> Vec<Call> {
-        self.inner.calls.lock().unwrap().clone()
+        self.inner.calls.lock().unwrap().iter().filter(|c| c.kind == self.kind).cloned().collect()
     }
 
-    /// Waits until at least `n` calls have started.
+    /// Waits until at least `n` calls (of either kind) have started.
     pub async fn wait_for_calls(&self, n: usize) {
         let Some(tx) = &self.inner.started else { return };
         let mut rx = tx.subscribe();

@@ -5,6 +5,7 @@
 //! is the truth.
 
 use deckmedia_core::events::Event;
+use deckmedia_core::queue::JobOutcome;
 use deckmedia_core::{BatchId, BatchStatus, Core};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -64,18 +65,26 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>, core: &Core) {
 
 async fn on_event<R: Runtime>(app: &AppHandle<R>, event: Event) {
     let Some(state) = app.try_state::<AppState>() else { return };
-    let changed = match state.tray.lock() {
-        Ok(mut t) => t.apply(&event),
-        Err(_) => false,
+    let (changed, newly_needs) = match state.tray.lock() {
+        Ok(mut t) => {
+            let before = t.needs_attention().is_some();
+            let changed = t.apply(&event);
+            (changed, !before && t.needs_attention().is_some())
+        }
+        Err(_) => (false, false),
     };
     match &event {
+        Event::QueueAttention { attention: Some(a) } if newly_needs => {
+            let (title, body) = notify::needs_attention(&a.reason);
+            state.notifier.notify(&title, &body);
+        }
         Event::BatchFinished { batch_id, status, .. } => {
             if let Ok(mut s) = state.streaks.lock() {
                 s.remove(batch_id);
             }
             notify_finished(app, *batch_id, *status).await;
         }
-        Event::JobFinished { batch_id, outcome, error, .. } => track_streak(app, *batch_id, outcome, error.as_deref()).await,
+        Event::JobFinished { batch_id, outcome, error, .. } => track_streak(app, *batch_id, *outcome, error.as_deref()).await,
         _ => {}
     }
     emit(app, AppEvent::Core(event));
@@ -121,17 +130,17 @@ async fn notify_finished<R: Runtime>(app: &AppHandle<R>, batch_id: BatchId, stat
 
 /// Counts words failing in a row in a batch; at [`FAILING_STREAK`] the user is told once and
 /// the tray asks for attention. A success resets the count.
-async fn track_streak<R: Runtime>(app: &AppHandle<R>, batch_id: BatchId, outcome: &str, error: Option<&str>) {
+async fn track_streak<R: Runtime>(app: &AppHandle<R>, batch_id: BatchId, outcome: JobOutcome, error: Option<&str>) {
     let Some(state) = app.try_state::<AppState>() else { return };
     let alert = match state.streaks.lock() {
         Ok(mut s) => {
             let entry = s.entry(batch_id).or_insert((0, false));
             match outcome {
-                "done" => {
+                JobOutcome::Done => {
                     entry.0 = 0;
                     false
                 }
-                "failed" => {
+                JobOutcome::Failed => {
                     entry.0 += 1;
                     if entry.0 >= FAILING_STREAK && !entry.1 {
                         entry.1 = true;

@@ -83,6 +83,11 @@ pub fn failing_streak(deck: &str, streak: u32, error: &str) -> (String, String) 
     )
 }
 
+/// The queue stopped on a fault of this machine (sent once per fault).
+pub fn needs_attention(reason: &str) -> (String, String) {
+    ("Deck Media needs attention".into(), format!("{} — generation resumes by itself when this is fixed.", short(reason)))
+}
+
 /// The first time the window is closed while the app keeps working.
 pub fn still_running() -> (String, String) {
     (

@@ -103,15 +103,10 @@ impl AppState {
         if slot.is_some() {
             return Ok(());
         }
-        let worker = self.core().worker()?;
+        let core = self.core();
+        let worker = core.worker()?;
         let token = CancellationToken::new();
-        let run_token = token.clone();
-        let join = tauri::async_runtime::spawn(async move {
-            match worker.run(run_token).await {
-                Ok(summary) => tracing::info!(?summary, "worker stopped"),
-                Err(e) => tracing::error!("worker failed: {e}"),
-            }
-        });
+        let join = tauri::async_runtime::spawn(supervise_worker(core, worker, token.clone()));
         *slot = Some(WorkerRun { token, join });
         Ok(())
     }
@@ -131,5 +126,30 @@ impl AppState {
 
     pub async fn worker_running(&self) -> bool {
         self.worker.lock().await.is_some()
+    }
+}
+
+/// Runs the worker until `token` fires, starting it again (after a short pause) should it ever
+/// end by itself: an error or a panic must not leave batches "processing" forever.
+async fn supervise_worker(core: Arc<Core>, first: deckmedia_core::worker::Worker, token: CancellationToken) {
+    const RESTART_PAUSE: Duration = Duration::from_secs(2);
+    let mut next = Some(first);
+    while !token.is_cancelled() {
+        let worker = match next.take().map_or_else(|| core.worker(), Ok) {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::error!("cannot restart the worker: {e}");
+                tokio::select! { _ = token.cancelled() => break, _ = tokio::time::sleep(RESTART_PAUSE) => continue }
+            }
+        };
+        match tauri::async_runtime::spawn(worker.run(token.clone())).await {
+            Ok(Ok(summary)) => tracing::info!(?summary, "worker stopped"),
+            Ok(Err(e)) => tracing::error!("worker failed: {e}"),
+            Err(e) => tracing::error!("worker task ended: {e}"),
+        }
+        if !token.is_cancelled() {
+            tracing::warn!("the worker ended by itself; restarting it");
+            tokio::select! { _ = token.cancelled() => break, _ = tokio::time::sleep(RESTART_PAUSE) => {} }
+        }
     }
 }

@@ -36,12 +36,15 @@ pub struct TrayModel {
     paused: bool,
     waiting_for_network: bool,
     attention: bool,
+    /// The queue is stopped by a fault of this machine (full disk, locked database): why.
+    needs: Option<String>,
 }
 
 impl TrayModel {
     /// The model after missing events: from the database's truth.
     pub fn from_snapshot(s: &Snapshot) -> Self {
-        let mut m = TrayModel { paused: s.paused, ..Default::default() };
+        let needs = s.attention.as_ref().map(|a| a.reason.clone());
+        let mut m = TrayModel { paused: s.paused, needs, ..Default::default() };
         for b in s.batches.iter().filter(|b| !b.status.is_finished()) {
             m.batches.insert(
                 b.id,
@@ -86,8 +89,19 @@ impl TrayModel {
                 self.waiting_for_network = *waiting_for_network;
                 changed
             }
+            Event::QueueAttention { attention } => {
+                let needs = attention.as_ref().map(|a| a.reason.clone());
+                let changed = self.needs != needs;
+                self.needs = needs;
+                changed
+            }
             Event::JobFinished { .. } => false,
         }
+    }
+
+    /// Why the queue needs the user, while it does.
+    pub fn needs_attention(&self) -> Option<&str> {
+        self.needs.as_deref()
     }
 
     /// Something failed that the user has not looked at yet.
@@ -117,6 +131,9 @@ impl TrayModel {
 
     /// The first line of the tray menu.
     pub fn status_line(&self) -> String {
+        if let Some(reason) = &self.needs {
+            return format!("Needs attention: {reason}");
+        }
         let Some((settled, total)) = self.progress() else {
             return if self.attention { "Deck Media — a batch needs attention".into() } else { "Deck Media — nothing to generate".into() };
         };
@@ -136,7 +153,7 @@ impl TrayModel {
     }
 
     pub fn state(&self) -> TrayState {
-        if self.attention {
+        if self.attention || self.needs.is_some() {
             TrayState::Attention
         } else if self.batches.is_empty() {
             TrayState::Idle
@@ -217,6 +234,18 @@ mod tests {
             eta_seconds: None,
         });
         assert_eq!(m.status_line(), "Generating 6/10");
+    }
+
+    #[test]
+    fn a_queue_that_needs_attention_says_why_until_it_recovers() {
+        let mut m = TrayModel::default();
+        let a = deckmedia_core::attention::Attention { reason: "Disk full: free space in /d".into(), since_ms: 1 };
+        assert!(m.apply(&Event::QueueAttention { attention: Some(a) }));
+        assert_eq!(m.status_line(), "Needs attention: Disk full: free space in /d");
+        assert_eq!(m.state(), TrayState::Attention);
+        assert!(m.apply(&Event::QueueAttention { attention: None }));
+        assert_eq!(m.state(), TrayState::Idle);
+        assert_eq!(m.needs_attention(), None);
     }
 
     #[test]

@@ -2,12 +2,15 @@
 mod anki;
 mod elevenlabs;
 mod export;
+mod faults;
 mod fuzz;
 mod import;
 mod emoji;
 mod network;
 mod offline;
+mod scripted;
 mod openai_provider;
 mod store;
 mod support;
 mod worker;
+mod worker_time;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use deckmedia_core::config::Config;
 use deckmedia_core::events::Event;
+use deckmedia_core::queue::JobOutcome;
 use deckmedia_core::{BatchStatus, Core, MediaKind};
 use deckmedia_testkit::{Behavior, FakeProvider};
 use tokio_util::sync::CancellationToken;
@@ -38,7 +39,7 @@ async fn jobs_wait_for_the_network_and_resume_when_it_returns() {
     // The offline pictures are all made while speech waits.
     let mut pictures = 0;
     while pictures < 5 {
-        wait_event(&mut rx, LIMIT, |e| matches!(e, Event::JobFinished { kind: MediaKind::Image, outcome, .. } if outcome == "done").then_some(())).await;
+        wait_event(&mut rx, LIMIT, |e| matches!(e, Event::JobFinished { kind: MediaKind::Image, outcome: JobOutcome::Done, .. }).then_some(())).await;
         pictures += 1;
     }
     let w = core.media_of_deck(deck).unwrap().remove(0);

@@ -377,6 +377,8 @@ function reduceEvent(state: State, ev: AppEvent): State {
     }
     case "QueueState":
       return { ...state, queue: { ...state.queue, running: ev.running, paused: ev.paused, waitingForNetwork: ev.waiting_for_network } };
+    case "QueueAttention":
+      return state; // shown by the tray and the notification (the window: not yet)
     case "Resync":
       return state; // app.ts re-reads the snapshot
     case "Resumed":

@@ -96,8 +96,16 @@ export interface BatchInfo {
   finished_at: number | null;
 }
 
+/** The queue is stopped by a fault of this machine (full disk, locked database). */
+export interface Attention {
+  reason: string;
+  since_ms: number;
+}
+
 export interface Snapshot {
   paused: boolean;
+  /** Set while the queue needs attention. */
+  attention?: Attention | null;
   batches: BatchInfo[];
   queued: number;
   running: number;
@@ -198,6 +206,7 @@ export type AppEvent =
       total: number;
     }
   | { type: "QueueState"; running: number; paused: boolean; waiting_for_network: boolean }
+  | { type: "QueueAttention"; attention: Attention | null }
   | { type: "Resync" }
   | { type: "Resumed"; batches: number }
   | { type: "TaskProgress"; task_id: number; label: string; done: number; total: number }

@@ -254,6 +254,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(id) => vec![core.batch(id)?],
                 None => core.batches()?,
             };
+            let attention = core.attention();
+            match (&attention, json) {
+                (Some(a), false) => println!("needs attention: {}", a.reason),
+                (Some(a), true) => eprintln!("needs attention: {}", a.reason),
+                (None, _) => {}
+            }
             if json {
                 let v: Vec<_> = batches.iter().map(batch_json).collect();
                 let out = if batch_id.is_some() { v.into_iter().next().unwrap_or_default() } else { serde_json::Value::Array(v) };

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use deckmedia_core::events::Event;
+use deckmedia_core::queue::JobOutcome;
 use deckmedia_core::Core;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use tokio::sync::broadcast::error::RecvError;
@@ -62,7 +63,11 @@ impl Display {
                             println!("{line}");
                         }
                     }
-                    Ok(Event::JobFinished { outcome, error: Some(error), word_id, kind, .. }) if outcome == "failed" => {
+                    Ok(Event::QueueAttention { attention }) => match attention {
+                        Some(a) => eprintln!("needs attention: {}", a.reason),
+                        None => eprintln!("the queue works again"),
+                    },
+                    Ok(Event::JobFinished { outcome: JobOutcome::Failed, error: Some(error), word_id, kind, .. }) => {
                         let line = format!("word {word_id} {kind} failed: {error}");
                         if terminal {
                             let _ = multi.println(line);

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use tokio::sync::{broadcast, Notify};
 
+use crate::attention::{Attention, AttentionBoard};
 use crate::config::Config;
 use crate::error::{DbContext, Error, Result};
 use crate::events::{Event, EVENT_CAPACITY};
 use crate::lock::WorkerLock;
-use crate::media::MediaStore;
+use crate::media::{MediaStore, WriteFaults};
 use crate::model::{BatchId, BatchInfo, Deck, DeckId, MediaKind, NewWord, Word, WordId, WordMedia};
 use crate::paths::DataDir;
 use crate::providers::ProviderSet;
@@ -28,6 +29,8 @@ pub struct Core {
     providers: ProviderSet,
     events: broadcast::Sender<Event>,
     wake: Arc<Notify>,
+    /// Whether the queue needs the user (set by the worker).
+    attention: Arc<AttentionBoard>,
     /// The key store, opened on first use (asking the OS keychain can prompt to unlock it, so
     /// it is not asked when no key is needed).
     keys: std::sync::OnceLock<(Box<dyn KeyStore>, Option<String>)>,
@@ -40,6 +43,8 @@ pub struct Snapshot {
     pub batches: Vec<BatchInfo>,
     pub queued: i64,
     pub running: i64,
+    /// Set while the queue is stopped by a fault of this machine ("needs attention: <reason>").
+    pub attention: Option<Attention>,
 }
 
 impl Core {
@@ -74,7 +79,9 @@ impl Core {
         let store = Arc::new(Store::open(&dir.db_path())?);
         let media = MediaStore::new(dir.root());
         let (events, _) = broadcast::channel(EVENT_CAPACITY);
-        Ok(Core { dir, store, media, config, providers, events, wake: Arc::new(Notify::new()), keys: std::sync::OnceLock::new() })
+        let attention = Arc::new(AttentionBoard::new(dir.root().join("attention.json")));
+        let wake = Arc::new(Notify::new());
+        Ok(Core { dir, store, media, config, providers, events, wake, attention, keys: std::sync::OnceLock::new() })
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -105,6 +112,8 @@ impl Core {
             providers: self.providers.clone(),
             events: self.events.clone(),
             wake: self.wake.clone(),
+            attention: self.attention.clone(),
+            data_dir: self.dir.root().to_path_buf(),
             queue: self.config.queue.clone(),
             lease: format!("{}-{:016x}", std::process::id(), rand::random::<u64>()),
             _lock: lock,
@@ -214,7 +223,7 @@ impl Core {
         let paused = queue::global_paused(&tx)?;
         let Outstanding { runnable, paused: held, running } = queue::outstanding(&tx)?;
         let batches = queue::list_batches(&tx, 20)?;
-        Ok(Snapshot { paused, batches, queued: runnable + held, running })
+        Ok(Snapshot { paused, batches, queued: runnable + held, running, attention: self.attention.get() })
     }
 
     /// Cancels a batch: queued jobs are cancelled, requests in flight aborted.
@@ -286,6 +295,17 @@ impl Core {
     pub fn key_store_info(&self) -> (String, Option<String>) {
         let (store, warning) = self.keys.get_or_init(|| secrets::default_store(self.dir.root()));
         (store.describe(), warning.clone())
+    }
+
+    /// Whether the queue needs the user, and why.
+    pub fn attention(&self) -> Option<Attention> {
+        self.attention.get()
+    }
+
+    /// Makes every media write ask `faults` first (tests: a full or read-only disk on demand).
+    #[doc(hidden)]
+    pub fn inject_media_faults(&mut self, faults: WriteFaults) {
+        self.media = self.media.clone().with_faults(faults);
     }
 
     /// Absolute path of a stored media file.

@@ -34,6 +34,10 @@ pub enum Error {
     /// AnkiConnect answered with an error, or with something that is not AnkiConnect's answer.
     #[error("{0}")]
     Anki(String),
+    /// The queue stopped on a fault of this machine that lasted (a full disk, a database held
+    /// by another program): the message says what to do.
+    #[error("needs attention: {0}")]
+    NeedsAttention(String),
 }
 
 impl Error {
@@ -49,6 +53,7 @@ impl Error {
             Error::WorkerLocked(_) => "worker_locked",
             Error::AnkiNotRunning(_) => "anki_not_running",
             Error::Anki(_) => "anki",
+            Error::NeedsAttention(_) => "needs_attention",
         }
     }
 

@@ -5,7 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::attention::Attention;
 use crate::model::{BatchId, BatchInfo, BatchStatus, JobId, MediaKind, WordId};
+use crate::queue::JobOutcome;
 
 /// Capacity of the broadcast channel.
 pub const EVENT_CAPACITY: usize = 4096;
@@ -32,14 +34,18 @@ pub enum Event {
         word_id: WordId,
         kind: MediaKind,
         /// `done`, `failed`, `retrying` (queued again after an error), `waiting` (its server is
-        /// unreachable: queued until the network returns) or `requeued` (the worker stopped).
-        outcome: String,
+        /// unreachable: queued until the network returns) or `requeued` (the worker stopped, or
+        /// the disk is full).
+        outcome: JobOutcome,
         error: Option<String>,
     },
     /// Every job of the batch settled (or it was cancelled).
     BatchFinished { batch_id: BatchId, status: BatchStatus, completed: i64, failed: i64, cancelled: i64, total: i64 },
     /// The queue as a whole.
     QueueState { running: usize, paused: bool, waiting_for_network: bool },
+    /// The queue needs the user (a full disk, a database another program holds for a minute),
+    /// or no longer does (`attention: None`): sent when it changes.
+    QueueAttention { attention: Option<Attention> },
 }
 
 impl Event {

@@ -9,6 +9,7 @@
 //! * [`Core`]: the facade the CLI and the desktop shell call, one method per user action.
 
 pub mod anki;
+pub mod attention;
 pub mod config;
 pub mod core;
 pub mod error;

@@ -8,6 +8,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -20,6 +21,18 @@ const TEMP_PREFIX: &str = ".tmp-";
 pub struct MediaStore {
     /// `<data dir>`; stored paths are relative to it.
     root: PathBuf,
+    faults: Option<WriteFaults>,
+}
+
+/// A test hook: asked before every write (and probe); an error it returns is the write's error,
+/// as a full or read-only file system would answer.
+#[derive(Clone)]
+pub struct WriteFaults(pub Arc<dyn Fn() -> std::io::Result<()> + Send + Sync>);
+
+impl std::fmt::Debug for WriteFaults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WriteFaults")
+    }
 }
 
 /// A file in the store.
@@ -33,7 +46,38 @@ pub struct StoredFile {
 
 impl MediaStore {
     pub fn new(data_dir: impl Into<PathBuf>) -> MediaStore {
-        MediaStore { root: data_dir.into() }
+        MediaStore { root: data_dir.into(), faults: None }
+    }
+
+    /// The same store with a fault hook (tests).
+    pub fn with_faults(mut self, faults: WriteFaults) -> MediaStore {
+        self.faults = Some(faults);
+        self
+    }
+
+    /// The folder media files go to.
+    pub fn folder(&self) -> PathBuf {
+        self.root.join("media")
+    }
+
+    fn check_faults(&self) -> std::io::Result<()> {
+        self.faults.as_ref().map_or(Ok(()), |f| (f.0)())
+    }
+
+    /// Writes and removes a small file in the media folder: whether writing works again after a
+    /// full disk or a read-only folder.
+    pub fn probe(&self) -> Result<()> {
+        let dir = self.folder();
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create media folder", &dir, e))?;
+        let tmp = dir.join(format!("{TEMP_PREFIX}probe-{}", std::process::id()));
+        let written = (|| -> std::io::Result<()> {
+            self.check_faults()?;
+            let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
+            f.write_all(&[0u8; 4096])?;
+            f.sync_all()
+        })();
+        let _ = std::fs::remove_file(&tmp);
+        written.map_err(|e| Error::io("cannot write in", &dir, e))
     }
 
     pub fn absolute(&self, rel_path: &str) -> PathBuf {
@@ -54,6 +98,7 @@ impl MediaStore {
         if file_has_len(&path, bytes.len() as u64) {
             return Ok(stored);
         }
+        self.check_faults().map_err(|e| Error::io("cannot write media file", &path, e))?;
         std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create media folder", &dir, e))?;
         let tmp = dir.join(format!("{TEMP_PREFIX}{}-{}", std::process::id(), rand::random::<u64>()));
         let written = (|| -> std::io::Result<()> {

@@ -95,6 +95,12 @@ impl Store {
         self.readers.iter().map(|r| read_pragmas(&lock(r))).collect()
     }
 
+    /// How long a write waits for another process's lock before failing with "database is
+    /// locked" (10 s by default; tests shorten it).
+    pub fn set_busy_timeout(&self, timeout: Duration) -> Result<()> {
+        self.conn().busy_timeout(timeout).db("setting the busy timeout")
+    }
+
     /// Reads the writer's pragmas back, for tests and `deckmedia doctor`-style diagnostics.
     pub fn pragmas(&self) -> Result<Pragmas> {
         read_pragmas(&self.conn())

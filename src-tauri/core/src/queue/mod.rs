@@ -25,4 +25,4 @@ pub use control::{cancel_batch, prioritize_word, recover_running, retry_failed, 
 pub use enqueue::{enqueue, EnqueueOptions};
 pub(crate) use read::recount;
 pub use read::{batch_info, list_batches, media_of_deck, media_of_deck_page, next_due, outstanding, runnable_by_kind, Outstanding};
-pub use settle::{settle, JobSettled, MediaRecord, Outcome, SettleReport};
+pub use settle::{settle, JobOutcome, JobSettled, MediaRecord, Outcome, SettleReport};

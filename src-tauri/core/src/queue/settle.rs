@@ -4,8 +4,42 @@ use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use crate::error::{DbContext, Result};
+use crate::error::{DbContext, Error, Result};
 use crate::model::{BatchId, JobId, MediaKind, WordId};
+
+/// How a settle moved one job; serialised as the lower-case word the UI reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobOutcome {
+    /// Media is stored.
+    Done,
+    /// Failed for good (a permanent error, or the last attempt).
+    Failed,
+    /// Queued again after an error, an attempt spent.
+    Retrying,
+    /// Queued again without an attempt because its server is unreachable.
+    Waiting,
+    /// Queued again without an attempt (the worker stopped, or the disk is full).
+    Requeued,
+}
+
+impl JobOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobOutcome::Done => "done",
+            JobOutcome::Failed => "failed",
+            JobOutcome::Retrying => "retrying",
+            JobOutcome::Waiting => "waiting",
+            JobOutcome::Requeued => "requeued",
+        }
+    }
+}
+
+impl std::fmt::Display for JobOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A media file as recorded for a word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,8 +86,7 @@ pub struct JobSettled {
     pub batch_id: BatchId,
     pub word_id: WordId,
     pub kind: MediaKind,
-    /// `done`, `failed`, `retrying`, `requeued`.
-    pub outcome: &'static str,
+    pub outcome: JobOutcome,
     pub error: Option<String>,
 }
 
@@ -128,7 +161,7 @@ struct Counts {
 fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, counts: &mut HashMap<BatchId, Counts>) -> Result<Option<JobSettled>> {
     type Row = (BatchId, WordId, String, i64, i64);
     let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Row> { Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)) };
-    let (row, status, error): (Option<Row>, &'static str, Option<String>) = match outcome {
+    let (row, status, error): (Option<Row>, JobOutcome, Option<String>) = match outcome {
         Outcome::Done { job, media, reused } => {
             let r = tx
                 .prepare_cached(
@@ -167,7 +200,7 @@ fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, co
                 ])
                 .db("settling jobs")?;
             }
-            (r, "done", None)
+            (r, JobOutcome::Done, None)
         }
         Outcome::Retry { job, error, next_run_at } => {
             let r = tx
@@ -181,15 +214,15 @@ fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, co
                 .optional()
                 .db("settling jobs")?;
             match r {
-                Some(r) => (Some(r), "retrying", Some(error.clone())),
+                Some(r) => (Some(r), JobOutcome::Retrying, Some(error.clone())),
                 None => {
                     // The last attempt, or not ours any more: fail it if it is still ours.
                     let r = fail(tx, *job, lease, &format!("gave up after repeated errors; last: {error}"), now)?;
-                    (r, "failed", Some(format!("gave up after repeated errors; last: {error}")))
+                    (r, JobOutcome::Failed, Some(format!("gave up after repeated errors; last: {error}")))
                 }
             }
         }
-        Outcome::Fail { job, error } => (fail(tx, *job, lease, error, now)?, "failed", Some(error.clone())),
+        Outcome::Fail { job, error } => (fail(tx, *job, lease, error, now)?, JobOutcome::Failed, Some(error.clone())),
         Outcome::Requeue { job, next_run_at, error } => {
             let r = tx
                 .prepare_cached(
@@ -202,15 +235,15 @@ fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, co
                 .query_row(params![job, lease, next_run_at, error], row)
                 .optional()
                 .db("settling jobs")?;
-            let outcome = if error.is_some() { "waiting" } else { "requeued" };
+            let outcome = if error.is_some() { JobOutcome::Waiting } else { JobOutcome::Requeued };
             (r, outcome, error.clone())
         }
     };
     let Some((batch_id, word_id, kind, _, _)) = row else { return Ok(None) };
-    let kind: MediaKind = kind.parse().unwrap_or(MediaKind::Image);
-    if status == "done" || status == "failed" {
+    let kind: MediaKind = kind.parse().map_err(|e: String| Error::Schema(format!("job {}: {e}", outcome.job())))?;
+    if matches!(status, JobOutcome::Done | JobOutcome::Failed) {
         let c = counts.entry(batch_id).or_default();
-        if status == "done" {
+        if status == JobOutcome::Done {
             c.done += 1;
             c.reused += i64::from(matches!(outcome, Outcome::Done { reused: true, .. }));
         } else {
@@ -265,4 +298,113 @@ fn word_settled(tx: &Transaction<'_>, batch_id: BatchId, word_id: WordId) -> Res
     } else {
         Some(WordEnd::Cancelled)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The settle SQL on its own: fenced by the lease, idempotent, and touching only its rows.
+    use super::*;
+    use crate::model::NewWord;
+    use crate::queue::{claim, enqueue, EnqueueOptions};
+    use crate::store::Store;
+
+    type JobRow = (JobId, String, i64, Option<String>, Option<String>, i64);
+    type BatchRow = (i64, i64, i64, i64, i64, Option<i64>);
+
+    /// A batch of three audio jobs; the first two claimed under lease `A`.
+    fn setup() -> (Store, Vec<JobId>) {
+        let store = Store::open_in_memory().unwrap();
+        let deck = store.create_deck("D", "en").unwrap();
+        let words: Vec<NewWord> = ["a", "b", "c"].iter().map(|t| NewWord { text: t.to_string(), ..Default::default() }).collect();
+        store.add_words(deck.id, &words).unwrap();
+        let opts = EnqueueOptions { max_attempts: 3, ..Default::default() };
+        enqueue(&mut store.conn(), deck.id, &[(MediaKind::Audio, "k".into())], &opts, 1_000).unwrap();
+        let claimed = claim(&mut store.conn(), MediaKind::Audio, "k", "p", "A", 2, 2_000).unwrap();
+        let ids = claimed.iter().map(|j| j.id).collect();
+        (store, ids)
+    }
+
+    fn jobs(store: &Store) -> Vec<JobRow> {
+        let conn = store.conn();
+        let mut stmt = conn.prepare("SELECT id, status, attempts, lease, last_error, next_run_at FROM jobs ORDER BY id").unwrap();
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).unwrap();
+        rows.collect::<rusqlite::Result<_>>().unwrap()
+    }
+
+    fn batch(store: &Store) -> BatchRow {
+        store
+            .conn()
+            .query_row("SELECT done_jobs, failed_jobs, completed_words, failed_words, (SELECT COUNT(*) FROM media), finished_at FROM batches", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .unwrap()
+    }
+
+    fn done(job: JobId) -> Outcome {
+        let media = MediaRecord {
+            rel_path: "media/audio/ab/ab.mp3".into(),
+            sha256: "ab".into(),
+            mime: "audio/mpeg".into(),
+            bytes: 2,
+            provider: "p".into(),
+            settings_key: "k".into(),
+            cache_key: format!("c{job}"),
+            source_text: "a".into(),
+            warning: None,
+        };
+        Outcome::Done { job, media, reused: false }
+    }
+
+    #[test]
+    fn settling_twice_is_a_no_op() {
+        let (store, ids) = setup();
+        let first = settle(&mut store.conn(), "A", &[done(ids[0])], 3_000).unwrap();
+        assert_eq!(first.settled.iter().map(|s| (s.job_id, s.outcome)).collect::<Vec<_>>(), vec![(ids[0], JobOutcome::Done)]);
+        let (jobs_after, batch_after) = (jobs(&store), batch(&store));
+        assert_eq!(batch_after.0, 1);
+
+        let again = settle(&mut store.conn(), "A", &[done(ids[0]), Outcome::Fail { job: ids[0], error: "late".into() }], 4_000).unwrap();
+        assert!(again.settled.is_empty() && again.batches.is_empty() && again.finished.is_empty(), "{again:?}");
+        assert_eq!(jobs(&store), jobs_after, "no job row changed");
+        assert_eq!(batch(&store), batch_after, "counters counted once");
+    }
+
+    #[test]
+    fn a_settle_under_a_foreign_lease_touches_nothing() {
+        let (store, ids) = setup();
+        let (jobs_before, batch_before) = (jobs(&store), batch(&store));
+        let outcomes = [
+            done(ids[0]),
+            Outcome::Retry { job: ids[1], error: "x".into(), next_run_at: 9_000 },
+            Outcome::Requeue { job: ids[1], next_run_at: 9_000, error: None },
+        ];
+        let report = settle(&mut store.conn(), "B", &outcomes, 3_000).unwrap();
+        assert_eq!(report, SettleReport::default());
+        assert_eq!(jobs(&store), jobs_before);
+        assert_eq!(batch(&store), batch_before);
+    }
+
+    #[test]
+    fn a_settle_changes_only_its_own_rows() {
+        let (store, ids) = setup();
+        let before = jobs(&store);
+        let report = settle(&mut store.conn(), "A", &[Outcome::Retry { job: ids[0], error: "503".into(), next_run_at: 9_000 }], 3_000).unwrap();
+        assert_eq!(report.settled[0].outcome, JobOutcome::Retrying);
+        let after = jobs(&store);
+        assert_eq!(after[0], (ids[0], "queued".into(), 1, None, Some("503".into()), 9_000));
+        assert_eq!(after[1..], before[1..], "the other running job and the queued one are untouched");
+        assert_eq!(batch(&store), (0, 0, 0, 0, 0, None), "a retry changes no counter");
+    }
+
+    #[test]
+    fn an_unknown_kind_in_the_database_is_an_error_not_a_guess() {
+        let (store, ids) = setup();
+        store.conn().execute_batch("PRAGMA ignore_check_constraints = ON").unwrap();
+        let changed = store.conn().execute("UPDATE jobs SET kind = 'video' WHERE id = ?1", [ids[0]]);
+        if changed.is_err() {
+            return; // the schema refuses it outright: nothing to read back
+        }
+        let err = settle(&mut store.conn(), "A", &[done(ids[0])], 3_000).unwrap_err();
+        assert_eq!(err.code(), "schema", "{err}");
+    }
 }

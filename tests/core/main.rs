@@ -3,6 +3,7 @@ mod anki;
 mod elevenlabs;
 mod export;
 mod fuzz;
+mod hygiene;
 mod import;
 mod emoji;
 mod network;

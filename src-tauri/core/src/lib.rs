@@ -9,6 +9,7 @@
 //! * [`Core`]: the facade the CLI and the desktop shell call, one method per user action.
 
 pub mod anki;
+pub mod child;
 pub mod config;
 pub mod core;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod lock;
 pub mod media;
 pub mod model;
 pub mod paths;
+pub mod private;
 pub mod providers;
 pub mod queue;
 pub mod secrets;

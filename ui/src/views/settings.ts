@@ -87,8 +87,9 @@ function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): Kind
     if (p === "offline") return;
     const hint = state.keyHints[p] ?? null;
     // Keys belong to one server: another base URL needs its own key.
-    const host = loaded?.provider === p && loaded.key_host ? ` for ${loaded.key_host}` : "";
-    setText(keyHint, hint ? `A key is stored${host} (${hint}); it is sent only to that server.` : `No key stored${host}.`);
+    const host = loaded?.provider === p ? (loaded.key_host ?? null) : null;
+    const stored = host ? `A key is stored for ${host} (${hint}); it is sent only to that server.` : `A key is stored (${hint}).`;
+    setText(keyHint, hint ? stored : host ? `No key stored for ${host}.` : "No key stored.");
     removeKey.disabled = !hint;
   };
   provider.addEventListener("change", () => {

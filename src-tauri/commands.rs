@@ -183,12 +183,22 @@ pub struct ProviderSettings {
     pub max_concurrency: u32,
     pub requests_per_minute: u32,
     pub timeout_secs: u64,
+    /// Seconds to wait for a connection (absent: the configured value, else 10).
+    #[serde(default)]
+    pub connect_timeout_secs: Option<u64>,
     #[serde(default)]
     pub key_hint: Option<String>,
+    /// The server (`host[:port]`) a stored key is sent to: a key saved for another server is
+    /// not used (output only).
+    #[serde(default)]
+    pub key_host: Option<String>,
+    /// A warning about the base URL, e.g. plain `http://` on the local network (output only).
+    #[serde(default)]
+    pub url_warning: Option<String>,
 }
 
 impl ProviderSettings {
-    fn from_config(p: &ProviderConfig, key_hint: Option<String>) -> Self {
+    fn from_config(p: &ProviderConfig, key_hint: Option<String>, key_host: Option<String>) -> Self {
         ProviderSettings {
             provider: p.provider.clone(),
             base_url: p.base_url.clone(),
@@ -199,7 +209,10 @@ impl ProviderSettings {
             max_concurrency: p.max_concurrency,
             requests_per_minute: p.requests_per_minute,
             timeout_secs: p.timeout_secs,
+            connect_timeout_secs: Some(p.connect_timeout_secs),
             key_hint,
+            key_host,
+            url_warning: p.url_warning(),
         }
     }
 
@@ -214,6 +227,7 @@ impl ProviderSettings {
             max_concurrency: self.max_concurrency,
             requests_per_minute: self.requests_per_minute,
             timeout_secs: self.timeout_secs,
+            connect_timeout_secs: self.connect_timeout_secs.unwrap_or(ProviderConfig::default().connect_timeout_secs),
             api_key: None,
         };
         p.fill_defaults(kind);
@@ -232,18 +246,18 @@ pub struct Settings {
 }
 
 fn read_settings(c: &Core, log_dir: String) -> deckmedia_core::Result<Settings> {
-    let hint = |p: &ProviderConfig| -> deckmedia_core::Result<Option<String>> {
+    let settings = |p: &ProviderConfig| -> deckmedia_core::Result<ProviderSettings> {
         if p.provider == "offline" {
-            Ok(None)
+            Ok(ProviderSettings::from_config(p, None, None))
         } else {
-            c.api_key_hint(&p.provider)
+            Ok(ProviderSettings::from_config(p, c.api_key_hint(&p.provider)?, c.api_key_host(&p.provider).ok()))
         }
     };
     let cfg = c.config();
     let (key_store, key_store_warning) = c.key_store_info();
     Ok(Settings {
-        image: ProviderSettings::from_config(&cfg.image, hint(&cfg.image)?),
-        audio: ProviderSettings::from_config(&cfg.audio, hint(&cfg.audio)?),
+        image: settings(&cfg.image)?,
+        audio: settings(&cfg.audio)?,
         data_dir: c.data_dir().display().to_string(),
         log_dir,
         key_store,
@@ -319,7 +333,8 @@ pub async fn open_folder(state: State<'_, AppState>, which: String) -> CmdResult
     } else {
         "xdg-open"
     };
-    let mut child = std::process::Command::new(opener)
+    // No key in the file manager's environment.
+    let mut child = deckmedia_core::child::std_command(opener)
         .arg(&dir)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -362,41 +377,49 @@ fn read_media_file(media_dir: &std::path::Path, path: &std::path::Path) -> CmdRe
 
 // ---- export -------------------------------------------------------------------------------------
 
-/// Exports a deck in the background. Without a `path`, asks for one with the native save
-/// dialog (which confirms overwriting); a `path` given by the page must not exist yet. Progress and the result arrive as `TaskProgress` / `TaskFinished` events.
+/// Where an export goes: chosen by the user in the native save dialog (which confirms
+/// overwriting). Tests manage a [`SavePickerState`] instead, as the dialog needs a display.
+pub trait SavePicker: Send + Sync + 'static {
+    /// Calls `chosen` with the path the user picked, or `None` when they cancelled.
+    fn pick(&self, suggested: &str, apkg: bool, chosen: Box<dyn FnOnce(Option<PathBuf>) + Send>);
+}
+
+/// A [`SavePicker`] managed as app state replaces the native dialog (tests).
+pub struct SavePickerState(pub std::sync::Arc<dyn SavePicker>);
+
+/// Exports a deck in the background to the file or folder the user picks in the native save
+/// dialog. The page cannot name a path (it is untrusted: a path from it could overwrite any
+/// file the user can write). Progress and the result arrive as `TaskProgress` /
+/// `TaskFinished` events.
 #[tauri::command]
-pub async fn export_deck<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    deck_id: DeckId,
-    format: ExportFormat,
-    path: Option<String>,
-) -> CmdResult<()> {
+pub async fn export_deck<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, deck_id: DeckId, format: ExportFormat) -> CmdResult<()> {
     let deck = call(&state, move |c| c.deck(deck_id)).await?;
-    match path {
-        Some(p) if !p.trim().is_empty() => {
-            // A path from the page never overwrites anything; the native dialog asks the user.
-            spawn_export(app, deck_id, deck.name, format, PathBuf::from(p), false);
+    let suggested = match format {
+        ExportFormat::Apkg => format!("{}.apkg", safe_file_stem(&deck.name)),
+        ExportFormat::Csv => safe_file_stem(&deck.name),
+    };
+    let app2 = app.clone();
+    let chosen = Box::new(move |path: Option<PathBuf>| {
+        if let Some(path) = path {
+            // The dialog (or its stand-in) asked before replacing anything.
+            spawn_export(app2, deck_id, deck.name, format, path, true);
         }
-        _ => {
-            use tauri_plugin_dialog::DialogExt;
-            let (suggested, filter): (String, &[&str]) = match format {
-                ExportFormat::Apkg => (format!("{}.apkg", safe_file_stem(&deck.name)), &["apkg"]),
-                ExportFormat::Csv => (safe_file_stem(&deck.name), &[]),
-            };
-            let mut dialog = app.dialog().file().set_title("Export deck").set_file_name(&suggested);
-            if !filter.is_empty() {
-                dialog = dialog.add_filter("Anki package", filter);
-            }
-            let app2 = app.clone();
-            dialog.save_file(move |chosen| {
-                if let Some(path) = chosen.and_then(|p| p.into_path().ok()) {
-                    spawn_export(app2, deck_id, deck.name, format, path, true);
-                }
-            });
-        }
+    });
+    let apkg = format == ExportFormat::Apkg;
+    match app.try_state::<SavePickerState>() {
+        Some(picker) => picker.0.pick(&suggested, apkg, chosen),
+        None => native_save_dialog(&app, &suggested, apkg, chosen),
     }
     Ok(())
+}
+
+fn native_save_dialog<R: Runtime>(app: &AppHandle<R>, suggested: &str, apkg: bool, chosen: Box<dyn FnOnce(Option<PathBuf>) + Send>) {
+    use tauri_plugin_dialog::DialogExt;
+    let mut dialog = app.dialog().file().set_title("Export deck").set_file_name(suggested);
+    if apkg {
+        dialog = dialog.add_filter("Anki package", &["apkg"]);
+    }
+    dialog.save_file(move |path| chosen(path.and_then(|p| p.into_path().ok())));
 }
 
 /// A file name offered in the save dialog: the deck's name with path separators and control

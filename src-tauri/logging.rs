@@ -17,6 +17,8 @@ pub fn init(log_dir: &Path) {
     let stderr = fmt::layer().with_writer(std::io::stderr).with_target(false).with_filter(filter());
     let file = std::fs::create_dir_all(log_dir)
         .map_err(|e| e.to_string())
+        // Owner-only folder and files (new daily files are inside the 0700 folder).
+        .map(|_| deckmedia_core::private::restrict_dir_and_files(log_dir))
         .and_then(|_| {
             tracing_appender::rolling::Builder::new()
                 .rotation(tracing_appender::rolling::Rotation::DAILY)

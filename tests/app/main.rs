@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use deckmedia_app::notify::Recorder;
+use deckmedia_app::commands::{SavePicker, SavePickerState};
 use deckmedia_app::{configure, desktop, AppState};
 use deckmedia_core::config::{Config, Secret};
 use deckmedia_core::Core;
@@ -293,24 +294,199 @@ fn export_runs_in_the_background_and_reports_by_event() {
     let deck = h.deck_with_words("Out", "uno\ndos\n");
     let id = h.ok("generate", json!({"deckId": deck, "kinds": ["image", "audio"], "force": false}))["id"].as_i64().expect("id");
     h.finished(id);
-    let out = h.app.state::<AppState>().data_dir().join("out.apkg");
-    assert_eq!(h.ok("export_deck", json!({"deckId": deck, "format": "apkg", "path": out.display().to_string()})), Value::Null);
+    let data = h.app.state::<AppState>().data_dir().to_path_buf();
+    let out = data.join("out.apkg");
+    let picker = Picker::manage(&h, Some(out.clone()));
+    assert_eq!(h.ok("export_deck", json!({"deckId": deck, "format": "apkg"})), Value::Null);
     let fin = h.wait_event(|e| e["type"] == "TaskFinished");
     assert_eq!(fin["ok"], true, "{fin}");
     assert!(fin["message"].as_str().unwrap_or("").contains("2 words"), "{fin}");
     assert!(std::fs::metadata(&out).map(|m| m.len() > 0).unwrap_or(false));
-    // A path from the page never overwrites a file.
-    let before = std::fs::read(&out).expect("package");
-    h.ok("export_deck", json!({"deckId": deck, "format": "apkg", "path": out.display().to_string()}));
+    assert_eq!(picker.suggested(), ["Out.apkg"]);
+    // A path from the page is not taken: the export goes where the dialog says, nowhere else.
+    let page_path = data.join("from-the-page.apkg");
+    h.ok("export_deck", json!({"deckId": deck, "format": "apkg", "path": page_path.display().to_string()}));
     let fin = h.wait_event(|e| e["type"] == "TaskFinished");
-    assert_eq!(fin["ok"], false, "{fin}");
-    assert_eq!(std::fs::read(&out).expect("package"), before);
+    assert_eq!(fin["ok"], true, "{fin}");
+    assert!(!page_path.exists(), "nothing written where the page said");
+    assert_eq!(picker.suggested().len(), 2, "the dialog was asked again");
     // Anki not running: a clear failure, by event as well.
     std::env::set_var("DECKMEDIA_ANKI_URL", format!("http://{}", FakeProvider::free_port()));
     h.ok("anki_push", json!({"deckId": deck}));
     let fin = h.wait_event(|e| e["type"] == "TaskFinished" && e["label"].as_str().is_some_and(|l| l.contains("Anki")));
     assert_eq!(fin["ok"], false, "{fin}");
     assert!(fin["message"].as_str().unwrap_or("").contains("Anki is not running"), "{fin}");
+}
+
+/// Stands in for the native save dialog: records what it was asked and answers `answer`.
+struct Picker {
+    answer: Option<std::path::PathBuf>,
+    asked: std::sync::Mutex<Vec<String>>,
+}
+
+impl Picker {
+    fn manage(h: &Harness, answer: Option<std::path::PathBuf>) -> Arc<Picker> {
+        let picker = Arc::new(Picker { answer, asked: Default::default() });
+        h.app.manage(SavePickerState(picker.clone()));
+        picker
+    }
+    fn suggested(&self) -> Vec<String> {
+        self.asked.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+}
+
+impl SavePicker for Picker {
+    fn pick(&self, suggested: &str, _apkg: bool, chosen: Box<dyn FnOnce(Option<std::path::PathBuf>) + Send>) {
+        if let Ok(mut asked) = self.asked.lock() {
+            asked.push(suggested.to_string());
+        }
+        chosen(self.answer.clone());
+    }
+}
+
+/// A rejection the UI can show: our `{code, message}`, or (arguments of the wrong type,
+/// refused by Tauri before the command runs) Tauri's text, which `ipc.ts` turns into
+/// `{code: "app", message}`.
+fn assert_clean_rejection(cmd: &str, args: &Value, e: &Value) {
+    let ours = e["code"].as_str().is_some_and(|c| !c.is_empty()) && e["message"].as_str().is_some_and(|m| !m.is_empty() && m.len() < 2000);
+    let tauri_args = e.as_str().is_some_and(|m| m.contains("invalid args") || m.contains("missing required key"));
+    let shown: String = args.to_string().chars().take(120).collect();
+    assert!(ours || tauri_args, "{cmd}({shown}): {e}");
+}
+
+#[test]
+fn hostile_ipc_arguments_get_an_error_never_a_panic_or_a_write_outside_the_data_dir() {
+    let outer = tempfile::tempdir().expect("temp dir");
+    let data = outer.path().join("data");
+    std::fs::create_dir(&data).expect("data dir");
+    let dir = tempfile::TempDir::new_in(&data).expect("temp dir");
+    let h = harness_in(Some(dir), Behavior::default());
+    let picker = Picker::manage(&h, None);
+    let deck = h.deck_with_words("Real", "uno\ndos\n");
+    let huge = "x".repeat(4 << 20);
+    let traversal = "../../../../../../etc/passwd";
+    let escape = outer.path().join("escaped.apkg").display().to_string();
+    let big = json!(i64::MAX);
+    let too_big = json!(u64::MAX);
+    let settings = h.ok("get_settings", json!({}));
+    let with = |k: &str, v: Value| {
+        let mut p = settings["image"].clone();
+        p[k] = v;
+        json!({"image": p, "audio": settings["audio"].clone()})
+    };
+    let must_fail: Vec<(&str, Value)> = vec![
+        ("create_deck", json!({"name": huge, "language": "es"})),
+        ("create_deck", json!({"name": 42, "language": []})),
+        ("rename_deck", json!({"deckId": -1, "name": "x"})),
+        ("rename_deck", json!({"deckId": deck, "name": huge})),
+        ("rename_deck", json!({"deckId": too_big, "name": "x"})),
+        ("delete_deck", json!({"deckId": "1; DROP TABLE decks"})),
+        ("delete_deck", json!({"deckId": big})),
+        ("import_words", json!({"deckId": deck, "text": "word,lang\nok,es\nbad,../../etc\n"})),
+        ("import_words", json!({"deckId": -7, "text": "uno"})),
+        ("add_words", json!({"deckId": deck, "words": [{"text": huge}]})),
+        ("add_words", json!({"deckId": deck, "words": "not a list"})),
+        ("deck_media", json!({"deckId": deck, "offset": -1, "limit": 10})),
+        ("deck_media", json!({"deckId": deck, "offset": 0, "limit": i64::MIN})),
+        ("deck_media", json!({"deckId": big, "offset": big, "limit": big})),
+        ("update_word", json!({"wordId": -1, "text": "x", "translation": null})),
+        ("update_word", json!({"wordId": big, "text": huge, "translation": huge})),
+        ("delete_word", json!({"wordId": too_big})),
+        ("read_media", json!({"path": traversal})),
+        ("read_media", json!({"path": "/etc/passwd"})),
+        ("read_media", json!({"path": huge})),
+        ("generate", json!({"deckId": deck, "kinds": ["video"], "force": false})),
+        ("generate", json!({"deckId": -1, "kinds": ["image"], "force": false})),
+        ("generate_word", json!({"wordId": big, "kinds": ["audio"]})),
+        ("batch_errors", json!({"batchId": -1})),
+        ("cancel_batch", json!({"batchId": big})),
+        ("retry_batch", json!({"batchId": -3})),
+        ("pause_batch", json!({"batchId": -3, "paused": true})),
+        ("pause_all", json!({"paused": "yes"})),
+        ("save_settings", with("provider", json!("../../bin/sh"))),
+        ("save_settings", with("base_url", json!(huge))),
+        ("save_settings", with("max_concurrency", json!(0))),
+        ("save_settings", with("timeout_secs", json!(u64::MAX))),
+        ("save_settings", with("max_concurrency", json!(-1))),
+        ("save_settings", json!({"image": "x", "audio": null})),
+        ("set_api_key", json!({"provider": traversal, "key": "k"})),
+        ("set_api_key", json!({"provider": "openai", "key": huge})),
+        ("set_api_key", json!({"provider": "openai", "key": "two\nlines"})),
+        ("delete_api_key", json!({"provider": traversal})),
+        ("open_folder", json!({"which": traversal})),
+        ("open_folder", json!({"which": huge})),
+        ("export_deck", json!({"deckId": -1, "format": "apkg", "path": escape})),
+        ("export_deck", json!({"deckId": deck, "format": "exe"})),
+        ("anki_push", json!({"deckId": -1})),
+        ("preview_import", json!({"text": 5})),
+    ];
+    for (cmd, args) in &must_fail {
+        match h.call(cmd, args.clone()) {
+            Ok(v) => panic!("{cmd} accepted hostile arguments: {v}"),
+            Err(e) => assert_clean_rejection(cmd, args, &e),
+        }
+    }
+    // May succeed, but must stay inside the data dir and answer.
+    let harmless: Vec<(&str, Value)> = vec![
+        ("create_deck", json!({"name": traversal, "language": "es"})),
+        ("preview_import", json!({"text": huge})),
+        ("export_deck", json!({"deckId": deck, "format": "csv", "path": escape})),
+        ("export_deck", json!({"deckId": deck, "format": "apkg", "path": traversal})),
+        ("app_info", json!({"unexpected": huge})),
+        ("snapshot", json!({"x": -1})),
+        ("list_decks", json!({})),
+    ];
+    for (cmd, args) in &harmless {
+        if let Err(e) = h.call(cmd, args.clone()) {
+            assert_clean_rejection(cmd, args, &e);
+        }
+    }
+    assert_eq!(picker.suggested().len(), 2, "exports always go through the dialog");
+    let outside: Vec<String> = std::fs::read_dir(outer.path()).expect("outer").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(outside, ["data"], "nothing written next to the data dir");
+    let toml = std::fs::read_to_string(h.app.state::<AppState>().data_dir().join("config.toml")).unwrap_or_default();
+    assert!(!toml.contains("bin/sh") && !toml.contains("max_concurrency = 0"), "{toml}");
+    // Still answering, and the real deck is intact.
+    let page = h.ok("deck_media", json!({"deckId": deck, "offset": 0, "limit": 10}));
+    assert_eq!(page["total"], 2, "{page}");
+}
+
+#[test]
+fn settings_the_next_start_would_refuse_are_never_written() {
+    let h = harness(Behavior::default());
+    let path = h.app.state::<AppState>().data_dir().join("config.toml");
+    let s = h.ok("get_settings", json!({}));
+    let first = h.ok("save_settings", json!({"image": s["image"].clone(), "audio": s["audio"].clone()}));
+    let saved = std::fs::read_to_string(&path).expect("config.toml");
+    for (key, value, says) in [
+        ("max_concurrency", json!(0), "max_concurrency"),
+        ("max_concurrency", json!(1000), "max_concurrency"),
+        ("base_url", json!("http://8.8.8.8/v1"), "https://"),
+        ("timeout_secs", json!(10_000_000), "timeout"),
+    ] {
+        let mut image = first["image"].clone();
+        image[key] = value.clone();
+        let e = h.call("save_settings", json!({"image": image, "audio": first["audio"].clone()})).expect_err("refused");
+        assert_eq!(e["code"], "config", "{key}={value}: {e}");
+        assert!(e["message"].as_str().unwrap_or("").contains(says), "{key}={value}: {e}");
+        assert_eq!(std::fs::read_to_string(&path).expect("config.toml"), saved, "{key}={value}: nothing written");
+    }
+    assert!(Config::load(&path).is_ok(), "what is on disk loads");
+    // Plain http:// on the local network is allowed, with a warning for Settings.
+    let mut image = first["image"].clone();
+    image["base_url"] = json!("http://192.168.1.20:8080/v1");
+    let after = h.ok("save_settings", json!({"image": image, "audio": first["audio"].clone()}));
+    assert!(after["image"]["url_warning"].as_str().is_some_and(|w| w.contains("unencrypted")), "{after}");
+    assert_eq!(after["image"]["key_host"], "192.168.1.20:8080", "{after}");
+}
+
+#[test]
+fn the_content_security_policy_forbids_base_form_and_object_targets() {
+    let conf: Value = serde_json::from_str(include_str!("../../tauri.conf.json")).expect("tauri.conf.json");
+    let csp = conf["app"]["security"]["csp"].as_str().expect("a CSP");
+    for directive in ["base-uri 'none'", "form-action 'none'", "object-src 'none'", "script-src 'self'"] {
+        assert!(csp.split(';').any(|d| d.trim() == directive), "{directive} in {csp}");
+    }
 }
 
 #[test]

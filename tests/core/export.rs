@@ -565,6 +565,17 @@ async fn hostile_packages_are_refused_before_anything_is_unpacked() {
         c.execute_batch("ALTER TABLE notes ADD COLUMN x GENERATED ALWAYS AS (length(flds) * 2) VIRTUAL;").unwrap();
     });
     refused("computed.apkg", &[("collection.anki2", computed)], ok, "computed columns");
+    // An R*Tree has no hidden columns and answers the reader's queries: only its CREATE text
+    // shows it is a virtual table, whose module's code would run on every read.
+    let virtual_cards = edited_collection(&pkg, |c| {
+        c.execute_batch("DROP TABLE cards; CREATE VIRTUAL TABLE cards USING rtree(nid, ord, did);").unwrap();
+        c.execute("INSERT INTO cards SELECT id, 0, 0 FROM notes", []).unwrap();
+    });
+    refused("virtual.apkg", &[("collection.anki2", virtual_cards)], ok, "virtual cards table");
+    let case = edited_collection(&pkg, |c| {
+        c.execute_batch("ALTER TABLE notes RENAME TO n2; CREATE VIEW NOTES AS SELECT * FROM n2;").unwrap();
+    });
+    refused("case.apkg", &[("collection.anki2", case)], ok, "has no notes table");
     refused("toomany.apkg", &[("collection.anki2", collection)], Limits { max_notes: 1, ..ok }, "2 notes");
     assert_eq!(s.core.list_decks().unwrap().len(), 1, "no deck was created by a refused package");
 }

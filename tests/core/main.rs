@@ -4,6 +4,7 @@ mod elevenlabs;
 mod export;
 mod faults;
 mod fuzz;
+mod hygiene;
 mod import;
 mod emoji;
 mod network;

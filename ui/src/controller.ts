@@ -302,7 +302,7 @@ export class Controller {
   }
 
   exportDeck(deckId: number, format: "apkg" | "csv"): Promise<boolean> {
-    return this.run(this.ipc.exportDeck(deckId, format, null), () => undefined);
+    return this.run(this.ipc.exportDeck(deckId, format), () => undefined);
   }
 
   ankiPush(deckId: number): Promise<boolean> {

@@ -71,8 +71,7 @@ export const ipc = {
   setApiKey: (provider: ProviderName, key: string) => call<string>("set_api_key", { provider, key }),
   deleteApiKey: (provider: ProviderName) => call<boolean>("delete_api_key", { provider }),
   openFolder: (which: "data" | "logs") => call<null>("open_folder", { which }),
-  exportDeck: (deckId: number, format: "apkg" | "csv", path: string | null) =>
-    call<null>("export_deck", { deckId, format, path }),
+  exportDeck: (deckId: number, format: "apkg" | "csv") => call<null>("export_deck", { deckId, format }),
   ankiPush: (deckId: number) => call<null>("anki_push", { deckId }),
 
   /** Subscribes to `deckmedia:event`; resolves to the unsubscribe function. */

@@ -146,7 +146,12 @@ export interface ProviderSettings {
   max_concurrency: number;
   requests_per_minute: number;
   timeout_secs: number;
+  connect_timeout_secs?: number | null;
   key_hint: string | null;
+  /** The server a stored key is sent to (output only). */
+  key_host?: string | null;
+  /** E.g. plain http:// on the local network (output only). */
+  url_warning?: string | null;
 }
 
 export interface Settings {

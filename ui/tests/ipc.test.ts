@@ -33,7 +33,7 @@ describe("ipc: the commands of docs/ipc.md, with camelCase arguments", () => {
     await ipc.setApiKey("openai", "k");
     await ipc.deleteApiKey("openai");
     await ipc.openFolder("logs");
-    await ipc.exportDeck(1, "csv", null);
+    await ipc.exportDeck(1, "csv");
     await ipc.ankiPush(1);
     expect(backend.calls).toEqual(
       Object.entries(IPC_TABLE).map(([cmd, args]) => ({ cmd, args: args === null ? {} : args })),
@@ -75,6 +75,6 @@ const IPC_TABLE: Record<string, Record<string, unknown> | null> = {
   set_api_key: { provider: "openai", key: "k" },
   delete_api_key: { provider: "openai" },
   open_folder: { which: "logs" },
-  export_deck: { deckId: 1, format: "csv", path: null },
+  export_deck: { deckId: 1, format: "csv" },
   anki_push: { deckId: 1 },
 };

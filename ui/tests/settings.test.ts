@@ -4,6 +4,28 @@ import { $, Backend, providerSettings, reset, settings, startApp } from "./helpe
 afterEach(reset);
 
 describe("settings", () => {
+  it("says which server a stored key is for and warns about plain http on the network", async () => {
+    new Backend({
+      get_settings: () =>
+        settings({
+          image: providerSettings({
+            provider: "openai",
+            base_url: "http://192.168.1.5:8080/v1",
+            key_hint: "…abcd",
+            key_host: "192.168.1.5:8080",
+            url_warning: "192.168.1.5 is reached over plain http://: the API key and the words cross your network unencrypted",
+          }),
+        }),
+    });
+    const { app } = await startApp();
+    $("#nav-settings").click();
+    await app.settle();
+    expect($("#image-key-hint").textContent).toBe("A key is stored for 192.168.1.5:8080 (…abcd); it is sent only to that server.");
+    expect($("#image-url-warning").hidden).toBe(false);
+    expect($("#image-url-warning").textContent).toContain("unencrypted");
+    expect($("#audio-url-warning").hidden).toBe(true);
+  });
+
   it("fills the form, saves both kinds, and never shows a key back", async () => {
     let current = settings({
       image: providerSettings({ provider: "openai", base_url: "http://127.0.0.1:9/v1", model: "img-1", size: "512x512", format: "png", key_hint: "…abcd" }),

@@ -99,7 +99,8 @@ enum AnkiCommand {
 
 #[derive(Subcommand, Debug)]
 enum KeyCommand {
-    /// Store a provider's key, read from standard input (never from the command line).
+    /// Store a provider's key, read from standard input (never from the command line), for the
+    /// server its configured base URL names: the key is sent to that server only.
     Set {
         /// The provider, e.g. openai.
         provider: String,
@@ -298,19 +299,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let mut line = String::new();
                     std::io::stdin().read_line(&mut line).context("cannot read the key from standard input")?;
                     let place = core.set_api_key(&provider, &line)?;
-                    println!("stored the {provider} key in {place}");
+                    let host = core.api_key_host(&provider)?;
+                    println!("stored the {provider} key for {host} in {place}; it is sent only to {host} (another base URL needs its own key)");
                 }
                 KeyCommand::Delete { provider } => {
+                    let host = core.api_key_host(&provider)?;
                     if core.delete_api_key(&provider)? {
-                        println!("deleted the {provider} key from {place}");
+                        println!("deleted the {provider} key for {host} from {place}");
                     } else {
-                        println!("no {provider} key was stored in {place}");
+                        println!("no {provider} key for {host} was stored in {place}");
                     }
                 }
-                KeyCommand::Show { provider } => match core.api_key_hint(&provider)? {
-                    Some(hint) => println!("{provider}: {hint} (in {place})"),
-                    None => println!("{provider}: no key stored (in {place}); set one with: deckmedia key set {provider}"),
-                },
+                KeyCommand::Show { provider } => {
+                    let host = core.api_key_host(&provider)?;
+                    match core.api_key_hint(&provider)? {
+                        Some(hint) => println!("{provider}: {hint} for {host} (in {place})"),
+                        None => println!("{provider}: no key stored for {host} (in {place}); set one with: deckmedia key set {provider}"),
+                    }
+                }
             }
         }
         Command::Export(ExportArgs { deck, format, out, force, json }) => {

@@ -32,6 +32,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::config::Secret;
 use crate::error::{Error, Result};
 use crate::export::apkg_import::html_to_text;
 use crate::export::{media_ext, media_file_name, MEDIA_PREFIX};
@@ -63,8 +64,8 @@ pub struct PushOptions {
     pub anki_deck: Option<String>,
     /// AnkiConnect's URL (default: `DECKMEDIA_ANKI_URL`, else [`DEFAULT_URL`]).
     pub url: Option<String>,
-    /// AnkiConnect's API key, when it has one (default: `DECKMEDIA_ANKI_KEY`).
-    pub api_key: Option<String>,
+    /// AnkiConnect's API key, when it has one (default: `DECKMEDIA_ANKI_KEY`). `Debug` hides it.
+    pub api_key: Option<Secret>,
     /// Longest wait for one answer.
     pub timeout: Duration,
 }
@@ -160,7 +161,7 @@ impl Core {
         let total = rows.len();
         progress(0, total);
         let url = opts.url.clone().or_else(|| std::env::var(URL_ENV).ok().filter(|u| !u.trim().is_empty())).unwrap_or_else(|| DEFAULT_URL.into());
-        let key = opts.api_key.clone().or_else(|| std::env::var(KEY_ENV).ok().filter(|k| !k.is_empty()));
+        let key = opts.api_key.clone().or_else(|| std::env::var(KEY_ENV).ok().filter(|k| !k.is_empty()).map(Secret::new));
         let anki_deck = opts.anki_deck.clone().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).unwrap_or_else(|| deck.name.clone());
         let client = AnkiClient::new(&url, key, opts.timeout)?;
 
@@ -484,23 +485,23 @@ pub struct AnkiClient {
     url: String,
     /// `host:port`, for messages.
     host: String,
-    key: Option<String>,
+    key: Option<Secret>,
     timeout: Duration,
     tx: mpsc::Sender<(Value, mpsc::Sender<Reply>)>,
 }
 
 impl AnkiClient {
-    pub fn new(url: &str, key: Option<String>, timeout: Duration) -> Result<AnkiClient> {
+    pub fn new(url: &str, key: Option<Secret>, timeout: Duration) -> Result<AnkiClient> {
         let parsed = reqwest::Url::parse(url.trim()).map_err(|_| Error::invalid(format!("'{url}' is not an AnkiConnect URL (like {DEFAULT_URL})")))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
             return Err(Error::invalid(format!("'{url}' is not an AnkiConnect URL (like {DEFAULT_URL})")));
         }
+        // AnkiConnect speaks plain http; only to this machine or the LAN (the key is in the body).
+        crate::providers::http::plain_http_policy(url).map_err(|why| Error::invalid(format!("AnkiConnect URL: {why}")))?;
         let host = format!("{}:{}", parsed.host_str().unwrap_or_default(), parsed.port_or_known_default().unwrap_or(8765));
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .timeout(timeout)
-            .no_proxy()
-            .build()
+        // AnkiConnect runs on this machine or the LAN: never through a proxy, and a connection
+        // that does not open within 5 s means Anki is not there.
+        let http = crate::providers::http::client(timeout, Duration::from_secs(5), true)
             .map_err(|e| Error::Anki(format!("cannot set up the HTTP client: {e}")))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -524,7 +525,7 @@ impl AnkiClient {
         tracing::debug!(action, url = %self.url, "AnkiConnect call");
         let mut body = json!({ "action": action, "version": API_VERSION, "params": params });
         if let Some(k) = &self.key {
-            body["key"] = Value::String(k.clone());
+            body["key"] = Value::String(k.expose().to_string());
         }
         let (reply_tx, reply_rx) = mpsc::channel();
         self.tx.send((body, reply_tx)).map_err(|_| Error::Anki("the AnkiConnect client stopped".into()))?;

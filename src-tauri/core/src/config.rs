@@ -50,6 +50,9 @@ pub struct ProviderConfig {
     /// Requests started per minute, at most (0 = no limit).
     pub requests_per_minute: u32,
     pub timeout_secs: u64,
+    /// Seconds to wait for a connection to open; past it the provider counts as unreachable
+    /// ("waiting for network") and no attempt is spent.
+    pub connect_timeout_secs: u64,
     #[serde(skip)]
     pub api_key: Option<Secret>,
 }
@@ -68,6 +71,7 @@ impl Default for ProviderConfig {
             max_concurrency: 4,
             requests_per_minute: 0,
             timeout_secs: 60,
+            connect_timeout_secs: crate::providers::http::DEFAULT_CONNECT_TIMEOUT.as_secs(),
             api_key: None,
         }
     }
@@ -94,6 +98,9 @@ impl ProviderConfig {
     }
     pub fn timeout(&self) -> Duration {
         Duration::from_secs(self.timeout_secs.max(1))
+    }
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_secs(self.connect_timeout_secs.max(1))
     }
 }
 
@@ -128,9 +135,32 @@ impl Secret {
     }
 }
 
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret(s.to_string())
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
+    }
+}
+
+impl ProviderConfig {
+    /// A warning for Settings when the provider's base URL is plain `http://` to a private
+    /// network address (see [`crate::providers::http::plain_http_policy`]).
+    pub fn url_warning(&self) -> Option<String> {
+        if self.provider == "offline" {
+            return None;
+        }
+        crate::providers::http::plain_http_policy(&self.base_url).unwrap_or_else(Some)
     }
 }
 
@@ -169,6 +199,7 @@ impl Config {
             if let Some(v) = get("MAX_CONCURRENCY") { p.max_concurrency = parse_num(section, "MAX_CONCURRENCY", &v)?; }
             if let Some(v) = get("REQUESTS_PER_MINUTE") { p.requests_per_minute = parse_num(section, "REQUESTS_PER_MINUTE", &v)?; }
             if let Some(v) = get("TIMEOUT_SECS") { p.timeout_secs = parse_num(section, "TIMEOUT_SECS", &v)?; }
+            if let Some(v) = get("CONNECT_TIMEOUT_SECS") { p.connect_timeout_secs = parse_num(section, "CONNECT_TIMEOUT_SECS", &v)?; }
             let key = get("API_KEY").or_else(|| env.get("DECKMEDIA_API_KEY").map(|v| v.trim().to_string()));
             if let Some(k) = key.filter(|k| !k.is_empty()) {
                 p.api_key = Some(Secret::new(k));
@@ -188,7 +219,9 @@ impl Config {
         }
     }
 
-    fn validate(&self) -> Result<()> {
+    /// Checks what [`Config::load`] checks, so a config that passes here is one the next start
+    /// accepts (the desktop app validates before it saves).
+    pub fn validate(&self) -> Result<()> {
         for (name, p) in [("image", &self.image), ("audio", &self.audio)] {
             if !matches!(p.provider.as_str(), "offline" | "openai" | "elevenlabs") {
                 return Err(Error::Config(format!(
@@ -199,8 +232,15 @@ impl Config {
             if p.max_concurrency == 0 || p.max_concurrency > 256 {
                 return Err(Error::Config(format!("[{name}] max_concurrency must be between 1 and 256")));
             }
+            // A day at most: a longer timeout is a mistake, and an absurd one overflows timers.
+            if p.timeout_secs > 86_400 || p.connect_timeout_secs > 86_400 {
+                return Err(Error::Config(format!("[{name}] timeout_secs and connect_timeout_secs must be at most 86400 (a day)")));
+            }
             if p.provider == "openai" && !(p.base_url.starts_with("http://") || p.base_url.starts_with("https://")) {
                 return Err(Error::Config(format!("[{name}] base_url '{}' must start with http:// or https://", p.base_url)));
+            }
+            if p.provider != "offline" {
+                crate::providers::http::plain_http_policy(&p.base_url).map_err(|why| Error::Config(format!("[{name}] base_url: {why}")))?;
             }
         }
         if self.queue.max_attempts == 0 {

@@ -51,7 +51,8 @@ impl Core {
     /// Opens the data dir: creates it when missing, reads `config.toml` and the environment,
     /// opens the database and brings its schema up to date.
     /// API keys come from the environment, else from the key store (the OS keychain, or a
-    /// private file where there is none).
+    /// private file where there is none): the key saved for the server the base URL names,
+    /// never one saved for another server.
     pub fn open(data_dir: impl AsRef<Path>) -> Result<Core> {
         let dir = DataDir::create(data_dir)?;
         let mut config = Config::load(&dir.config_path())?;
@@ -59,7 +60,7 @@ impl Core {
         for p in [&mut config.image, &mut config.audio] {
             if p.provider != "offline" && p.api_key.is_none() {
                 let (store, _) = keys.get_or_init(|| secrets::default_store(dir.root()));
-                p.api_key = store.get(&p.provider)?;
+                p.api_key = secrets::stored_key(store.as_ref(), &p.provider, &p.base_url)?;
             }
         }
         let mut core = Self::open_with_config(dir.root(), config)?;
@@ -76,7 +77,9 @@ impl Core {
     /// Like [`Core::open_with_config`] with given providers (tests, benchmarks).
     pub fn open_with_providers(data_dir: impl AsRef<Path>, config: Config, providers: ProviderSet) -> Result<Core> {
         let dir = DataDir::create(data_dir)?;
+        crate::private::precreate_file(&dir.db_path())?;
         let store = Arc::new(Store::open(&dir.db_path())?);
+        crate::private::restrict_data_dir(&dir);
         let media = MediaStore::new(dir.root());
         let (events, _) = broadcast::channel(EVENT_CAPACITY);
         let attention = Arc::new(AttentionBoard::new(dir.root().join("attention.json")));
@@ -274,21 +277,46 @@ impl Core {
         Ok(self.keys.get_or_init(|| secrets::default_store(self.dir.root())).0.as_ref())
     }
 
-    /// Stores a provider's API key (e.g. `openai`). It takes effect when the core is next opened.
+    /// The base URL a key for `provider` is for: the configured one of the first media kind
+    /// that uses the provider, else the provider's default.
+    fn key_base_url(&self, provider: &str) -> String {
+        [&self.config.image, &self.config.audio].into_iter().find(|p| p.provider == provider).map(|p| p.base_url.clone()).unwrap_or_default()
+    }
+
+    /// The server (`host[:port]`) a key stored for `provider` now is sent to, and only to.
+    pub fn api_key_host(&self, provider: &str) -> Result<String> {
+        let base = self.key_base_url(provider);
+        secrets::key_host(provider, &base).ok_or_else(|| match base.is_empty() {
+            true => Error::invalid(format!("'{provider}' is not a network provider (openai or elevenlabs)")),
+            false => Error::Config(format!("the {provider} base URL '{base}' names no server")),
+        })
+    }
+
+    /// Stores a provider's API key (e.g. `openai`) for the server its base URL names now
+    /// ([`Core::api_key_host`]): another server needs its own key. It takes effect when the core
+    /// is next opened.
     pub fn set_api_key(&self, provider: &str, key: &str) -> Result<String> {
         let key = secrets::clean_key(key)?;
+        let host = self.api_key_host(provider)?;
         let store = self.key_store()?;
-        store.set(provider, &key)?;
+        store.set(&secrets::entry_name(provider, &host), &key)?;
         Ok(store.describe())
     }
 
+    /// Deletes the key stored for the provider's current server (and, on its default server, the
+    /// entry saved before keys were scoped by server).
     pub fn delete_api_key(&self, provider: &str) -> Result<bool> {
-        self.key_store()?.delete(provider)
+        let host = self.api_key_host(provider)?;
+        let store = self.key_store()?;
+        let scoped = store.delete(&secrets::entry_name(provider, &host))?;
+        let legacy = secrets::key_host(provider, "").as_deref() == Some(host.as_str()) && store.delete(provider)?;
+        Ok(scoped || legacy)
     }
 
-    /// Whether a key is stored for the provider, masked (`…abcd`), never in full.
+    /// Whether a key is stored for the provider's current server, masked (`…abcd`), never in full.
     pub fn api_key_hint(&self, provider: &str) -> Result<Option<String>> {
-        Ok(self.key_store()?.get(provider)?.map(|k| secrets::masked(&k)))
+        let store = self.key_store()?;
+        Ok(secrets::stored_key(store, provider, &self.key_base_url(provider))?.map(|k| secrets::masked(&k)))
     }
 
     /// Where keys are kept, and a warning when that is a file because no keychain answered.

@@ -10,6 +10,7 @@
 
 pub mod anki;
 pub mod attention;
+pub mod child;
 pub mod config;
 pub mod core;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod lock;
 pub mod media;
 pub mod model;
 pub mod paths;
+pub mod private;
 pub mod providers;
 pub mod queue;
 pub mod secrets;

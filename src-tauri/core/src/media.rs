@@ -105,7 +105,9 @@ impl MediaStore {
             let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
             f.write_all(bytes)?;
             f.sync_all()?;
-            std::fs::rename(&tmp, &path)
+            std::fs::rename(&tmp, &path)?;
+            // The rename itself must reach the disk before the database row points at the file.
+            crate::private::sync_dir(&dir)
         })();
         if let Err(e) = written {
             let _ = std::fs::remove_file(&tmp);

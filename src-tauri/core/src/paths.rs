@@ -37,10 +37,12 @@ pub struct DataDir {
 }
 
 impl DataDir {
-    /// Creates the folder (and its parents) when missing, and makes the path absolute.
+    /// Creates the folder (and its parents) when missing, owner-only (`0700` on Unix, also when
+    /// it was there already), and makes the path absolute.
     pub fn create(root: impl AsRef<Path>) -> Result<DataDir> {
         let root = root.as_ref();
         std::fs::create_dir_all(root).map_err(|e| Error::io("cannot create data folder", root, e))?;
+        crate::private::restrict_dir(root);
         let root = std::fs::canonicalize(root).map_err(|e| Error::io("cannot open data folder", root, e))?;
         Ok(DataDir { root })
     }

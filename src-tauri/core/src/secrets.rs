@@ -5,6 +5,14 @@
 //!
 //! `DECKMEDIA_KEYSTORE=file` forces the file (scripts, tests); environment variables
 //! (`DECKMEDIA_API_KEY`, ...) override whatever is stored.
+//!
+//! **A stored key follows the server, not the provider's name.** Entries are named
+//! `<provider>@<host[:port]>` after the base URL the key was saved for ([`entry_name`]), so
+//! pointing `openai` at another server does not hand it the key saved for api.openai.com: that
+//! server needs its own key. Entries from before (`openai`, `elevenlabs`) are still read, for
+//! the provider's default server only ([`stored_key`]).
+//!
+//! Child processes never inherit a key: [`scrub_env`] names the variables to remove.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -154,6 +162,68 @@ pub fn default_store(data_dir: &Path) -> (Box<dyn KeyStore>, Option<String>) {
     }
 }
 
+/// The base URL a provider really talks to: ElevenLabs reads an empty or OpenAI-default base
+/// URL as its own default (as `providers::build` does).
+fn effective_base(provider: &str, base_url: &str) -> String {
+    let base = base_url.trim();
+    match provider {
+        "elevenlabs" if base.is_empty() || base.trim_end_matches('/') == OPENAI_DEFAULT_BASE => {
+            crate::providers::elevenlabs::DEFAULT_BASE_URL.to_string()
+        }
+        "openai" if base.is_empty() => OPENAI_DEFAULT_BASE.to_string(),
+        _ => base.to_string(),
+    }
+}
+
+const OPENAI_DEFAULT_BASE: &str = "https://api.openai.com/v1";
+
+/// The server a key for `provider` at `base_url` is sent to: `host` or `host:port` (a port
+/// only when it is not the scheme's default), lower case. `None` when the URL names no host.
+pub fn key_host(provider: &str, base_url: &str) -> Option<String> {
+    let url = reqwest::Url::parse(&effective_base(provider, base_url)).ok()?;
+    let host = url.host_str()?.to_ascii_lowercase();
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    })
+}
+
+/// The provider's own server, where keys saved before keys were scoped by server belong.
+fn default_host(provider: &str) -> Option<String> {
+    key_host(provider, "")
+}
+
+/// The key store entry for `provider`'s key at `host`.
+pub fn entry_name(provider: &str, host: &str) -> String {
+    format!("{provider}@{host}")
+}
+
+/// The key stored for `provider` talking to `base_url`: the entry for that server, else (for the
+/// provider's default server only) an entry saved before keys were scoped by server.
+pub fn stored_key(store: &dyn KeyStore, provider: &str, base_url: &str) -> Result<Option<Secret>> {
+    let Some(host) = key_host(provider, base_url) else { return Ok(None) };
+    if let Some(key) = store.get(&entry_name(provider, &host))? {
+        return Ok(Some(key));
+    }
+    if default_host(provider).as_deref() == Some(host.as_str()) {
+        return store.get(provider);
+    }
+    Ok(None)
+}
+
+/// Whether an environment variable may hold a key: `DECKMEDIA_…KEY…` (any case), which no
+/// child process (`espeak-ng`, the file manager) is given.
+pub fn is_secret_var(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy().to_ascii_uppercase();
+    name.starts_with("DECKMEDIA_") && name.contains("KEY")
+}
+
+/// The variables of this process that [`is_secret_var`]: remove each from a child's
+/// environment (`Command::env_remove`) before spawning it.
+pub fn scrub_env() -> Vec<std::ffi::OsString> {
+    std::env::vars_os().map(|(k, _)| k).filter(|k| is_secret_var(k)).collect()
+}
+
 /// Checks a key before storing it: not empty, one line, printable.
 pub fn clean_key(key: &str) -> Result<Secret> {
     let k = key.trim();
@@ -193,6 +263,35 @@ mod tests {
         assert!(store.delete("openai").unwrap());
         assert!(!store.delete("openai").unwrap());
         assert_eq!(store.get("openai").unwrap(), None);
+    }
+
+    #[test]
+    fn a_stored_key_belongs_to_one_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileKeyStore::new(dir.path().join("keys.json"));
+        // Saved before keys were scoped: still the key of the provider's own server.
+        store.set("openai", &Secret::new("sk-legacy-key-000")).unwrap();
+        let get = |p: &str, base: &str| stored_key(&store, p, base).unwrap().map(|k| k.expose().to_string());
+        assert_eq!(get("openai", "https://api.openai.com/v1").as_deref(), Some("sk-legacy-key-000"));
+        assert_eq!(get("openai", "HTTPS://API.OPENAI.COM:443/v1/").as_deref(), Some("sk-legacy-key-000"));
+        assert_eq!(get("openai", "https://evil.example.com/v1"), None, "another server gets nothing");
+        assert_eq!(get("openai", "http://127.0.0.1:8080/v1"), None);
+        store.set(&entry_name("openai", "127.0.0.1:8080"), &Secret::new("sk-local-key-111")).unwrap();
+        assert_eq!(get("openai", "http://127.0.0.1:8080/v1").as_deref(), Some("sk-local-key-111"));
+        assert_eq!(get("openai", "http://127.0.0.1:8081/v1"), None, "the port is part of the server");
+        // ElevenLabs on the OpenAI default means ElevenLabs' own server.
+        assert_eq!(key_host("elevenlabs", "https://api.openai.com/v1").as_deref(), Some("api.elevenlabs.io"));
+        assert_eq!(key_host("openai", "not a url"), None);
+    }
+
+    #[test]
+    fn only_key_variables_are_scrubbed() {
+        for secret in ["DECKMEDIA_API_KEY", "DECKMEDIA_IMAGE_API_KEY", "deckmedia_audio_api_key", "DECKMEDIA_ANKI_KEY"] {
+            assert!(is_secret_var(std::ffi::OsStr::new(secret)), "{secret}");
+        }
+        for plain in ["DECKMEDIA_ESPEAK", "DECKMEDIA_LOG", "PATH", "OPENAI_API_KEY_HINT"] {
+            assert!(!is_secret_var(std::ffi::OsStr::new(plain)), "{plain}");
+        }
     }
 
     #[test]

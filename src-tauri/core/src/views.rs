@@ -163,11 +163,14 @@ impl Core {
     /// `config.toml` atomically. API keys are not part of it. It takes effect when the core is
     /// next opened; the desktop app reopens it at once.
     pub fn save_config(&self, config: &Config) -> Result<()> {
+        // Never write a config the next start would refuse (Config::load validates the same).
+        config.validate()?;
         ProviderSet::from_config(config)?;
         let text = toml::to_string_pretty(config).map_err(|e| Error::Config(format!("cannot write the settings: {e}")))?;
         let path = self.data_dir().join("config.toml");
         let tmp = self.data_dir().join("config.toml.tmp");
         std::fs::write(&tmp, text).map_err(|e| Error::io("cannot save the settings", &tmp, e))?;
+        crate::private::restrict_file(&tmp);
         std::fs::rename(&tmp, &path).map_err(|e| Error::io("cannot save the settings", &path, e))?;
         Ok(())
     }

@@ -44,6 +44,7 @@ function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): Kind
   const timeout = h("input", { id: id("timeout"), type: "number", min: "1", step: "1" });
 
   const keyHint = h("span", { id: id("key-hint"), class: "muted" });
+  const urlWarning = h("p", { id: id("url-warning"), class: "error-text", hidden: true });
   const keyInput = h("input", { id: id("api-key"), type: "password", autocomplete: "off", placeholder: "Paste a new key", spellcheck: false });
   const saveKey = h("button", { id: id("save-key"), type: "button" }, "Save key");
   const removeKey = h("button", { id: id("remove-key"), type: "button", class: "danger-outline" }, "Remove key");
@@ -57,6 +58,7 @@ function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): Kind
 
   const net = [
     field(id("base-url"), "Base URL", baseUrl, "net"),
+    urlWarning,
     field(id("model"), "Model", model, "net"),
     kind === "audio" ? field(id("voice"), "Voice", voice, "net") : null,
     kind === "image" ? field(id("size"), "Size", size, "net") : null,
@@ -84,7 +86,10 @@ function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): Kind
     const p = currentProvider();
     if (p === "offline") return;
     const hint = state.keyHints[p] ?? null;
-    setText(keyHint, hint ? `A key is stored (${hint}).` : "No key stored.");
+    // Keys belong to one server: another base URL needs its own key.
+    const host = loaded?.provider === p ? (loaded.key_host ?? null) : null;
+    const stored = host ? `A key is stored for ${host} (${hint}); it is sent only to that server.` : `A key is stored (${hint}).`;
+    setText(keyHint, hint ? stored : host ? `No key stored for ${host}.` : "No key stored.");
     removeKey.disabled = !hint;
   };
   provider.addEventListener("change", () => {
@@ -127,7 +132,9 @@ function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): Kind
       concurrency.value = String(p.max_concurrency);
       rpm.value = String(p.requests_per_minute);
       timeout.value = String(p.timeout_secs);
+      setText(urlWarning, p.url_warning ?? "");
       showNet();
+      setHidden(urlWarning, !p.url_warning || p.provider === "offline");
     },
     read(): ProviderSettings {
       const base = loaded;
@@ -141,6 +148,7 @@ function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): Kind
         max_concurrency: num(concurrency, base?.max_concurrency ?? 1),
         requests_per_minute: num(rpm, base?.requests_per_minute ?? 0),
         timeout_secs: num(timeout, base?.timeout_secs ?? 60),
+        connect_timeout_secs: base?.connect_timeout_secs ?? null,
         key_hint: null,
       };
     },

@@ -10,8 +10,9 @@
 //!   says) and refused when it inflates more than [`Limits::max_ratio`] times its compressed
 //!   size (zip bombs); nothing is ever extracted under a name from the archive;
 //! * the SQLite file: opened read-only from a private temp copy with `trusted_schema = OFF`;
-//!   `col`, `notes` and `cards` must be plain tables (no views, no generated columns), so reading
-//!   them runs no code from the file; at most [`Limits::max_notes`] notes;
+//!   `col`, `notes` and `cards` must be plain tables (no views, no virtual tables, no generated
+//!   columns), so reading them runs no code from the file; at most [`Limits::max_notes`] notes,
+//!   each table read in one pass (no per-note query: a package need not have indexes);
 //! * the text: fields are reduced to plain text (tags, `[sound:…]` and entities removed) and
 //!   checked like any typed word; notes that do not make a valid word are skipped and counted;
 //! * media: only files the `media` map names and a field references, with a known picture or
@@ -105,6 +106,7 @@ impl Core {
         let limits = Limits::default();
         let mut package = open_package(path, &limits)?;
         let mut by_deck: Vec<(String, Vec<NewWord>, Vec<MediaRefs>)> = Vec::new();
+        let mut deck_index: HashMap<String, usize> = HashMap::new();
         let mut skipped = 0;
         for note in std::mem::take(&mut package.notes) {
             let Some(word) = note_to_word(&note) else {
@@ -113,12 +115,15 @@ impl Core {
             };
             let name = deck.map(str::to_string).unwrap_or_else(|| note.deck.clone());
             let media = (word.text.clone(), note.picture, note.audio);
-            match by_deck.iter_mut().find(|(n, _, _)| *n == name) {
-                Some((_, words, refs)) => {
-                    words.push(word);
-                    refs.push(media);
+            match deck_index.get(&name) {
+                Some(&i) => {
+                    by_deck[i].1.push(word);
+                    by_deck[i].2.push(media);
                 }
-                None => by_deck.push((name, vec![word], vec![media])),
+                None => {
+                    deck_index.insert(name.clone(), by_deck.len());
+                    by_deck.push((name, vec![word], vec![media]));
+                }
             }
         }
         if by_deck.is_empty() {
@@ -351,6 +356,8 @@ fn open_package(path: &Path, limits: &Limits) -> Result<Package> {
 
     // The collection, copied to a private temp file through a hard cap.
     let tmp = TempPath::create(&std::env::temp_dir(), "apkg-import.sqlite", false)?;
+    // In the shared temp folder: owner-only before a byte of the user's collection goes in.
+    crate::private::restrict_file(&tmp.path);
     {
         let mut z = zip.by_name(entry).map_err(|e| bad(e.to_string()))?;
         let (declared, compressed) = (z.size(), z.compressed_size());
@@ -434,13 +441,19 @@ fn read_collection(path: &Path, limits: &Limits) -> Result<Vec<ApkgNote>> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).db(CTX)?;
     conn.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA cell_size_check = ON; PRAGMA query_only = ON;").db(CTX)?;
     for table in ["col", "notes", "cards"] {
-        let kind: Option<String> = conn
-            .query_row("SELECT type FROM sqlite_schema WHERE name = ?1", [table], |r| r.get(0))
+        // Names resolve without regard to case in SQLite, so look them up the same way. A
+        // virtual table is `type = 'table'` too: only its `CREATE` text tells it apart, and
+        // reading one would run its module's code (and fail on an unknown module).
+        let found: Option<(String, Option<String>)> = conn
+            .query_row("SELECT type, sql FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE", [table], |r| Ok((r.get(0)?, r.get(1)?)))
             .map(Some)
             .or_else(|e| if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })
             .db(CTX)?;
-        if kind.as_deref() != Some("table") {
+        let Some((_, sql)) = found.filter(|(kind, _)| kind == "table") else {
             return Err(bad(&format!("has no {table} table")));
+        };
+        if is_virtual_table(sql.as_deref().unwrap_or("")) {
+            return Err(bad(&format!("has a virtual {table} table (refused, like views and triggers)")));
         }
         let mut stmt = conn.prepare("SELECT hidden FROM pragma_table_xinfo(?1)").db(CTX)?;
         let hidden: Vec<i64> = stmt.query_map([table], |r| r.get(0)).db(CTX)?.collect::<Result<_, _>>().db(CTX)?;
@@ -473,13 +486,13 @@ fn read_collection(path: &Path, limits: &Limits) -> Result<Vec<ApkgNote>> {
     let deck_names: HashMap<i64, String> =
         decks.as_object().into_iter().flatten().filter_map(|(id, d)| Some((id.parse::<i64>().ok()?, d["name"].as_str()?.to_string()))).collect();
 
-    let mut stmt = conn
-        .prepare("SELECT n.mid, n.flds, (SELECT c.did FROM cards c WHERE c.nid = n.id ORDER BY c.ord LIMIT 1) FROM notes n ORDER BY n.id")
-        .db(CTX)?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<i64>>(2)?))).db(CTX)?;
+    let first_card_deck = first_card_decks(&conn)?;
+    let mut stmt = conn.prepare("SELECT n.id, n.mid, n.flds FROM notes n ORDER BY n.id").db(CTX)?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))).db(CTX)?;
     let mut notes = Vec::new();
     for row in rows {
-        let (mid, flds, did) = row.db(CTX)?;
+        let (nid, mid, flds) = row.db(CTX)?;
+        let did = first_card_deck.get(&nid).map(|&(_, did)| did);
         let (notetype, names) = notetypes.get(&mid).cloned().unwrap_or_default();
         let raw: Vec<(String, &str)> =
             flds.split('\x1f').enumerate().map(|(i, v)| (names.get(i).cloned().unwrap_or_else(|| format!("Field {}", i + 1)), v)).collect();
@@ -492,6 +505,27 @@ fn read_collection(path: &Path, limits: &Limits) -> Result<Vec<ApkgNote>> {
         notes.push(ApkgNote { deck, notetype, fields, picture, audio });
     }
     Ok(notes)
+}
+
+/// Each note's first card (lowest `ord`): note id -> (ord, deck id), in one pass over `cards`.
+/// A per-note subquery would scan every card for every note when the package has no index on
+/// `cards.nid` (the file is read-only, so none can be added): minutes for 100,000 cards.
+fn first_card_decks(conn: &Connection) -> Result<HashMap<i64, (i64, i64)>> {
+    const CTX: &str = "reading an Anki collection";
+    let mut stmt = conn.prepare("SELECT nid, ord, did FROM cards").db(CTX)?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))).db(CTX)?;
+    let mut first: HashMap<i64, (i64, i64)> = HashMap::new();
+    for row in rows {
+        let (nid, ord, did) = row.db(CTX)?;
+        first.entry(nid).and_modify(|e| if ord < e.0 { *e = (ord, did) }).or_insert((ord, did));
+    }
+    Ok(first)
+}
+
+/// Whether a `CREATE` statement from `sqlite_schema` makes a virtual table.
+fn is_virtual_table(sql: &str) -> bool {
+    let words: Vec<String> = sql.split_whitespace().take(3).map(str::to_ascii_uppercase).collect();
+    words.len() >= 2 && words[0] == "CREATE" && words[1] == "VIRTUAL"
 }
 
 /// The file names of a field's `<img src=…>` tags (entities decoded), in order.

@@ -11,8 +11,8 @@ use std::time::Duration;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use super::openai::{audio_from_bytes, human_duration, read_capped, read_error_body, root_cause};
-use super::{http_status, MediaBytes, MediaRequest, Provider, ProviderError, ProviderFuture};
+use super::openai::{audio_from_bytes, connect_message, human_duration, read_capped, read_error_body, root_cause};
+use super::{http, http_status, MediaBytes, MediaRequest, Provider, ProviderError, ProviderFuture};
 use crate::model::MediaKind;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.elevenlabs.io/v1";
@@ -29,6 +29,8 @@ pub struct ElevenLabsConfig {
     pub output_format: String,
     pub api_key: Option<String>,
     pub timeout: Duration,
+    /// How long opening the connection may take; past it the server counts as unreachable.
+    pub connect_timeout: Duration,
 }
 
 impl Default for ElevenLabsConfig {
@@ -40,6 +42,7 @@ impl Default for ElevenLabsConfig {
             output_format: "mp3_44100_128".into(),
             api_key: None,
             timeout: Duration::from_secs(60),
+            connect_timeout: http::DEFAULT_CONNECT_TIMEOUT,
         }
     }
 }
@@ -74,11 +77,8 @@ impl ElevenLabsProvider {
             .map_err(|_| ProviderError::permanent(format!("the base URL '{base}' is not a valid URL")))?;
         endpoint.query_pairs_mut().append_pair("output_format", &config.output_format);
         let host = format!("{}:{}", endpoint.host_str().unwrap_or("?"), endpoint.port_or_known_default().unwrap_or(0));
-        let mut builder = reqwest::Client::builder().timeout(config.timeout);
-        if endpoint.host_str().is_some_and(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]") {
-            builder = builder.no_proxy();
-        }
-        let client = builder.build().map_err(|e| ProviderError::permanent(format!("cannot set up HTTP: {e}")))?;
+        let client = http::client(config.timeout, config.connect_timeout, http::is_loopback(&endpoint))
+            .map_err(|e| ProviderError::permanent(format!("cannot set up HTTP: {e}")))?;
         Ok(ElevenLabsProvider { config, client, endpoint, host, base })
     }
 
@@ -87,10 +87,10 @@ impl ElevenLabsProvider {
     }
 
     fn transport_error(&self, err: &reqwest::Error) -> ProviderError {
-        if err.is_timeout() {
+        if err.is_connect() {
+            ProviderError::unreachable(connect_message(&self.host, err, self.config.connect_timeout))
+        } else if err.is_timeout() {
             ProviderError::retryable(format!("timed out after {}", human_duration(self.config.timeout)))
-        } else if err.is_connect() {
-            ProviderError::unreachable(format!("could not connect to {}: {}", self.host, root_cause(err)))
         } else {
             ProviderError::retryable(format!("request to {} failed: {}", self.host, root_cause(err)))
         }
@@ -114,6 +114,10 @@ impl ElevenLabsProvider {
         }
         let response = http.send().await.map_err(|e| self.transport_error(&e))?;
         let status = response.status();
+        if status.is_redirection() {
+            let location = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok());
+            return Err(http::redirect_error(status.as_u16(), location, &self.endpoint));
+        }
         if !status.is_success() {
             let retry_after = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned);
             let body = read_error_body(response).await;

@@ -15,6 +15,7 @@ use crate::model::MediaKind;
 pub mod audio;
 pub mod elevenlabs;
 pub mod emoji;
+pub mod http;
 pub mod http_status;
 pub mod offline;
 pub mod openai;
@@ -150,6 +151,7 @@ fn build(kind: MediaKind, c: &crate::config::ProviderConfig) -> crate::Result<Pr
                 audio_format: if kind == MediaKind::Audio && !c.format.is_empty() { c.format.clone() } else { defaults.audio_format.clone() },
                 api_key: c.api_key.as_ref().map(|k| k.expose().to_string()),
                 timeout: c.timeout(),
+                connect_timeout: c.connect_timeout(),
                 ..defaults
             };
             Arc::new(openai::OpenAiProvider::new(kind, cfg).map_err(|e| crate::Error::Config(format!("{kind} provider: {e}")))?)
@@ -164,6 +166,7 @@ fn build(kind: MediaKind, c: &crate::config::ProviderConfig) -> crate::Result<Pr
                 model_id: pick(&c.model, "tts-1", &d.model_id),
                 api_key: c.api_key.as_ref().map(|k| k.expose().to_string()),
                 timeout: c.timeout(),
+                connect_timeout: c.connect_timeout(),
                 ..d
             };
             Arc::new(elevenlabs::ElevenLabsProvider::new(cfg).map_err(|e| crate::Error::Config(format!("audio provider: {e}")))?)

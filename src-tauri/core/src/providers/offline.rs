@@ -39,7 +39,8 @@ impl EspeakProvider {
     async fn speak(&self, req: &MediaRequest) -> Result<MediaBytes, ProviderError> {
         let voice = espeak_voice(&req.language);
         // The word goes in on stdin, never as an argument: a word starting with '-' is not an option.
-        let mut child = tokio::process::Command::new(&self.program)
+        // No key in its environment (crate::child).
+        let mut child = crate::child::command(&self.program)
             .args(["-v", &voice, "-b", "1", "--stdout"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 
-use super::{http_status, MediaBytes, MediaRequest, Provider, ProviderError, ProviderFuture};
+use super::{http, http_status, MediaBytes, MediaRequest, Provider, ProviderError, ProviderFuture};
 use crate::model::MediaKind;
 
 /// Answers larger than this are refused (a permanent error): no picture or word is that big.
@@ -52,6 +52,9 @@ pub struct OpenAiConfig {
     pub api_key: Option<String>,
     /// Whole-request timeout (connect, send, and read the answer).
     pub timeout: Duration,
+    /// How long opening the connection may take (capped by `timeout`); past it the server
+    /// counts as unreachable ("waiting for network"), not as a failed attempt.
+    pub connect_timeout: Duration,
     /// Pictures only: the prompt, with `{word}`, `{language}` and `{translation}` replaced. An
     /// empty language becomes nothing; a missing translation becomes the word itself.
     pub image_prompt: String,
@@ -75,6 +78,7 @@ impl OpenAiConfig {
             audio_format: "mp3".into(),
             api_key: None,
             timeout: Duration::from_secs(timeout),
+            connect_timeout: http::DEFAULT_CONNECT_TIMEOUT,
             image_prompt: DEFAULT_IMAGE_PROMPT.into(),
         }
     }
@@ -97,6 +101,7 @@ impl fmt::Debug for OpenAiConfig {
             .field("audio_format", &self.audio_format)
             .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
             .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
             .field("image_prompt", &self.image_prompt)
             .finish()
     }
@@ -156,14 +161,8 @@ impl OpenAiProvider {
             None => host_name.clone(),
         };
 
-        let mut builder = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .user_agent(concat!("deckmedia/", env!("CARGO_PKG_VERSION")));
         // A local server (LocalAI & co.) is never reached through a system proxy.
-        if is_loopback(&base) {
-            builder = builder.no_proxy();
-        }
-        let client = builder.build().map_err(|err| {
+        let client = http::client(config.timeout, config.connect_timeout, http::is_loopback(&base)).map_err(|err| {
             ProviderError::permanent(format!("could not set up the HTTP client: {}", root_cause(&err)))
         })?;
 
@@ -222,6 +221,10 @@ impl OpenAiProvider {
         let status = response.status();
         tracing::debug!(kind = %self.kind, host = %self.host, status = status.as_u16(),
             elapsed_ms = started.elapsed().as_millis() as u64, "openai answer");
+        if status.is_redirection() {
+            let location = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok());
+            return Err(http::redirect_error(status.as_u16(), location, &self.endpoint));
+        }
         if !status.is_success() {
             let retry_after =
                 response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -249,13 +252,14 @@ impl OpenAiProvider {
         read_capped(response, |err| self.transport_error(err)).await
     }
 
-    /// Timeouts and network failures are retryable; a client that cannot even build the
-    /// request (or loops on redirects) is not.
+    /// A connection that cannot be opened (refused, no route, or not within the connect
+    /// timeout) means the server is unreachable; other timeouts and network failures are
+    /// retryable; a client that cannot even build the request is not.
     fn transport_error(&self, err: &reqwest::Error) -> ProviderError {
-        if err.is_timeout() {
+        if err.is_connect() {
+            ProviderError::unreachable(connect_message(&self.host, err, self.config.connect_timeout))
+        } else if err.is_timeout() {
             ProviderError::retryable(format!("timed out after {}", human_duration(self.config.timeout)))
-        } else if err.is_connect() {
-            ProviderError::unreachable(format!("could not connect to {}: {}", self.host, root_cause(err)))
         } else if err.is_builder() || err.is_redirect() {
             ProviderError::permanent(format!("request to {} failed: {}", self.host, root_cause(err)))
         } else {
@@ -385,6 +389,7 @@ fn image_from_json(body: &[u8]) -> Result<MediaBytes, ProviderError> {
     );
     let bytes = LENIENT.decode(cleaned).map_err(|_| not_an_image("b64_json is not valid base64"))?;
     let (mime, ext) = sniff_image(&bytes).ok_or_else(|| not_an_image(&describe(&bytes)))?;
+    http::check_image_dimensions(&bytes)?;
     Ok(MediaBytes { bytes, mime: mime.into(), ext: ext.into() })
 }
 
@@ -487,10 +492,14 @@ pub(super) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
-fn is_loopback(url: &Url) -> bool {
-    let host = url.host_str().unwrap_or_default();
-    host.eq_ignore_ascii_case("localhost")
-        || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+/// "could not connect to host:port …", saying when the connection did not open within the
+/// connect timeout (the worker adds "waiting for the network").
+pub(super) fn connect_message(host: &str, err: &reqwest::Error, connect_timeout: Duration) -> String {
+    if err.is_timeout() {
+        format!("could not connect to {host} within {}", human_duration(connect_timeout))
+    } else {
+        format!("could not connect to {host}: {}", root_cause(err))
+    }
 }
 
 pub(super) fn human_duration(d: Duration) -> String {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use deckmedia_core::core::Snapshot;
 use deckmedia_core::events::Event;
-use deckmedia_core::{BatchId, BatchStatus};
+use deckmedia_core::{AccountState, BatchId, BatchStatus};
 
 /// The tray icon's four looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,12 +36,15 @@ pub struct TrayModel {
     paused: bool,
     waiting_for_network: bool,
     attention: bool,
+    /// Providers paused for their account (quota used up, key rejected), by name.
+    accounts: BTreeMap<String, AccountState>,
 }
 
 impl TrayModel {
     /// The model after missing events: from the database's truth.
     pub fn from_snapshot(s: &Snapshot) -> Self {
         let mut m = TrayModel { paused: s.paused, ..Default::default() };
+        m.accounts = s.providers.iter().map(|p| (p.provider.clone(), p.state)).collect();
         for b in s.batches.iter().filter(|b| !b.status.is_finished()) {
             m.batches.insert(
                 b.id,
@@ -87,7 +90,14 @@ impl TrayModel {
                 changed
             }
             Event::JobFinished { .. } => false,
+            Event::ProviderAccount { provider, state: Some(state), .. } => self.accounts.insert(provider.clone(), *state) != Some(*state),
+            Event::ProviderAccount { provider, state: None, .. } => self.accounts.remove(provider).is_some(),
         }
+    }
+
+    /// The first provider paused for its account, as the tray says it: "openai: Out of quota".
+    fn account_text(&self) -> Option<String> {
+        self.accounts.iter().next().map(|(provider, state)| format!("{provider}: {}", state.label()))
     }
 
     /// Something failed that the user has not looked at yet.
@@ -117,12 +127,19 @@ impl TrayModel {
 
     /// The first line of the tray menu.
     pub fn status_line(&self) -> String {
+        let account = self.account_text();
         let Some((settled, total)) = self.progress() else {
+            if let Some(a) = account {
+                return format!("Deck Media — {a}");
+            }
             return if self.attention { "Deck Media — a batch needs attention".into() } else { "Deck Media — nothing to generate".into() };
         };
         let all_paused = self.paused || self.batches.values().all(|l| l.paused);
         if all_paused {
             return format!("Paused · {settled}/{total}");
+        }
+        if let Some(a) = account {
+            return format!("{a} · {settled}/{total}");
         }
         if self.waiting_for_network {
             return format!("Waiting for network · {settled}/{total}");
@@ -136,7 +153,7 @@ impl TrayModel {
     }
 
     pub fn state(&self) -> TrayState {
-        if self.attention {
+        if self.attention || !self.accounts.is_empty() {
             TrayState::Attention
         } else if self.batches.is_empty() {
             TrayState::Idle
@@ -255,6 +272,20 @@ mod tests {
         assert_eq!(m.status_line(), "Deck Media — a batch needs attention");
         m.set_attention(false);
         assert_eq!(m.state(), TrayState::Idle);
+    }
+
+    #[test]
+    fn a_provider_out_of_quota_shows_until_resumed() {
+        let mut m = TrayModel::default();
+        m.apply(&progress(1, 3, 10, None));
+        let paused = Event::ProviderAccount { provider: "openai".into(), state: Some(AccountState::OutOfQuota), message: Some("You exceeded your current quota".into()) };
+        assert!(m.apply(&paused));
+        assert!(!m.apply(&paused), "the same state again changes nothing");
+        assert_eq!(m.status_line(), "openai: Out of quota · 3/10");
+        assert_eq!(m.state(), TrayState::Attention);
+        assert!(m.apply(&Event::ProviderAccount { provider: "openai".into(), state: None, message: None }));
+        assert_eq!(m.status_line(), "Generating 3/10");
+        assert_eq!(m.state(), TrayState::Working);
     }
 
     #[test]

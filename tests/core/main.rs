@@ -1,9 +1,11 @@
 //! The core's integration tests: one test binary (one link step), a module per area.
+mod accounts;
 mod anki;
 mod elevenlabs;
 mod export;
 mod fuzz;
 mod import;
+mod integrity;
 mod emoji;
 mod network;
 mod offline;

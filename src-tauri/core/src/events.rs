@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{BatchId, BatchInfo, BatchStatus, JobId, MediaKind, WordId};
+use crate::model::{AccountState, BatchId, BatchInfo, BatchStatus, JobId, MediaKind, ProviderState, WordId};
 
 /// Capacity of the broadcast channel.
 pub const EVENT_CAPACITY: usize = 4096;
@@ -32,7 +32,8 @@ pub enum Event {
         word_id: WordId,
         kind: MediaKind,
         /// `done`, `failed`, `retrying` (queued again after an error), `waiting` (its server is
-        /// unreachable: queued until the network returns) or `requeued` (the worker stopped).
+        /// unreachable: queued until the network returns), `paused` (its provider's account
+        /// needs the user: see `ProviderAccount`) or `requeued` (the worker stopped).
         outcome: String,
         error: Option<String>,
     },
@@ -40,6 +41,9 @@ pub enum Event {
     BatchFinished { batch_id: BatchId, status: BatchStatus, completed: i64, failed: i64, cancelled: i64, total: i64 },
     /// The queue as a whole.
     QueueState { running: usize, paused: bool, waiting_for_network: bool },
+    /// A provider's account changed: `state` set = its jobs are paused (quota used up, key
+    /// rejected) with the provider's own `message`; `None` = resumed (Resume, or a new key).
+    ProviderAccount { provider: String, state: Option<AccountState>, message: Option<String> },
 }
 
 impl Event {
@@ -54,6 +58,16 @@ impl Event {
             total: b.total_words,
             eta_seconds,
         }
+    }
+
+    /// A provider was paused.
+    pub fn provider_paused(p: &ProviderState) -> Event {
+        Event::ProviderAccount { provider: p.provider.clone(), state: Some(p.state), message: Some(p.message.clone()) }
+    }
+
+    /// A provider was resumed.
+    pub fn provider_resumed(provider: &str) -> Event {
+        Event::ProviderAccount { provider: provider.to_string(), state: None, message: None }
     }
 
     /// A finished batch's final counts.

@@ -25,7 +25,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The schema, one migration per version. Never edit a released migration: add one.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("schema/001_init.sql")), M::up(include_str!("schema/002_media_warning.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("schema/001_init.sql")),
+        M::up(include_str!("schema/002_media_warning.sql")),
+        M::up(include_str!("schema/003_provider_states_media_verified.sql")),
+    ])
 }
 
 /// Milliseconds since the Unix epoch.

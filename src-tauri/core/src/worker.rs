@@ -111,6 +111,11 @@ impl Worker {
         if recovered > 0 {
             tracing::info!(recovered, "returned jobs left running by an earlier process to the queue");
         }
+        let names = self.provider_names();
+        let reconciled = self.db(move |s| queue::reconcile(&mut s.conn(), &names, now_ms())).await?;
+        if reconciled != queue::Reconciled::default() {
+            tracing::warn!(failed = reconciled.orphaned_jobs, resumed = ?reconciled.providers_cleared, "settled jobs that could never run");
+        }
         let media = self.media.clone();
         let removed = tokio::task::spawn_blocking(move || media.remove_stray_temp_files())
             .await
@@ -270,7 +275,8 @@ impl Worker {
 
             // 6. Idle?
             if until_idle && in_flight.is_empty() && !claimed_any {
-                let left = self.db(|s| queue::runnable_by_kind(&s.conn())).await?;
+                let names = self.provider_names();
+                let left = self.db(move |s| queue::runnable_by_kind(&s.conn(), &names)).await?;
                 // Jobs whose server is unreachable wait for the network; a one-shot run does
                 // not wait with them (they stay queued for the next run).
                 if paused || left.iter().all(|(kind, n)| *n == 0 || limits.is_unreachable(*kind)) {
@@ -294,7 +300,8 @@ impl Worker {
                 for kind in MediaKind::ALL {
                     let now = Instant::now();
                     if limits.available(kind, now) > 0 {
-                        if let Some(due) = self.db(move |s| queue::next_due(&s.conn(), kind)).await? {
+                        let name = self.providers.get(kind).provider.name().to_string();
+                        if let Some(due) = self.db(move |s| queue::next_due(&s.conn(), kind, &name)).await? {
                             let wait = Duration::from_millis((due - now_ms()).max(0) as u64);
                             deadline = deadline.min(now + wait);
                         }
@@ -343,8 +350,17 @@ impl Worker {
         Ok(summary)
     }
 
+    /// The provider serving each kind, by name.
+    fn provider_names(&self) -> Vec<(MediaKind, String)> {
+        MediaKind::ALL.iter().map(|&k| (k, self.providers.get(k).provider.name().to_string())).collect()
+    }
+
     /// Counts and announces what a settle did.
     async fn report_settled(&self, report: &queue::SettleReport, summary: &mut RunSummary, paces: &mut HashMap<BatchId, BatchPace>) -> Result<()> {
+        for p in &report.paused_providers {
+            tracing::warn!(provider = %p.provider, "{}; its jobs wait until resumed", p.line());
+            let _ = self.events.send(Event::provider_paused(p));
+        }
         for j in &report.settled {
             match j.outcome {
                 "done" => summary.done += 1,
@@ -468,6 +484,9 @@ async fn run_job(
         Err(ProviderError::Permanent { message }) => Outcome::Fail { job: job.id, error: message },
         Err(ProviderError::Unreachable { message }) => {
             Outcome::Requeue { job: job.id, next_run_at: now_ms(), error: Some(format!("waiting for the network: {message}")) }
+        }
+        Err(ProviderError::Account { state, message }) => {
+            Outcome::ProviderPaused { job: job.id, provider: slot.provider.name().to_string(), state, message }
         }
         Err(ProviderError::Cancelled) => Outcome::Requeue { job: job.id, next_run_at: now_ms(), error: None },
     }

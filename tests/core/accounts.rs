@@ -87,7 +87,7 @@ async fn quota_runs_out_mid_batch(paid: Paid) {
     let batch = core.generate(deck, &BOTH, false).unwrap();
 
     // The one-shot worker leaves instead of retrying: the paused provider's jobs stay queued.
-    let summary = within(LIMIT, core.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();
+    let summary = within(LIMIT, next_worker(&core).await.run_until_idle(CancellationToken::new())).await.unwrap();
     let calls = paid.calls(&fake.stats());
     assert!(
         calls > QUOTA && calls <= QUOTA + 2 * CONCURRENCY as usize,
@@ -118,7 +118,7 @@ async fn quota_runs_out_mid_batch(paid: Paid) {
     // A restart remembers: the paused provider is not called again.
     let reopened = Core::open_with_config(dir.path(), config(&fake, paid)).unwrap();
     assert_eq!(reopened.snapshot().unwrap().providers, states);
-    within(LIMIT, reopened.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();
+    within(LIMIT, next_worker(&reopened).await.run_until_idle(CancellationToken::new())).await.unwrap();
     assert_eq!(paid.calls(&fake.stats()), calls, "{paid:?}: no call while paused");
 
     // Topped up: Resume, and the rest is made, one call per word left.
@@ -127,7 +127,7 @@ async fn quota_runs_out_mid_batch(paid: Paid) {
     assert!(reopened.resume_provider(paid.name()).unwrap());
     assert!(reopened.snapshot().unwrap().providers.is_empty());
     assert!(matches!(&provider_events(&mut rx)[..], [Event::ProviderAccount { state: None, .. }]));
-    within(LIMIT, reopened.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();
+    within(LIMIT, next_worker(&reopened).await.run_until_idle(CancellationToken::new())).await.unwrap();
     let b = reopened.batch(batch.id).unwrap();
     assert_eq!((b.status, b.completed_words, b.failed_words), (BatchStatus::Completed, WORDS as i64, 0), "{paid:?}");
     assert_eq!(paid.calls(&fake.stats()), calls + (WORDS - QUOTA), "{paid:?}");
@@ -156,7 +156,7 @@ async fn a_rejected_key_pauses_the_provider_and_resume_all_brings_it_back() {
     let core = Core::open_with_config(dir.path(), config(&fake, Paid::OpenAiSpeech)).unwrap();
     let deck = deck_with(&core, "Keys", 20);
     let batch = core.generate(deck, &[MediaKind::Audio], false).unwrap();
-    within(LIMIT, core.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();
+    within(LIMIT, next_worker(&core).await.run_until_idle(CancellationToken::new())).await.unwrap();
     assert!(fake.stats().audio <= 2 * CONCURRENCY as usize, "{:?}", fake.stats());
     let states = core.snapshot().unwrap().providers;
     assert_eq!(states.len(), 1);
@@ -167,7 +167,7 @@ async fn a_rejected_key_pauses_the_provider_and_resume_all_brings_it_back() {
     fake.set_behavior(Behavior::default());
     core.pause_all(false).unwrap();
     assert!(core.snapshot().unwrap().providers.is_empty());
-    within(LIMIT, core.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();
+    within(LIMIT, next_worker(&core).await.run_until_idle(CancellationToken::new())).await.unwrap();
     assert_eq!(core.batch(batch.id).unwrap().status, BatchStatus::Completed);
 }
 
@@ -180,7 +180,7 @@ async fn a_plain_rate_limit_is_still_retried_and_pauses_nothing() {
     let core = Core::open_with_config(dir.path(), config(&fake, Paid::OpenAiSpeech)).unwrap();
     let deck = deck_with(&core, "Busy", 4);
     let batch = core.generate(deck, &[MediaKind::Audio], false).unwrap();
-    within(LIMIT, core.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();
+    within(LIMIT, next_worker(&core).await.run_until_idle(CancellationToken::new())).await.unwrap();
     assert_eq!(core.batch(batch.id).unwrap().status, BatchStatus::Completed);
     assert!(core.snapshot().unwrap().providers.is_empty());
     assert_eq!(fake.stats().audio, 7);

@@ -27,7 +27,7 @@ async fn deck_with_broken_files() -> (Setup, i64, PathBuf, PathBuf) {
     let s = setup(Behavior::default(), 4).await;
     let deck = deck_with(&s.core, "Files", 5);
     s.core.generate(deck, &BOTH, false).unwrap();
-    within(LIMIT, s.core.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();
+    within(LIMIT, next_worker(&s.core).await.run_until_idle(CancellationToken::new())).await.unwrap();
     let media = s.core.media_of_deck(deck).unwrap();
     let deleted = path_of(&media, "word0001", MediaKind::Image);
     let damaged = path_of(&media, "word0003", MediaKind::Audio);
@@ -48,7 +48,7 @@ async fn generate_missing_regenerates_deleted_and_damaged_files_and_nothing_else
 
     let batch = s.core.generate(deck, &BOTH, false).unwrap();
     assert_eq!((batch.total_jobs, batch.reused_jobs), (10, 8), "{batch:?}");
-    within(LIMIT, s.core.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();
+    within(LIMIT, next_worker(&s.core).await.run_until_idle(CancellationToken::new())).await.unwrap();
     let after = s.fake.stats();
     assert_eq!((after.images - before.images, after.audio - before.audio), (1, 1), "exactly the two broken files were made again");
     let words: Vec<String> = s.fake.requests()[before.requests..].iter().map(|r| r.word.clone()).collect();
@@ -77,7 +77,7 @@ async fn verify_lists_broken_files_and_repair_requeues_only_them() {
     assert_eq!(report.broken.len(), 2);
     assert_eq!(report.requeued.len(), 1);
     assert_eq!(query_i64(s.dir.path(), "SELECT COUNT(*) FROM jobs WHERE status = 'queued'"), 2);
-    within(LIMIT, s.core.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();
+    within(LIMIT, next_worker(&s.core).await.run_until_idle(CancellationToken::new())).await.unwrap();
     assert_eq!(s.fake.stats().requests - before, 2);
     assert!(s.core.verify_media(None, false).unwrap().broken.is_empty());
 }
@@ -86,7 +86,7 @@ async fn verify_lists_broken_files_and_repair_requeues_only_them() {
 async fn a_file_is_hashed_again_only_when_its_size_or_mtime_moved() {
     let (s, deck, _, damaged) = deck_with_broken_files().await;
     s.core.verify_media(Some(deck), true).unwrap();
-    within(LIMIT, s.core.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();
+    within(LIMIT, next_worker(&s.core).await.run_until_idle(CancellationToken::new())).await.unwrap();
     assert!(s.core.verify_media(Some(deck), false).unwrap().broken.is_empty());
     // Other bytes under the same size and mtime are not read again (that is the shortcut) ...
     let mtime = std::fs::metadata(&damaged).unwrap().modified().unwrap();
@@ -114,7 +114,7 @@ async fn jobs_that_can_never_run_are_failed_with_the_reason_at_worker_start() {
         conn.execute("DELETE FROM decks WHERE id = ?1", [gone]).unwrap();
         conn.execute("INSERT INTO provider_states(provider, state, message, since) VALUES ('elevenlabs', 'out_of_quota', 'old', 0)", []).unwrap();
     }
-    within(LIMIT, s.core.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();
+    within(LIMIT, next_worker(&s.core).await.run_until_idle(CancellationToken::new())).await.unwrap();
     let failed = query_i64(
         s.dir.path(),
         &format!("SELECT COUNT(*) FROM jobs WHERE batch_id = {} AND status = 'failed' AND last_error = '{DECK_DELETED}'", gone_batch.id),

@@ -85,6 +85,11 @@ async fn on_event<R: Runtime>(app: &AppHandle<R>, event: Event) {
             notify_finished(app, *batch_id, *status).await;
         }
         Event::JobFinished { batch_id, outcome, error, .. } => track_streak(app, *batch_id, *outcome, error.as_deref()).await,
+        // Once per pause: `changed` is false when the tray already showed this state.
+        Event::ProviderAccount { provider, state: Some(account), message } if changed => {
+            let (title, body) = notify::provider_account(provider, *account, message.as_deref().unwrap_or(""));
+            state.notifier.notify(&title, &body);
+        }
         _ => {}
     }
     emit(app, AppEvent::Core(event));

@@ -3,7 +3,7 @@
 
 use std::sync::Mutex;
 
-use deckmedia_core::{BatchInfo, BatchStatus, MediaKind};
+use deckmedia_core::{AccountState, BatchInfo, BatchStatus, MediaKind};
 
 /// Shows a desktop notification. Must not block: implementations hand the work off.
 pub trait Notifier: Send + Sync + 'static {
@@ -88,6 +88,19 @@ pub fn needs_attention(reason: &str) -> (String, String) {
     ("Deck Media needs attention".into(), format!("{} — generation resumes by itself when this is fixed.", short(reason)))
 }
 
+/// A provider's account stopped its jobs (sent once per pause): what happened, in the
+/// provider's own words, and what to do.
+pub fn provider_account(provider: &str, state: AccountState, message: &str) -> (String, String) {
+    let todo = match state {
+        AccountState::OutOfQuota => "top up, then press Resume",
+        AccountState::KeyRejected => "save a new key in Settings",
+    };
+    (
+        format!("Deck Media: {provider} — {}", state.label()),
+        format!("{}. Its jobs wait: {todo}.", short(message.trim_end_matches('.'))),
+    )
+}
+
 /// The first time the window is closed while the app keeps working.
 pub fn still_running() -> (String, String) {
     (
@@ -153,6 +166,15 @@ mod tests {
         assert!(title.contains("attention"), "{title}");
         assert_eq!(body, "Spanish A1: all 3 words failed — HTTP 401: invalid API key");
         assert_eq!(batch_finished(&batch(BatchStatus::Cancelled, 1, 0, vec![MediaKind::Image]), None), None);
+    }
+
+    #[test]
+    fn an_account_notification_quotes_the_provider_and_says_what_to_do() {
+        let (title, body) = provider_account("openai", AccountState::OutOfQuota, "You exceeded your current quota.");
+        assert_eq!(title, "Deck Media: openai — Out of quota");
+        assert_eq!(body, "You exceeded your current quota. Its jobs wait: top up, then press Resume.");
+        let (_, body) = provider_account("elevenlabs", AccountState::KeyRejected, "Invalid API key");
+        assert_eq!(body, "Invalid API key. Its jobs wait: save a new key in Settings.");
     }
 
     #[test]

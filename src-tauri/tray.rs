@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use deckmedia_core::core::Snapshot;
 use deckmedia_core::events::Event;
-use deckmedia_core::{BatchId, BatchStatus};
+use deckmedia_core::{AccountState, BatchId, BatchStatus};
 
 /// The tray icon's four looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +38,8 @@ pub struct TrayModel {
     attention: bool,
     /// The queue is stopped by a fault of this machine (full disk, locked database): why.
     needs: Option<String>,
+    /// Providers paused for their account (quota used up, key rejected), by name.
+    accounts: BTreeMap<String, AccountState>,
 }
 
 impl TrayModel {
@@ -45,6 +47,7 @@ impl TrayModel {
     pub fn from_snapshot(s: &Snapshot) -> Self {
         let needs = s.attention.as_ref().map(|a| a.reason.clone());
         let mut m = TrayModel { paused: s.paused, needs, ..Default::default() };
+        m.accounts = s.providers.iter().map(|p| (p.provider.clone(), p.state)).collect();
         for b in s.batches.iter().filter(|b| !b.status.is_finished()) {
             m.batches.insert(
                 b.id,
@@ -96,12 +99,19 @@ impl TrayModel {
                 changed
             }
             Event::JobFinished { .. } => false,
+            Event::ProviderAccount { provider, state: Some(state), .. } => self.accounts.insert(provider.clone(), *state) != Some(*state),
+            Event::ProviderAccount { provider, state: None, .. } => self.accounts.remove(provider).is_some(),
         }
     }
 
     /// Why the queue needs the user, while it does.
     pub fn needs_attention(&self) -> Option<&str> {
         self.needs.as_deref()
+    }
+
+    /// The first provider paused for its account, as the tray says it: "openai: Out of quota".
+    fn account_text(&self) -> Option<String> {
+        self.accounts.iter().next().map(|(provider, state)| format!("{provider}: {}", state.label()))
     }
 
     /// Something failed that the user has not looked at yet.
@@ -134,12 +144,19 @@ impl TrayModel {
         if let Some(reason) = &self.needs {
             return format!("Needs attention: {reason}");
         }
+        let account = self.account_text();
         let Some((settled, total)) = self.progress() else {
+            if let Some(a) = account {
+                return format!("Deck Media — {a}");
+            }
             return if self.attention { "Deck Media — a batch needs attention".into() } else { "Deck Media — nothing to generate".into() };
         };
         let all_paused = self.paused || self.batches.values().all(|l| l.paused);
         if all_paused {
             return format!("Paused · {settled}/{total}");
+        }
+        if let Some(a) = account {
+            return format!("{a} · {settled}/{total}");
         }
         if self.waiting_for_network {
             return format!("Waiting for network · {settled}/{total}");
@@ -153,7 +170,7 @@ impl TrayModel {
     }
 
     pub fn state(&self) -> TrayState {
-        if self.attention || self.needs.is_some() {
+        if self.attention || self.needs.is_some() || !self.accounts.is_empty() {
             TrayState::Attention
         } else if self.batches.is_empty() {
             TrayState::Idle
@@ -284,6 +301,20 @@ mod tests {
         assert_eq!(m.status_line(), "Deck Media — a batch needs attention");
         m.set_attention(false);
         assert_eq!(m.state(), TrayState::Idle);
+    }
+
+    #[test]
+    fn a_provider_out_of_quota_shows_until_resumed() {
+        let mut m = TrayModel::default();
+        m.apply(&progress(1, 3, 10, None));
+        let paused = Event::ProviderAccount { provider: "openai".into(), state: Some(AccountState::OutOfQuota), message: Some("You exceeded your current quota".into()) };
+        assert!(m.apply(&paused));
+        assert!(!m.apply(&paused), "the same state again changes nothing");
+        assert_eq!(m.status_line(), "openai: Out of quota · 3/10");
+        assert_eq!(m.state(), TrayState::Attention);
+        assert!(m.apply(&Event::ProviderAccount { provider: "openai".into(), state: None, message: None }));
+        assert_eq!(m.status_line(), "Generating 3/10");
+        assert_eq!(m.state(), TrayState::Working);
     }
 
     #[test]

@@ -12,3 +12,4 @@ mod export;
 mod failures;
 mod happy_path;
 mod keys;
+mod reliability;

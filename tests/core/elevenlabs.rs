@@ -54,7 +54,7 @@ async fn errors_are_classified_and_never_carry_the_key() {
         let p = &p;
         async move { p.generate(&word(w), &CancellationToken::new()).await.unwrap_err() }
     };
-    assert!(matches!(go("bad-key").await, ProviderError::Permanent { .. }));
+    assert!(matches!(go("bad-key").await, ProviderError::Account { state: deckmedia_core::AccountState::KeyRejected, .. }));
     match go("busy").await {
         ProviderError::Retryable { retry_after, .. } => assert_eq!(retry_after, Some(Duration::from_secs(7))),
         other => panic!("{other:?}"),

@@ -1,4 +1,5 @@
 //! The core's integration tests: one test binary (one link step), a module per area.
+mod accounts;
 mod anki;
 mod elevenlabs;
 mod export;
@@ -6,6 +7,7 @@ mod faults;
 mod fuzz;
 mod hygiene;
 mod import;
+mod integrity;
 mod emoji;
 mod network;
 mod offline;

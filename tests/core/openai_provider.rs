@@ -133,11 +133,14 @@ async fn bad_request_is_a_permanent_error() {
 }
 
 #[tokio::test]
-async fn rejected_key_is_a_permanent_error() {
+async fn rejected_key_pauses_the_account_not_the_word() {
     let fake = fake_with(FaultAction::Status(401)).await;
     let speech = provider(fake.base_url(), MediaKind::Audio, |_| {});
-    let message = permanent_message(generate(&speech, word(MediaKind::Audio, "Apfel")).await);
-    assert!(message.contains("API key was rejected") && message.contains("HTTP 401"), "{message}");
+    let message = match generate(&speech, word(MediaKind::Audio, "Apfel")).await {
+        Err(ProviderError::Account { state: deckmedia_core::AccountState::KeyRejected, message }) => message,
+        other => panic!("expected a rejected key, got {other:?}"),
+    };
+    assert!(message.starts_with("Incorrect API key provided"), "{message}");
     assert!(!message.contains(KEY) && !message.contains("sk-fake"), "{message}");
 }
 

@@ -88,3 +88,19 @@ pub fn query_i64(dir: &std::path::Path, sql: &str) -> i64 {
     let conn = rusqlite::Connection::open(dir.join("deckmedia.sqlite3")).expect("db");
     conn.query_row(sql, [], |r| r.get(0)).expect("query")
 }
+
+/// The data dir's worker, once the previous one's lock is free. Another test of this binary
+/// may fork a child (`espeak-ng`) at the instant a worker's lock file is open; the child holds
+/// a copy of the descriptor until it execs, so the lock can outlive its worker by a moment.
+pub async fn next_worker(core: &Core) -> deckmedia_core::worker::Worker {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        match core.worker() {
+            Ok(w) => return w,
+            Err(deckmedia_core::Error::WorkerLocked(_)) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            Err(e) => panic!("no worker: {e}"),
+        }
+    }
+}

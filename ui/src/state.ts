@@ -379,6 +379,11 @@ function reduceEvent(state: State, ev: AppEvent): State {
       return { ...state, queue: { ...state.queue, running: ev.running, paused: ev.paused, waitingForNetwork: ev.waiting_for_network } };
     case "QueueAttention":
       return state; // shown by the tray and the notification (the window: not yet)
+    case "ProviderAccount": {
+      if (!ev.state) return state;
+      const label = ev.state === "out_of_quota" ? "Out of quota" : "Key rejected";
+      return addToast(state, "error", `${ev.provider}: ${label}${ev.message ? ` — ${ev.message}` : ""}`, null);
+    }
     case "Resync":
       return state; // app.ts re-reads the snapshot
     case "Resumed":
@@ -410,6 +415,7 @@ const OUTCOME_STATUS: Record<string, string> = {
   failed: "failed",
   retrying: "queued",
   waiting: "waiting",
+  paused: "queued",
   requeued: "queued",
 };
 

@@ -48,8 +48,8 @@ export interface AddWords {
   already_there: number;
 }
 
-/** "none" | "queued" | "running" | "done" | "failed" | "cancelled" | "waiting" */
-export type MediaStatus = "none" | "queued" | "running" | "done" | "failed" | "cancelled" | "waiting";
+/** "missing" / "damaged": recorded as made, but the file is gone or not what was stored. */
+export type MediaStatus = "none" | "queued" | "running" | "done" | "failed" | "cancelled" | "waiting" | "missing" | "damaged";
 
 export interface MediaState {
   status: MediaStatus | string;
@@ -102,6 +102,17 @@ export interface Attention {
   since_ms: number;
 }
 
+/** Why a provider's jobs are paused until the user acts. */
+export type AccountState = "out_of_quota" | "key_rejected";
+
+export interface ProviderState {
+  provider: string;
+  state: AccountState;
+  /** The provider's own words. */
+  message: string;
+  since: number;
+}
+
 export interface Snapshot {
   paused: boolean;
   /** Set while the queue needs attention. */
@@ -109,6 +120,8 @@ export interface Snapshot {
   batches: BatchInfo[];
   queued: number;
   running: number;
+  /** Providers paused for their account (quota used up, key rejected). Always sent by the core. */
+  providers?: ProviderState[];
   /** Requested by the UI (docs/ipc.md); optional until the shell sends it. */
   waiting_for_network?: boolean;
 }
@@ -212,6 +225,7 @@ export type AppEvent =
     }
   | { type: "QueueState"; running: number; paused: boolean; waiting_for_network: boolean }
   | { type: "QueueAttention"; attention: Attention | null }
+  | { type: "ProviderAccount"; provider: string; state: AccountState | null; message: string | null }
   | { type: "Resync" }
   | { type: "Resumed"; batches: number }
   | { type: "TaskProgress"; task_id: number; label: string; done: number; total: number }

@@ -63,12 +63,23 @@ enum Command {
     Cancel { batch_id: i64 },
     /// Pause the whole queue (jobs in flight finish).
     Pause,
-    /// Resume the queue.
+    /// Resume the queue, and providers paused for their account (quota used up, key rejected).
     Resume,
     /// Queue a batch's failed and cancelled words again.
     Retry { batch_id: i64 },
     /// Each word of a deck with its picture and audio.
     Media(MediaArgs),
+    /// List media files that are missing or damaged (content checked against its hash).
+    Verify {
+        /// Only this deck (default: every deck).
+        #[arg(long)]
+        deck: Option<String>,
+        /// Queue the words of missing or damaged files again (one batch per deck).
+        #[arg(long)]
+        repair: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Export a deck with its media: an Anki package (.apkg) or a folder with deck.csv.
     Export(ExportArgs),
     /// API keys of network providers, kept in the system keychain (or a private file).
@@ -265,9 +276,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let v: Vec<_> = batches.iter().map(batch_json).collect();
                 let out = if batch_id.is_some() { v.into_iter().next().unwrap_or_default() } else { serde_json::Value::Array(v) };
                 println!("{}", serde_json::to_string_pretty(&out)?);
-            } else if batches.is_empty() {
-                println!("no batches");
             } else {
+                for p in core.provider_states()? {
+                    println!("{} (its jobs wait: top up or set a new key, then deckmedia resume)", p.line());
+                }
+                if batches.is_empty() {
+                    println!("no batches");
+                    return Ok(ExitCode::SUCCESS);
+                }
                 if core.is_paused()? {
                     println!("queue paused (deckmedia resume)");
                 }
@@ -363,6 +379,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
         }
+        Command::Verify { deck, repair, json } => {
+            let deck_id = deck.map(|d| core.deck_by_name(&d)).transpose()?.map(|d| d.id);
+            let report = core.verify_media(deck_id, repair)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                for b in &report.broken {
+                    println!("{}\t{}\t{}\t{}\t{}", b.deck, b.text, b.kind, b.problem.as_str(), b.path.display());
+                }
+                eprintln!("{} file(s) checked, {} missing or damaged", report.checked, report.broken.len());
+                for batch in &report.requeued {
+                    eprintln!("queued again: {}", batch_line(batch));
+                }
+                if !repair && !report.broken.is_empty() {
+                    eprintln!("deckmedia verify --repair queues them again");
+                }
+            }
+        }
         Command::Media(MediaArgs { deck, json }) => {
             let deck = core.deck_by_name(&deck)?;
             let media = core.media_of_deck(deck.id)?;
@@ -407,6 +441,9 @@ fn run_worker(core: Core, until_idle: bool) -> Result<ExitCode> {
             "worker stopped: {} done, {} failed, {} retried later, {} returned to the queue",
             summary.done, summary.failed, summary.retried, summary.requeued
         );
+        for p in core.provider_states()? {
+            eprintln!("{}; its jobs stay queued: top up or set a new key, then run deckmedia resume", p.line());
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -13,7 +13,7 @@ use crate::error::{DbContext, Error, Result};
 use crate::events::{Event, EVENT_CAPACITY};
 use crate::lock::WorkerLock;
 use crate::media::{MediaStore, WriteFaults};
-use crate::model::{BatchId, BatchInfo, Deck, DeckId, MediaKind, NewWord, Word, WordId, WordMedia};
+use crate::model::{BatchId, BatchInfo, Deck, DeckId, MediaKind, NewWord, ProviderState, Word, WordId, WordMedia};
 use crate::paths::DataDir;
 use crate::providers::ProviderSet;
 use crate::queue::{self, EnqueueOptions, Outstanding};
@@ -45,6 +45,8 @@ pub struct Snapshot {
     pub running: i64,
     /// Set while the queue is stopped by a fault of this machine ("needs attention: <reason>").
     pub attention: Option<Attention>,
+    /// Providers whose jobs are paused until the user acts (quota used up, key rejected).
+    pub providers: Vec<ProviderState>,
 }
 
 impl Core {
@@ -173,9 +175,21 @@ impl Core {
 
     // ---- the queue ------------------------------------------------------------------------------
 
-    /// Starts a batch for a deck and returns at once; the worker does the work.
+    /// Starts a batch for a deck and returns at once; the worker does the work. Without `force`
+    /// ("Generate missing"), a word whose file is gone or damaged counts as missing: the deck's
+    /// files of these kinds are checked first (size always, content when size or mtime moved).
     pub fn generate(&self, deck_id: DeckId, kinds: &[MediaKind], force: bool) -> Result<BatchInfo> {
-        self.enqueue(deck_id, kinds, EnqueueOptions { force, max_attempts: self.config.queue.max_attempts, ..Default::default() })
+        let invalid_media = if force {
+            Vec::new()
+        } else {
+            self.deck(deck_id)?;
+            let (_, broken) = self.check_media(Some(deck_id), kinds, true)?;
+            if !broken.is_empty() {
+                tracing::info!(deck_id, broken = broken.len(), "media files missing or damaged; they are generated again");
+            }
+            broken.into_iter().map(|b| b.media_id).collect()
+        };
+        self.enqueue(deck_id, kinds, EnqueueOptions { force, max_attempts: self.config.queue.max_attempts, invalid_media, ..Default::default() })
     }
 
     /// Generates one word's media ahead of everything else. A job already queued for it moves
@@ -195,11 +209,11 @@ impl Core {
         self.enqueue(
             word.deck_id,
             &rest,
-            EnqueueOptions { force: true, priority: NOW, max_attempts: self.config.queue.max_attempts, word_ids: Some(vec![word_id]) },
+            EnqueueOptions { force: true, priority: NOW, max_attempts: self.config.queue.max_attempts, word_ids: Some(vec![word_id]), ..Default::default() },
         )
     }
 
-    fn enqueue(&self, deck_id: DeckId, kinds: &[MediaKind], opts: EnqueueOptions) -> Result<BatchInfo> {
+    pub(crate) fn enqueue(&self, deck_id: DeckId, kinds: &[MediaKind], opts: EnqueueOptions) -> Result<BatchInfo> {
         let mut kinds = kinds.to_vec();
         kinds.sort();
         kinds.dedup();
@@ -226,7 +240,8 @@ impl Core {
         let paused = queue::global_paused(&tx)?;
         let Outstanding { runnable, paused: held, running } = queue::outstanding(&tx)?;
         let batches = queue::list_batches(&tx, 20)?;
-        Ok(Snapshot { paused, batches, queued: runnable + held, running, attention: self.attention.get() })
+        let providers = queue::provider_states(&tx)?;
+        Ok(Snapshot { paused, batches, queued: runnable + held, running, attention: self.attention.get(), providers })
     }
 
     /// Cancels a batch: queued jobs are cancelled, requests in flight aborted.
@@ -249,12 +264,35 @@ impl Core {
         self.announce(id)
     }
 
-    /// Pauses (or resumes) the whole queue: no new job starts; jobs in flight finish.
+    /// Pauses (or resumes) the whole queue: no new job starts; jobs in flight finish. Resuming
+    /// also resumes every provider paused for its account (the user says: try again).
     pub fn pause_all(&self, paused: bool) -> Result<()> {
-        queue::set_global_paused(&self.store.conn(), paused)?;
+        let resumed = {
+            let conn = self.store.conn();
+            queue::set_global_paused(&conn, paused)?;
+            if paused { Vec::new() } else { queue::clear_all_providers(&conn)? }
+        };
         self.wake.notify_one();
         let _ = self.events.send(Event::QueueState { running: 0, paused, waiting_for_network: false });
+        for provider in resumed {
+            let _ = self.events.send(Event::provider_resumed(&provider));
+        }
         Ok(())
+    }
+
+    /// Providers whose jobs are paused because of their account (quota used up, key rejected).
+    pub fn provider_states(&self) -> Result<Vec<ProviderState>> {
+        queue::provider_states(&self.store.conn())
+    }
+
+    /// Resumes one provider paused for its account. Returns whether it was paused.
+    pub fn resume_provider(&self, provider: &str) -> Result<bool> {
+        let was = queue::clear_provider(&self.store.conn(), provider)?;
+        if was {
+            self.wake.notify_one();
+            let _ = self.events.send(Event::provider_resumed(provider));
+        }
+        Ok(was)
     }
 
     pub fn is_paused(&self) -> Result<bool> {
@@ -295,11 +333,14 @@ impl Core {
     /// Stores a provider's API key (e.g. `openai`) for the server its base URL names now
     /// ([`Core::api_key_host`]): another server needs its own key. It takes effect when the core
     /// is next opened.
+    /// A provider paused for its account (rejected key, used-up quota) is resumed: a new key is
+    /// the user's answer to both.
     pub fn set_api_key(&self, provider: &str, key: &str) -> Result<String> {
         let key = secrets::clean_key(key)?;
         let host = self.api_key_host(provider)?;
         let store = self.key_store()?;
         store.set(&secrets::entry_name(provider, &host), &key)?;
+        self.resume_provider(provider)?;
         Ok(store.describe())
     }
 

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::attention::Attention;
-use crate::model::{BatchId, BatchInfo, BatchStatus, JobId, MediaKind, WordId};
+use crate::model::{AccountState, BatchId, BatchInfo, BatchStatus, JobId, MediaKind, ProviderState, WordId};
 use crate::queue::JobOutcome;
 
 /// Capacity of the broadcast channel.
@@ -34,8 +34,9 @@ pub enum Event {
         word_id: WordId,
         kind: MediaKind,
         /// `done`, `failed`, `retrying` (queued again after an error), `waiting` (its server is
-        /// unreachable: queued until the network returns) or `requeued` (the worker stopped, or
-        /// the disk is full).
+        /// unreachable: queued until the network returns), `paused` (its provider's account
+        /// needs the user: see `ProviderAccount`) or `requeued` (the worker stopped, or the disk
+        /// is full).
         outcome: JobOutcome,
         error: Option<String>,
     },
@@ -46,6 +47,9 @@ pub enum Event {
     /// The queue needs the user (a full disk, a database another program holds for a minute),
     /// or no longer does (`attention: None`): sent when it changes.
     QueueAttention { attention: Option<Attention> },
+    /// A provider's account changed: `state` set = its jobs are paused (quota used up, key
+    /// rejected) with the provider's own `message`; `None` = resumed (Resume, or a new key).
+    ProviderAccount { provider: String, state: Option<AccountState>, message: Option<String> },
 }
 
 impl Event {
@@ -60,6 +64,16 @@ impl Event {
             total: b.total_words,
             eta_seconds,
         }
+    }
+
+    /// A provider was paused.
+    pub fn provider_paused(p: &ProviderState) -> Event {
+        Event::ProviderAccount { provider: p.provider.clone(), state: Some(p.state), message: Some(p.message.clone()) }
+    }
+
+    /// A provider was resumed.
+    pub fn provider_resumed(provider: &str) -> Event {
+        Event::ProviderAccount { provider: provider.to_string(), state: None, message: None }
     }
 
     /// A finished batch's final counts.

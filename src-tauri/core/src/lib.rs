@@ -17,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod export;
 pub mod import;
+pub mod integrity;
 pub mod limits;
 pub mod lock;
 pub mod media;

@@ -95,7 +95,9 @@ impl MediaStore {
         let dir = self.root.join(&rel_dir);
         let path = self.root.join(&rel_path);
         let stored = StoredFile { rel_path, sha256: sha, bytes: bytes.len() as u64 };
-        if file_has_len(&path, bytes.len() as u64) {
+        // Same name = same content, unless the file was damaged behind our back (same length,
+        // other bytes): then it is written again.
+        if file_has_len(&path, bytes.len() as u64) && hash_file(&path).is_ok_and(|h| h == stored.sha256) {
             return Ok(stored);
         }
         self.check_faults().map_err(|e| Error::io("cannot write media file", &path, e))?;
@@ -118,10 +120,7 @@ impl MediaStore {
 
     /// Checks a stored file: present, and its content hashes to its name.
     pub fn verify(&self, rel_path: &str, sha256: &str) -> bool {
-        match std::fs::read(self.absolute(rel_path)) {
-            Ok(bytes) => hex::encode(Sha256::digest(&bytes)) == sha256,
-            Err(_) => false,
-        }
+        hash_file(&self.absolute(rel_path)).is_ok_and(|h| h == sha256)
     }
 
     /// Removes temp files a crashed writer left behind. Returns how many it removed.
@@ -143,6 +142,14 @@ impl MediaStore {
         }
         Ok(removed)
     }
+}
+
+/// The SHA-256 of a file's content (hex), read in chunks.
+pub fn hash_file(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut h)?;
+    Ok(hex::encode(h.finalize()))
 }
 
 fn file_has_len(path: &Path, len: u64) -> bool {
@@ -178,6 +185,17 @@ mod tests {
         assert!(a.rel_path.starts_with("media/audio/"));
         assert!(store.verify(&a.rel_path, &a.sha256));
         assert!(store.write(MediaKind::Audio, "../x", b"hello").is_err());
+    }
+
+    #[test]
+    fn a_damaged_file_of_the_same_length_is_written_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MediaStore::new(dir.path());
+        let a = store.write(MediaKind::Audio, "mp3", b"hello").unwrap();
+        std::fs::write(store.absolute(&a.rel_path), b"HELLO").unwrap();
+        assert!(!store.verify(&a.rel_path, &a.sha256));
+        store.write(MediaKind::Audio, "mp3", b"hello").unwrap();
+        assert_eq!(std::fs::read(store.absolute(&a.rel_path)).unwrap(), b"hello");
     }
 
     #[test]

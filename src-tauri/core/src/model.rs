@@ -185,12 +185,73 @@ impl BatchInfo {
     }
 }
 
+/// Where one word's media of one kind stands, as the deck view shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaStatus {
+    /// Never requested.
+    None,
+    Queued,
+    Running,
+    Done,
+    Failed,
+    Cancelled,
+    /// Recorded as made, but the file is gone from the data folder ("file missing").
+    Missing,
+    /// Recorded as made, but the file's size (or, when verified, content) is not what was stored.
+    Damaged,
+}
+
+impl MediaStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaStatus::None => "none",
+            MediaStatus::Queued => "queued",
+            MediaStatus::Running => "running",
+            MediaStatus::Done => "done",
+            MediaStatus::Failed => "failed",
+            MediaStatus::Cancelled => "cancelled",
+            MediaStatus::Missing => "missing",
+            MediaStatus::Damaged => "damaged",
+        }
+    }
+}
+
+impl From<JobStatus> for MediaStatus {
+    fn from(s: JobStatus) -> Self {
+        match s {
+            JobStatus::Queued => MediaStatus::Queued,
+            JobStatus::Running => MediaStatus::Running,
+            JobStatus::Done => MediaStatus::Done,
+            JobStatus::Failed => MediaStatus::Failed,
+            JobStatus::Cancelled => MediaStatus::Cancelled,
+        }
+    }
+}
+
+impl fmt::Display for MediaStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MediaStatus::Missing => "file missing",
+            MediaStatus::Damaged => "file damaged",
+            other => other.as_str(),
+        })
+    }
+}
+
+impl PartialEq<&str> for MediaStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One word's media of one kind, as `deckmedia media --json` reports it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MediaState {
     /// `none` when never requested, else the latest job's status (`queued`, `running`, `done`,
-    /// `failed`, `cancelled`); `done` also when media exists from an earlier batch.
-    pub status: String,
+    /// `failed`, `cancelled`); `done` also when media exists from an earlier batch; `missing`
+    /// or `damaged` when the recorded file is gone or has the wrong size.
+    pub status: MediaStatus,
     /// Absolute path of the file, when there is one.
     pub path: Option<String>,
     pub error: Option<String>,
@@ -208,4 +269,73 @@ pub struct WordMedia {
     pub translation: Option<String>,
     pub image: MediaState,
     pub audio: MediaState,
+}
+
+/// Why a provider's account cannot be used until the user acts: its jobs wait, no attempt is
+/// spent, and the other providers keep working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountState {
+    /// The quota or credit is used up (OpenAI `insufficient_quota`, HTTP 402, ElevenLabs
+    /// `quota_exceeded`): waiting does not help, topping up does.
+    OutOfQuota,
+    /// The provider refused the API key (HTTP 401/403, `invalid_api_key`).
+    KeyRejected,
+}
+
+impl AccountState {
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountState::OutOfQuota => "out_of_quota",
+            AccountState::KeyRejected => "key_rejected",
+        }
+    }
+    /// What a user reads: "Out of quota", "Key rejected".
+    pub fn label(self) -> &'static str {
+        match self {
+            AccountState::OutOfQuota => "Out of quota",
+            AccountState::KeyRejected => "Key rejected",
+        }
+    }
+}
+
+impl fmt::Display for AccountState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+impl FromStr for AccountState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "out_of_quota" => Ok(AccountState::OutOfQuota),
+            "key_rejected" => Ok(AccountState::KeyRejected),
+            other => Err(format!("unknown provider account state '{other}'")),
+        }
+    }
+}
+
+/// A provider whose jobs are paused until the user resumes it or saves a new key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderState {
+    /// The provider's name, e.g. `openai`, `elevenlabs`.
+    pub provider: String,
+    pub state: AccountState,
+    /// The provider's own words (short, secrets masked).
+    pub message: String,
+    /// When it was noticed (ms since the Unix epoch).
+    pub since: i64,
+}
+
+impl ProviderState {
+    /// "openai: Out of quota — You exceeded your current quota…".
+    pub fn line(&self) -> String {
+        if self.message.is_empty() {
+            format!("{}: {}", self.provider, self.state.label())
+        } else {
+            format!("{}: {} — {}", self.provider, self.state.label(), self.message)
+        }
+    }
 }

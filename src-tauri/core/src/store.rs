@@ -30,7 +30,11 @@ const READERS: usize = 3;
 
 /// The schema, one migration per version. Never edit a released migration: add one.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("schema/001_init.sql")), M::up(include_str!("schema/002_media_warning.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("schema/001_init.sql")),
+        M::up(include_str!("schema/002_media_warning.sql")),
+        M::up(include_str!("schema/003_provider_states_media_verified.sql")),
+    ])
 }
 
 /// Milliseconds since the Unix epoch.

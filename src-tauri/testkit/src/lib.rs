@@ -51,6 +51,9 @@ pub struct Behavior {
     pub faults: Vec<Fault>,
     /// When true, accepted requests wait until [`FakeProvider::release_held`] (pause/cancel tests).
     pub hold: bool,
+    /// When `Some(n)`: the account allows `n` answers; every accepted request after that gets
+    /// [`FaultAction::OutOfQuota`] (faults listed in `faults` still come first).
+    pub quota: Option<usize>,
 }
 
 /// A deliberate failure for requests whose word contains `word_contains`.
@@ -87,6 +90,14 @@ pub enum FaultAction {
     Garbage,
     /// 200 OK with an empty body.
     EmptyBody,
+    /// The account's quota is used up, in the service's real shape: OpenAI answers 429
+    /// `{"error":{"message":"You exceeded your current quota…","type":"insufficient_quota",
+    /// "param":null,"code":"insufficient_quota"}}` (no `Retry-After`), ElevenLabs 401
+    /// `{"detail":{"status":"quota_exceeded","message":"This request exceeds your quota…"}}`.
+    OutOfQuota,
+    /// The key is refused, in the service's real shape: OpenAI 401 with
+    /// `"code":"invalid_api_key"`, ElevenLabs 401 `{"detail":{"status":"invalid_api_key",…}}`.
+    KeyRejected,
 }
 
 /// Counters since the fake started.
@@ -134,6 +145,8 @@ struct Shared {
     release_generation: watch::Sender<u64>,
     /// Set when the fake is dropped.
     shutdown: watch::Sender<bool>,
+    /// Requests counted against `Behavior::quota` (reset by `set_behavior`).
+    quota_used: std::sync::atomic::AtomicUsize,
 }
 
 impl FakeProvider {
@@ -163,6 +176,7 @@ impl FakeProvider {
             requests: Mutex::new(Vec::new()),
             release_generation: watch::Sender::new(0),
             shutdown: watch::Sender::new(false),
+            quota_used: std::sync::atomic::AtomicUsize::new(0),
         });
         let app = Router::new()
             .route("/v1/images/generations", post(images))
@@ -192,7 +206,9 @@ impl FakeProvider {
     /// Requests already held stay held until [`release_held`](Self::release_held).
     pub fn set_behavior(&self, behavior: Behavior) {
         let faults = vec![0; behavior.faults.len()];
-        *lock(&self.shared.behavior) = (behavior, faults);
+        let mut guard = lock(&self.shared.behavior);
+        self.shared.quota_used.store(0, std::sync::atomic::Ordering::SeqCst);
+        *guard = (behavior, faults);
     }
 
     pub fn stats(&self) -> Stats {
@@ -313,10 +329,18 @@ impl Shared {
             let fault = &behavior.faults[i];
             word.contains(&fault.word_contains) && fault.times.is_none_or(|t| hits[i] < t)
         });
-        let fault = index.map(|i| {
+        let mut fault = index.map(|i| {
             hits[i] += 1;
             behavior.faults[i].action.clone()
         });
+        if fault.is_none() {
+            if let Some(quota) = behavior.quota {
+                // Counted under the behaviour lock, so exactly `quota` requests get through.
+                if self.quota_used.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= quota {
+                    fault = Some(FaultAction::OutOfQuota);
+                }
+            }
+        }
         Decision::Accepted { guard: guard_in_flight, fault, hold, latency: behavior.latency }
     }
 
@@ -380,6 +404,8 @@ async fn handle(shared: Arc<Shared>, endpoint: Endpoint, headers: HeaderMap, bod
             }
             Some(FaultAction::Hang) => std::future::pending().await,
             Some(FaultAction::Garbage) => garbage(endpoint),
+            Some(FaultAction::OutOfQuota) => out_of_quota(endpoint),
+            Some(FaultAction::KeyRejected) => key_rejected(endpoint),
             Some(FaultAction::EmptyBody) => {
                 let mime = if endpoint == Endpoint::Images { "application/json" } else { "audio/mpeg" };
                 ([(header::CONTENT_TYPE, mime)], Body::empty()).into_response()
@@ -433,6 +459,28 @@ fn garbage(endpoint: Endpoint) -> Response {
         }
         Endpoint::Speech | Endpoint::ElevenSpeech => ([(header::CONTENT_TYPE, "text/html")], "<html>oops</html>").into_response(),
     }
+}
+
+/// The service's own "quota used up" answer (see [`FaultAction::OutOfQuota`]).
+fn out_of_quota(endpoint: Endpoint) -> Response {
+    if endpoint == Endpoint::ElevenSpeech {
+        let message = "This request exceeds your quota of 10000. You have 3 credits remaining, while 12 credits are required for this request.";
+        return (StatusCode::UNAUTHORIZED, axum::Json(json!({ "detail": { "status": "quota_exceeded", "message": message } }))).into_response();
+    }
+    let message = "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.";
+    let body = json!({ "error": { "message": message, "type": "insufficient_quota", "param": null, "code": "insufficient_quota" } });
+    (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response()
+}
+
+/// The service's own "key refused" answer (see [`FaultAction::KeyRejected`]).
+fn key_rejected(endpoint: Endpoint) -> Response {
+    if endpoint == Endpoint::ElevenSpeech {
+        let body = json!({ "detail": { "status": "invalid_api_key", "message": "Invalid API key" } });
+        return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    }
+    let message = "Incorrect API key provided: sk-fake***1234. You can find your API key at https://platform.openai.com/account/api-keys.";
+    let body = json!({ "error": { "message": message, "type": "invalid_request_error", "param": null, "code": "invalid_api_key" } });
+    (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response()
 }
 
 fn fault_message(status: u16) -> String {

@@ -136,6 +136,7 @@ impl ElevenLabsProvider {
             ProviderError::Retryable { message, retry_after, rate_limited } => ProviderError::Retryable { message: clean(message), retry_after, rate_limited },
             ProviderError::Permanent { message } => ProviderError::Permanent { message: clean(message) },
             ProviderError::Unreachable { message } => ProviderError::Unreachable { message: clean(message) },
+            ProviderError::Account { state, message } => ProviderError::Account { state, message: clean(message) },
             ProviderError::Cancelled => ProviderError::Cancelled,
         }
     }

@@ -8,6 +8,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::ProviderError;
+use crate::model::AccountState;
 
 /// The longest wait a `Retry-After` header can impose; a provider asking for more is capped.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
@@ -17,12 +18,18 @@ const MAX_MESSAGE_CHARS: usize = 200;
 
 /// Classifies a non-success HTTP answer.
 ///
+/// * a 4xx whose body names a used-up quota or credit (OpenAI `insufficient_quota`,
+///   `billing_hard_limit_reached`; ElevenLabs `quota_exceeded`), and any 402: the account is
+///   out of quota, since waiting does not refill it ([`ProviderError::Account`]);
+/// * 401, 403, or a body saying `invalid_api_key`: the account's key was rejected;
 /// * 408, 425, 429, 5xx: retryable (429 sets `rate_limited`), with `Retry-After` when given;
-/// * 429 whose body says the quota is used up (`insufficient_quota`): permanent, since waiting
-///   does not refill a billing quota;
-/// * 401, 403: permanent, the API key was rejected;
 /// * other statuses: permanent.
 pub fn classify(status: u16, retry_after: Option<&str>, body_snippet: &str) -> ProviderError {
+    if let Some(state) = account_state(status, body_snippet) {
+        let detail = provider_message(body_snippet);
+        let message = if detail.is_empty() { format!("HTTP {status}") } else { detail };
+        return ProviderError::Account { state, message };
+    }
     let detail = provider_message(body_snippet);
     let with_detail = |what: &str| {
         if detail.is_empty() {
@@ -37,18 +44,50 @@ pub fn classify(status: u16, retry_after: Option<&str>, body_snippet: &str) -> P
         rate_limited,
     };
     match status {
-        429 if body_snippet.contains("insufficient_quota") => {
-            ProviderError::permanent(with_detail("the provider's quota is used up"))
-        }
         429 => retryable("rate limited by the provider", true),
         408 => retryable("the provider timed out", false),
         425 => retryable("the provider asked to retry later", false),
         500..=599 => retryable("the provider had a server error", false),
-        401 | 403 => ProviderError::permanent(with_detail("the API key was rejected")),
         404 => ProviderError::permanent(with_detail("not found; check the base URL and model")),
         400..=499 => ProviderError::permanent(with_detail("the provider refused the request")),
         _ => ProviderError::permanent(with_detail("unexpected answer from the provider")),
     }
+}
+
+/// Error codes that mean the account's quota or credit is used up.
+const QUOTA_CODES: [&str; 4] = ["insufficient_quota", "billing_hard_limit_reached", "billing_not_active", "quota_exceeded"];
+/// Error codes that mean the key itself was refused.
+const KEY_CODES: [&str; 2] = ["invalid_api_key", "missing_api_key"];
+
+/// Whether an error answer is about the account rather than this request: a used-up quota
+/// (by code, or HTTP 402) or a rejected key (by code, or HTTP 401/403). Only client errors
+/// qualify: a 5xx is the server's trouble whatever its body says.
+pub fn account_state(status: u16, body: &str) -> Option<AccountState> {
+    if !(400..500).contains(&status) {
+        return None;
+    }
+    let codes = error_codes(body);
+    let has = |list: &[&str]| codes.iter().any(|c| list.contains(&c.as_str()));
+    if status == 402 || has(&QUOTA_CODES) {
+        Some(AccountState::OutOfQuota)
+    } else if matches!(status, 401 | 403) || has(&KEY_CODES) {
+        Some(AccountState::KeyRejected)
+    } else {
+        None
+    }
+}
+
+/// The machine-readable codes of an error body: OpenAI's `error.code` and `error.type`,
+/// ElevenLabs' `detail.status`.
+fn error_codes(body: &str) -> Vec<String> {
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(body) else { return Vec::new() };
+    let error = json.get("error");
+    let detail = json.get("detail");
+    [error.and_then(|e| e.get("code")), error.and_then(|e| e.get("type")), detail.and_then(|d| d.get("status"))]
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
 }
 
 /// Parses a `Retry-After` value: delta-seconds (`120`) or an HTTP-date, relative to `now`.
@@ -66,12 +105,14 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 }
 
 /// The provider's own error message from an error body: OpenAI's `{"error":{"message":..}}`,
-/// `{"error":".."}`, `{"message":..}` or `{"detail":..}`, else the body's text. Whitespace is
+/// ElevenLabs' `{"detail":{"message":..}}`, `{"error":".."}`, `{"message":..}` or
+/// `{"detail":..}`, else the body's text. Whitespace is
 /// collapsed, key-like tokens are masked, and the result is cut to about 200 characters.
 pub fn provider_message(body: &str) -> String {
     let from_json = serde_json::from_str::<serde_json::Value>(body).ok().and_then(|json| {
         let error = json.get("error");
-        [error.and_then(|e| e.get("message")), error, json.get("message"), json.get("detail")]
+        let detail = json.get("detail");
+        [error.and_then(|e| e.get("message")), detail.and_then(|d| d.get("message")), error, json.get("message"), detail]
             .into_iter()
             .flatten()
             .find_map(|v| v.as_str().map(str::to_owned))
@@ -130,8 +171,6 @@ mod tests {
             (599, None, Retry(None, false)),
             (400, None, Permanent),
             (400, Some("10"), Permanent),
-            (401, None, Permanent),
-            (403, None, Permanent),
             (404, None, Permanent),
             (413, None, Permanent),
             (422, None, Permanent),
@@ -155,18 +194,61 @@ mod tests {
 
     #[test]
     fn rejected_key_says_so_and_does_not_echo_it() {
-        let body = r#"{"error":{"message":"Incorrect API key provided: sk-proj-abc***wxyz. You can find your API key at https://platform.openai.com/account/api-keys.","type":"invalid_request_error","code":"invalid_api_key"}}"#;
+        let body = r#"{"error":{"message":"Incorrect API key provided: sk-proj-abc***wxyz. You can find your API key at https://platform.openai.com/account/api-keys.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#;
         for status in [401, 403] {
-            let ProviderError::Permanent { message } = classify(status, None, body) else { panic!() };
-            assert!(message.starts_with("the API key was rejected"), "{message}");
+            let ProviderError::Account { state, message } = classify(status, None, body) else { panic!() };
+            assert_eq!(state, AccountState::KeyRejected);
+            assert!(message.starts_with("Incorrect API key provided"), "{message}");
             assert!(!message.contains("abc") && !message.contains("wxyz"), "{message}");
         }
     }
 
+    /// Account states in each provider's real error shape; plain rate limits stay rate limits.
     #[test]
-    fn a_used_up_quota_is_permanent() {
-        let body = r#"{"error":{"message":"You exceeded your current quota.","type":"insufficient_quota","code":"insufficient_quota"}}"#;
-        assert!(matches!(classify(429, Some("10"), body), ProviderError::Permanent { .. }));
+    fn account_faults_are_told_apart_from_rate_limits() {
+        const OPENAI_QUOTA: &str = r#"{"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}"#;
+        const OPENAI_BILLING: &str = r#"{"error":{"message":"Billing hard limit has been reached","type":"invalid_request_error","param":null,"code":"billing_hard_limit_reached"}}"#;
+        const OPENAI_RATE: &str = r#"{"error":{"message":"Rate limit reached for requests","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#;
+        const ELEVEN_QUOTA: &str = r#"{"detail":{"status":"quota_exceeded","message":"This request exceeds your quota of 10000. You have 3 credits remaining, while 12 credits are required for this request."}}"#;
+        const ELEVEN_KEY: &str = r#"{"detail":{"status":"invalid_api_key","message":"Invalid API key"}}"#;
+        const ELEVEN_BUSY: &str = r#"{"detail":{"status":"too_many_concurrent_requests","message":"Too many concurrent requests."}}"#;
+        #[derive(Debug, PartialEq)]
+        enum Got {
+            Account(AccountState, String),
+            RateLimit(Option<u64>),
+            Other,
+        }
+        use AccountState::{KeyRejected, OutOfQuota};
+        let table: &[(u16, Option<&str>, &str, Got)] = &[
+            (429, None, OPENAI_QUOTA, Got::Account(OutOfQuota, "You exceeded your current quota".into())),
+            (429, Some("10"), OPENAI_QUOTA, Got::Account(OutOfQuota, "You exceeded your current quota".into())),
+            (400, None, OPENAI_BILLING, Got::Account(OutOfQuota, "Billing hard limit".into())),
+            (402, None, "", Got::Account(OutOfQuota, "HTTP 402".into())),
+            (402, None, r#"{"message":"Payment required"}"#, Got::Account(OutOfQuota, "Payment required".into())),
+            (401, None, ELEVEN_QUOTA, Got::Account(OutOfQuota, "This request exceeds your quota".into())),
+            (401, None, ELEVEN_KEY, Got::Account(KeyRejected, "Invalid API key".into())),
+            (400, None, ELEVEN_KEY, Got::Account(KeyRejected, "Invalid API key".into())),
+            (401, None, OPENAI_BODY, Got::Account(KeyRejected, "Something went wrong.".into())),
+            (403, None, "forbidden", Got::Account(KeyRejected, "forbidden".into())),
+            (429, None, OPENAI_RATE, Got::RateLimit(None)),
+            (429, Some("7"), OPENAI_RATE, Got::RateLimit(Some(7))),
+            (429, None, ELEVEN_BUSY, Got::RateLimit(None)),
+            (429, None, "", Got::RateLimit(None)),
+            (500, None, OPENAI_QUOTA, Got::Other),
+            (400, None, OPENAI_BODY, Got::Other),
+        ];
+        for (status, header, body, expected) in table {
+            let got = match classify(*status, *header, body) {
+                ProviderError::Account { state, message } => {
+                    let Got::Account(_, prefix) = expected else { panic!("{status} {body}: got {state:?} {message}") };
+                    assert!(message.starts_with(prefix.as_str()), "{status}: {message}");
+                    Got::Account(state, prefix.clone())
+                }
+                ProviderError::Retryable { rate_limited: true, retry_after, .. } => Got::RateLimit(retry_after.map(|d| d.as_secs())),
+                _ => Got::Other,
+            };
+            assert_eq!(&got, expected, "{status} {header:?} {body}");
+        }
     }
 
     #[test]
@@ -190,6 +272,7 @@ mod tests {
             (r#"{"error":"b"}"#, "b"),
             (r#"{"message":"c"}"#, "c"),
             (r#"{"detail":"d"}"#, "d"),
+            (r#"{"detail":{"status":"quota_exceeded","message":"e"}}"#, "e"),
             ("plain text", "plain text"),
             ("Bearer sk-live-1234567890", "Bearer ***"),
             ("token 0123456789abcdef0123456789abcdef.", "token ***."),

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::model::MediaKind;
+use crate::model::{AccountState, MediaKind};
 
 pub mod audio;
 pub mod elevenlabs;
@@ -57,6 +57,11 @@ pub enum ProviderError {
     /// Another attempt would fail the same way: bad request, rejected key, an answer that is not media.
     #[error("{message}")]
     Permanent { message: String },
+    /// The provider's account cannot serve anyone until the user acts (quota used up, key
+    /// rejected). Not the word's fault: the queue pauses the whole provider, spends no attempt,
+    /// and waits for Resume or a new key. `message` is the provider's own words.
+    #[error("{state}: {message}")]
+    Account { state: AccountState, message: String },
     /// The job was cancelled while the request was in flight.
     #[error("cancelled")]
     Cancelled,

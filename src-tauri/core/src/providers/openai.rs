@@ -280,6 +280,9 @@ impl OpenAiProvider {
             ProviderError::Unreachable { message } if message.contains(key) => {
                 ProviderError::Unreachable { message: message.replace(key, "***") }
             }
+            ProviderError::Account { state, message } if message.contains(key) => {
+                ProviderError::Account { state, message: message.replace(key, "***") }
+            }
             other => other,
         }
     }

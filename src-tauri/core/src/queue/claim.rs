@@ -25,7 +25,8 @@ pub struct ClaimedJob {
 }
 
 /// Claims up to `limit` ready jobs of `kind`: queued, due, in a batch that is neither paused nor
-/// cancelled; highest priority first, then oldest. The caller checks the queue-wide pause.
+/// cancelled, while `provider` is not paused (quota used up, key rejected); highest priority
+/// first, then oldest. The caller checks the queue-wide pause.
 pub fn claim(conn: &mut Connection, kind: MediaKind, settings_key: &str, provider: &str, lease: &str, limit: u32, now: i64) -> Result<Vec<ClaimedJob>> {
     if limit == 0 {
         return Ok(Vec::new());
@@ -38,6 +39,7 @@ pub fn claim(conn: &mut Connection, kind: MediaKind, settings_key: &str, provide
                  WHERE id IN (SELECT j.id FROM jobs j JOIN batches b ON b.id = j.batch_id
                               WHERE j.status = 'queued' AND j.kind = ?3 AND j.next_run_at <= ?2
                                 AND b.paused = 0 AND b.cancelled = 0
+                                AND NOT EXISTS(SELECT 1 FROM provider_states WHERE provider = ?5)
                               ORDER BY j.priority DESC, j.id LIMIT ?4)
                  RETURNING id",
             )

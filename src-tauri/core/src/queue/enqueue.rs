@@ -16,17 +16,19 @@ pub struct EnqueueOptions {
     pub max_attempts: u32,
     /// Only these words of the deck (all when `None`).
     pub word_ids: Option<Vec<WordId>>,
+    /// Media rows whose file is missing or damaged: their words count as having no media.
+    pub invalid_media: Vec<i64>,
 }
 
 impl Default for EnqueueOptions {
     fn default() -> Self {
-        EnqueueOptions { force: false, priority: 0, max_attempts: 5, word_ids: None }
+        EnqueueOptions { force: false, priority: 0, max_attempts: 5, word_ids: None, invalid_media: Vec::new() }
     }
 }
 
 /// Creates a batch for a deck: one job per word and kind. A word whose media of that kind already
 /// exists with the same settings (and for the same text) gets a job that is done at once and
-/// counted as reused, unless `force`. Words that already have a queued or running job of that
+/// counted as reused, unless `force` or its file is listed in `invalid_media` (missing or damaged). Words that already have a queued or running job of that
 /// kind in another batch are left to that batch, so pressing Generate twice does no work twice.
 /// `settings` gives each kind's provider settings key.
 pub fn enqueue(conn: &mut Connection, deck_id: DeckId, settings: &[(MediaKind, String)], opts: &EnqueueOptions, now: i64) -> Result<BatchId> {
@@ -51,6 +53,7 @@ pub fn enqueue(conn: &mut Connection, deck_id: DeckId, settings: &[(MediaKind, S
         return Err(Error::invalid(format!("deck '{deck_name}' has no words to generate media for")));
     }
     let kinds: Vec<&str> = settings.iter().map(|(k, _)| k.as_str()).collect();
+    let invalid_json = serde_json::to_string(&opts.invalid_media).unwrap_or_else(|_| "[]".into());
     tx.execute(
         "INSERT INTO batches(deck_id, kinds, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
         params![deck_id, kinds.join(","), now],
@@ -67,14 +70,15 @@ pub fn enqueue(conn: &mut Connection, deck_id: DeckId, settings: &[(MediaKind, S
                  FROM (SELECT w.id, w.position,
                               (NOT ?4 AND EXISTS(SELECT 1 FROM media m WHERE m.word_id = w.id AND m.kind = ?2
                                                    AND (m.settings_key = ?3 OR m.settings_key = ?10)
-                                                   AND m.source_text = w.text)) AS hit
+                                                   AND m.source_text = w.text
+                                                   AND m.id NOT IN (SELECT value FROM json_each(?11)))) AS hit
                        FROM words w
                        WHERE w.deck_id = ?8
                          AND (?9 IS NULL OR w.id IN (SELECT value FROM json_each(?9)))
                          AND NOT EXISTS(SELECT 1 FROM jobs a WHERE a.word_id = w.id AND a.kind = ?2
                                         AND a.status IN ('queued', 'running'))) AS c
                  ORDER BY c.position",
-                params![batch_id, kind.as_str(), settings_key, opts.force, opts.priority, opts.max_attempts, now, deck_id, ids_json, IMPORTED_SETTINGS],
+                params![batch_id, kind.as_str(), settings_key, opts.force, opts.priority, opts.max_attempts, now, deck_id, ids_json, IMPORTED_SETTINGS, invalid_json],
             )
             .db("enqueueing a batch")?;
     }

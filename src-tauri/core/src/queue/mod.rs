@@ -4,6 +4,8 @@
 //! queued ──claim──▶ running ──ok──▶ done
 //!    ▲                 │ retryable error ─▶ queued (next_run_at = backoff or Retry-After)
 //!    │                 │ permanent error, or attempts used up ─▶ failed
+//!    │                 │ provider's quota used up / key rejected ─▶ queued (no attempt;
+//!    │                 │     the provider is paused until Resume or a new key)
 //!    │                 │ cancel ─▶ cancelled
 //!    └──── retry ◀── failed / cancelled        worker restart: running ─▶ queued (no attempt)
 //! ```
@@ -14,15 +16,19 @@
 //! settling twice is a no-op. A batch's status is derived from its counters and flags, never
 //! stored on its own.
 
+mod accounts;
 mod claim;
 mod control;
 mod enqueue;
 mod read;
+mod reconcile;
 mod settle;
 
+pub use accounts::{clear_all_providers, clear_provider, is_provider_paused, mark_provider, provider_states};
 pub use claim::{claim, ClaimedJob};
 pub use control::{cancel_batch, prioritize_word, recover_running, retry_failed, set_batch_paused, set_global_paused, global_paused, jobs_no_longer_ours};
 pub use enqueue::{enqueue, EnqueueOptions};
 pub(crate) use read::recount;
 pub use read::{batch_info, list_batches, media_of_deck, media_of_deck_page, next_due, outstanding, runnable_by_kind, Outstanding};
+pub use reconcile::{reconcile, Reconciled, DECK_DELETED};
 pub use settle::{settle, JobOutcome, JobSettled, MediaRecord, Outcome, SettleReport};

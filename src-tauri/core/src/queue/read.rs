@@ -7,7 +7,7 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{DbContext, Error, Result};
-use crate::model::{BatchId, BatchInfo, BatchStatus, DeckId, MediaKind, MediaState, WordId, WordMedia};
+use crate::model::{BatchId, BatchInfo, BatchStatus, DeckId, JobStatus, MediaKind, MediaState, MediaStatus, WordId, WordMedia};
 
 /// Recomputes a batch's counters from its jobs (after cancel, retry, or word deletion).
 pub(crate) fn recount(conn: &Connection, batch_id: BatchId, now: i64) -> Result<()> {
@@ -168,8 +168,9 @@ pub fn media_of_deck_page(conn: &Connection, deck_id: DeckId, data_dir: &Path, o
             .db("reading media")?;
         for row in rows {
             let (word_id, kind, status, error) = row.db("reading media")?;
+            let status: JobStatus = status.parse().map_err(Error::Schema)?;
             if let Some(s) = state_mut(&mut words, &index, word_id, &kind) {
-                s.status = status;
+                s.status = status.into();
                 s.error = error;
             }
         }
@@ -177,24 +178,38 @@ pub fn media_of_deck_page(conn: &Connection, deck_id: DeckId, data_dir: &Path, o
     {
         let mut stmt = conn
             .prepare(&format!(
-                "SELECT m.word_id, m.kind, m.path, m.source_text <> w.text, m.warning FROM media m JOIN words w ON w.id = m.word_id
+                "SELECT m.word_id, m.kind, m.path, m.source_text <> w.text, m.warning, m.bytes FROM media m JOIN words w ON w.id = m.word_id
                  WHERE m.word_id IN ({PAGE})"
             ))
             .db("reading media")?;
         let rows = stmt
             .query_map([deck_id, limit, offset], |r| {
-                Ok((r.get::<_, WordId>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, bool>(3)?, r.get::<_, Option<String>>(4)?))
+                Ok((
+                    r.get::<_, WordId>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, bool>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, i64>(5)?,
+                ))
             })
             .db("reading media")?;
         for row in rows {
-            let (word_id, kind, path, stale, warning) = row.db("reading media")?;
+            let (word_id, kind, path, stale, warning, bytes) = row.db("reading media")?;
             if let Some(s) = state_mut(&mut words, &index, word_id, &kind) {
-                s.path = Some(data_dir.join(path).to_string_lossy().into_owned());
+                let path = data_dir.join(path);
+                if matches!(s.status, MediaStatus::None | MediaStatus::Done) {
+                    // Existence and size only (one stat): the content is checked by "Generate
+                    // missing" and `verify`.
+                    s.status = match std::fs::metadata(&path) {
+                        Ok(m) if m.is_file() && m.len() as i64 == bytes => MediaStatus::Done,
+                        Ok(m) if m.is_file() => MediaStatus::Damaged,
+                        _ => MediaStatus::Missing,
+                    };
+                }
+                s.path = Some(path.to_string_lossy().into_owned());
                 s.stale = stale;
                 s.warning = warning;
-                if s.status == "none" {
-                    s.status = "done".into();
-                }
             }
         }
     }
@@ -207,17 +222,19 @@ fn state_mut<'a>(words: &'a mut [WordMedia], index: &HashMap<WordId, usize>, wor
 }
 
 fn none_state() -> MediaState {
-    MediaState { status: "none".into(), path: None, error: None, stale: false, warning: None }
+    MediaState { status: MediaStatus::None, path: None, error: None, stale: false, warning: None }
 }
 
-/// The earliest `next_run_at` of a queued job of `kind` in a batch that may run, if any.
-pub fn next_due(conn: &Connection, kind: MediaKind) -> Result<Option<i64>> {
+/// The earliest `next_run_at` of a queued job of `kind` in a batch that may run, if any. None
+/// while `provider` (the one serving `kind`) is paused: its jobs are not due until resumed.
+pub fn next_due(conn: &Connection, kind: MediaKind, provider: &str) -> Result<Option<i64>> {
     conn.prepare_cached(
         "SELECT MIN(j.next_run_at) FROM jobs j JOIN batches b ON b.id = j.batch_id
-         WHERE j.status = 'queued' AND j.kind = ?1 AND b.paused = 0 AND b.cancelled = 0",
+         WHERE j.status = 'queued' AND j.kind = ?1 AND b.paused = 0 AND b.cancelled = 0
+           AND NOT EXISTS(SELECT 1 FROM provider_states WHERE provider = ?2)",
     )
     .db("reading the queue")?
-    .query_row([kind.as_str()], |r| r.get(0))
+    .query_row(params![kind.as_str(), provider], |r| r.get(0))
     .db("reading the queue")
 }
 
@@ -244,7 +261,11 @@ pub fn outstanding(conn: &Connection) -> Result<Outstanding> {
 }
 
 /// Queued jobs per kind in batches that may run (for `--until-idle` with servers unreachable).
-pub fn runnable_by_kind(conn: &Connection) -> Result<Vec<(MediaKind, i64)>> {
+/// `providers` names the provider serving each kind: a kind whose provider is paused (quota,
+/// key) has nothing runnable until the user resumes it.
+pub fn runnable_by_kind(conn: &Connection, providers: &[(MediaKind, String)]) -> Result<Vec<(MediaKind, i64)>> {
+    let paused: Vec<String> = super::provider_states(conn)?.into_iter().map(|p| p.provider).collect();
+    let held = |kind: MediaKind| providers.iter().any(|(k, name)| *k == kind && paused.contains(name));
     let mut stmt = conn
         .prepare_cached(
             "SELECT j.kind, COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id
@@ -255,8 +276,10 @@ pub fn runnable_by_kind(conn: &Connection) -> Result<Vec<(MediaKind, i64)>> {
     let mut out = Vec::new();
     for row in rows {
         let (kind, n) = row.db("reading the queue")?;
-        if let Ok(kind) = kind.parse() {
-            out.push((kind, n));
+        if let Ok(kind) = kind.parse::<MediaKind>() {
+            if !held(kind) {
+                out.push((kind, n));
+            }
         }
     }
     Ok(out)

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::error::{DbContext, Error, Result};
-use crate::model::{BatchId, JobId, MediaKind, WordId};
+use crate::model::{AccountState, BatchId, JobId, MediaKind, ProviderState, WordId};
 
 /// How a settle moved one job; serialised as the lower-case word the UI reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -21,6 +21,9 @@ pub enum JobOutcome {
     Waiting,
     /// Queued again without an attempt (the worker stopped, or the disk is full).
     Requeued,
+    /// Queued again without an attempt: its provider's account needs the user (quota used up,
+    /// key rejected).
+    Paused,
 }
 
 impl JobOutcome {
@@ -31,6 +34,7 @@ impl JobOutcome {
             JobOutcome::Retrying => "retrying",
             JobOutcome::Waiting => "waiting",
             JobOutcome::Requeued => "requeued",
+            JobOutcome::Paused => "paused",
         }
     }
 }
@@ -69,12 +73,19 @@ pub enum Outcome {
     /// Back to the queue without counting an attempt (shutdown; `error` says why when the
     /// provider could not be reached).
     Requeue { job: JobId, next_run_at: i64, error: Option<String> },
+    /// The provider's account cannot be used (quota, key): back to the queue without counting
+    /// an attempt, and the whole provider is paused until the user resumes it.
+    ProviderPaused { job: JobId, provider: String, state: AccountState, message: String },
 }
 
 impl Outcome {
     pub fn job(&self) -> JobId {
         match self {
-            Outcome::Done { job, .. } | Outcome::Retry { job, .. } | Outcome::Fail { job, .. } | Outcome::Requeue { job, .. } => *job,
+            Outcome::Done { job, .. }
+            | Outcome::Retry { job, .. }
+            | Outcome::Fail { job, .. }
+            | Outcome::Requeue { job, .. }
+            | Outcome::ProviderPaused { job, .. } => *job,
         }
     }
 }
@@ -97,6 +108,8 @@ pub struct SettleReport {
     pub batches: BTreeSet<BatchId>,
     /// Batches that became finished in this settle.
     pub finished: Vec<BatchId>,
+    /// Providers paused by this settle (quota used up, key rejected).
+    pub paused_providers: Vec<ProviderState>,
 }
 
 /// Records outcomes of jobs claimed under `lease`, all in one transaction. A job no longer
@@ -106,6 +119,11 @@ pub fn settle(conn: &mut rusqlite::Connection, lease: &str, outcomes: &[Outcome]
     let mut report = SettleReport::default();
     let mut counts: HashMap<BatchId, Counts> = HashMap::new();
     for outcome in outcomes {
+        if let Outcome::ProviderPaused { provider, state, message, .. } = outcome {
+            if super::accounts::mark_provider(&tx, provider, *state, message, now)? {
+                report.paused_providers.push(ProviderState { provider: provider.clone(), state: *state, message: message.clone(), since: now });
+            }
+        }
         if let Some(s) = settle_one(&tx, lease, outcome, now, &mut counts)? {
             report.batches.insert(s.batch_id);
             report.settled.push(s);
@@ -237,6 +255,20 @@ fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, co
                 .db("settling jobs")?;
             let outcome = if error.is_some() { JobOutcome::Waiting } else { JobOutcome::Requeued };
             (r, outcome, error.clone())
+        }
+        Outcome::ProviderPaused { job, provider, state, message } => {
+            let error = format!("{provider}: {state} — {message}");
+            let r = tx
+                .prepare_cached(
+                    "UPDATE jobs SET status = 'queued', lease = NULL, started_at = NULL, last_error = ?3
+                     WHERE id = ?1 AND status = 'running' AND lease = ?2
+                     RETURNING batch_id, word_id, kind, attempts, max_attempts",
+                )
+                .db("settling jobs")?
+                .query_row(params![job, lease, error], row)
+                .optional()
+                .db("settling jobs")?;
+            (r, JobOutcome::Paused, Some(error))
         }
     };
     let Some((batch_id, word_id, kind, _, _)) = row else { return Ok(None) };

@@ -150,6 +150,7 @@ fn outcome_of_error(job: JobId, attempt: u32, e: ProviderError, ctx: &JobContext
         ProviderError::Retryable { message, retry_after: None, .. } => retry_outcome(job, attempt, message, ctx),
         ProviderError::Permanent { message } => Outcome::Fail { job, error: message },
         ProviderError::Unreachable { message } => Outcome::Requeue { job, next_run_at: now, error: Some(format!("waiting for the network: {message}")) },
+        ProviderError::Account { state, message } => Outcome::ProviderPaused { job, provider: ctx.slot.provider.name().to_string(), state, message },
         ProviderError::Cancelled => Outcome::Requeue { job, next_run_at: now, error: None },
     }
 }

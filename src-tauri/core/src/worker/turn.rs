@@ -211,6 +211,11 @@ impl<'w> Turn<'w> {
         self.disk.persistent(now).or_else(|| self.health.persistent(now))
     }
 
+    /// The provider serving each kind, by name.
+    fn provider_names(&self) -> Vec<(MediaKind, String)> {
+        MediaKind::ALL.iter().map(|&k| (k, self.w.providers.get(k).provider.name().to_string())).collect()
+    }
+
     // ---- the steps ------------------------------------------------------------------------------
 
     /// Once: returns jobs a dead process left running, removes stray temp files.
@@ -221,6 +226,11 @@ impl<'w> Turn<'w> {
         let recovered = self.w.db(|s| queue::recover_running(&s.conn())).await?;
         if recovered > 0 {
             tracing::info!(recovered, "returned jobs left running by an earlier process to the queue");
+        }
+        let (names, now_ms) = (self.provider_names(), self.clock.now_ms());
+        let reconciled = self.w.db(move |s| queue::reconcile(&mut s.conn(), &names, now_ms)).await?;
+        if reconciled != queue::Reconciled::default() {
+            tracing::warn!(failed = reconciled.orphaned_jobs, resumed = ?reconciled.providers_cleared, "settled jobs that could never run");
         }
         let media = self.w.media.clone();
         match tokio::task::spawn_blocking(move || media.remove_stray_temp_files()).await {
@@ -434,12 +444,16 @@ impl<'w> Turn<'w> {
 
     /// Counts and announces what a settle did.
     fn count_settled(&mut self, report: &SettleReport) {
+        for p in &report.paused_providers {
+            tracing::warn!(provider = %p.provider, "{}; its jobs wait until resumed", p.line());
+            let _ = self.w.events.send(Event::provider_paused(p));
+        }
         for j in &report.settled {
             match j.outcome {
                 JobOutcome::Done => self.summary.done += 1,
                 JobOutcome::Failed => self.summary.failed += 1,
                 JobOutcome::Retrying => self.summary.retried += 1,
-                JobOutcome::Waiting | JobOutcome::Requeued => self.summary.requeued += 1,
+                JobOutcome::Waiting | JobOutcome::Requeued | JobOutcome::Paused => self.summary.requeued += 1,
             }
             let _ = self.w.events.send(Event::JobFinished {
                 batch_id: j.batch_id,
@@ -488,7 +502,8 @@ impl<'w> Turn<'w> {
         if !self.until_idle || !self.in_flight.is_empty() || self.claimed_any || self.disk.has_held() || !self.outcomes.is_empty() {
             return Ok(false);
         }
-        let left = self.w.db(|s| queue::runnable_by_kind(&s.conn())).await?;
+        let names = self.provider_names();
+        let left = self.w.db(move |s| queue::runnable_by_kind(&s.conn(), &names)).await?;
         // Jobs whose server is unreachable wait for the network; a one-shot run does not wait
         // with them (they stay queued for the next run).
         let paused = self.paused;
@@ -512,7 +527,8 @@ impl<'w> Turn<'w> {
         for kind in MediaKind::ALL {
             let now = Instant::now();
             if self.limits.available(kind, now.into_std()) > 0 {
-                if let Some(due) = self.w.db(move |s| queue::next_due(&s.conn(), kind)).await? {
+                let name = self.w.providers.get(kind).provider.name().to_string();
+                if let Some(due) = self.w.db(move |s| queue::next_due(&s.conn(), kind, &name)).await? {
                     let wait = Duration::from_millis((due - self.clock.now_ms()).max(0) as u64);
                     deadline = deadline.min(now + wait);
                 }

@@ -93,3 +93,18 @@ async fn a_second_worker_on_the_same_data_dir_is_refused() {
     assert_eq!(status["status"], "completed", "{status}\nfirst worker: {}", out.stderr);
     assert_eq!(env.fake.stats().requests, 6, "{:?}", env.fake.stats());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_shows_why_the_queue_needs_attention_until_a_worker_works_again() {
+    let env = env(Behavior::default()).await;
+    env.deck_with_batch("Attention", &words("att", 2)).await;
+    // What a worker in another process records when the media folder is full.
+    std::fs::write(env.data_dir().join("attention.json"), r#"{"reason":"Disk full: free space in /data/media","since_ms":1}"#).unwrap();
+    let text = env.run(&["status"]).await.ok();
+    assert!(text.stdout.contains("needs attention: Disk full: free space in /data/media"), "{}", text.stdout);
+
+    // A worker that starts and works clears it.
+    env.run(&["worker", "--until-idle"]).await.ok();
+    let text = env.run(&["status"]).await.ok();
+    assert!(!text.stdout.contains("needs attention"), "{}", text.stdout);
+}

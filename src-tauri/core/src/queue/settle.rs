@@ -176,8 +176,10 @@ struct Counts {
     cancelled_words: i64,
 }
 
+/// A settled job's row: batch, word, kind, attempts, max attempts.
+type Row = (BatchId, WordId, String, i64, i64);
+
 fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, counts: &mut HashMap<BatchId, Counts>) -> Result<Option<JobSettled>> {
-    type Row = (BatchId, WordId, String, i64, i64);
     let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Row> { Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)) };
     let (row, status, error): (Option<Row>, JobOutcome, Option<String>) = match outcome {
         Outcome::Done { job, media, reused } => {
@@ -291,7 +293,7 @@ fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, co
     Ok(Some(JobSettled { job_id: outcome.job(), batch_id, word_id, kind, outcome: status, error }))
 }
 
-fn fail(tx: &Transaction<'_>, job: JobId, lease: &str, error: &str, now: i64) -> Result<Option<(BatchId, WordId, String, i64, i64)>> {
+fn fail(tx: &Transaction<'_>, job: JobId, lease: &str, error: &str, now: i64) -> Result<Option<Row>> {
     tx.prepare_cached(
         "UPDATE jobs SET status = 'failed', lease = NULL, attempts = attempts + 1, finished_at = ?3, last_error = ?4
          WHERE id = ?1 AND status = 'running' AND lease = ?2

@@ -50,13 +50,13 @@ impl DiskWait {
     }
 
     /// Keeps made media until space is back; gives it back when the cap is reached.
-    pub fn hold(&mut self, write: PendingWrite) -> Result<(), PendingWrite> {
+    pub fn hold(&mut self, write: PendingWrite) -> Option<PendingWrite> {
         if self.held_bytes + write.size() > HELD_CAP {
-            return Err(write);
+            return Some(write);
         }
         self.held_bytes += write.size();
         self.held.push(write);
-        Ok(())
+        None
     }
 
     pub fn held_ids(&self) -> impl Iterator<Item = JobId> + '_ {

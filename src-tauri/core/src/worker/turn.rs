@@ -52,7 +52,7 @@ enum Msg {
     /// The provider call ended: its slot is free for the next job (before the file is saved,
     /// so saving never holds a provider slot).
     Released { kind: MediaKind, finish: Finish },
-    Ended(JobEnd),
+    Ended(Box<JobEnd>),
 }
 
 struct InFlight {
@@ -263,14 +263,16 @@ impl<'w> Turn<'w> {
                     self.summary.rate_limited += 1;
                 }
             }
-            Msg::Ended(JobEnd::Settle(o)) => {
-                self.in_flight.remove(&o.job());
-                self.outcomes.push(o);
-            }
-            Msg::Ended(JobEnd::Unwritten { write, reason }) => {
-                self.in_flight.remove(&write.job);
-                self.keep(write, reason, now);
-            }
+            Msg::Ended(end) => match *end {
+                JobEnd::Settle(o) => {
+                    self.in_flight.remove(&o.job());
+                    self.outcomes.push(o);
+                }
+                JobEnd::Unwritten { write, reason } => {
+                    self.in_flight.remove(&write.job);
+                    self.keep(write, reason, now);
+                }
+            },
         }
     }
 
@@ -278,7 +280,7 @@ impl<'w> Turn<'w> {
     /// (over the memory cap the job goes back to the queue, no attempt spent).
     fn keep(&mut self, write: PendingWrite, reason: String, now: Instant) {
         self.disk.hit(reason.clone(), now, self.clock.now_ms());
-        if let Err(write) = self.disk.hold(write) {
+        if let Some(write) = self.disk.hold(write) {
             self.outcomes.push(Outcome::Requeue { job: write.job, next_run_at: self.clock.now_ms(), error: Some(reason) });
         }
     }
@@ -428,7 +430,7 @@ impl<'w> Turn<'w> {
                 let _ = tx.send(Msg::Released { kind, finish });
             })
             .await;
-            let _ = tx.send(Msg::Ended(end));
+            let _ = tx.send(Msg::Ended(Box::new(end)));
         });
     }
 

@@ -323,7 +323,10 @@ pub async fn open_folder(state: State<'_, AppState>, which: String) -> CmdResult
     let dir: PathBuf = match which.as_str() {
         "data" => state.data_dir().to_path_buf(),
         "logs" => state.log_dir().to_path_buf(),
-        other => return Err(ErrorDto::new("invalid_input", format!("unknown folder '{other}' (data or logs)"))),
+        other => {
+            let shown = deckmedia_core::config::clip(other);
+            return Err(ErrorDto::new("invalid_input", format!("unknown folder '{shown}' (data or logs)")));
+        }
     };
     std::fs::create_dir_all(&dir).map_err(|e| ErrorDto::new("io", format!("cannot create {}: {e}", dir.display())))?;
     let opener = if cfg!(target_os = "macos") {

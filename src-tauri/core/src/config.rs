@@ -226,7 +226,7 @@ impl Config {
             if !matches!(p.provider.as_str(), "offline" | "openai" | "elevenlabs") {
                 return Err(Error::Config(format!(
                     "[{name}] provider = '{}' is not known; use 'offline', 'openai' or 'elevenlabs' (audio)",
-                    p.provider
+                    clip(&p.provider)
                 )));
             }
             if p.max_concurrency == 0 || p.max_concurrency > 256 {
@@ -237,7 +237,7 @@ impl Config {
                 return Err(Error::Config(format!("[{name}] timeout_secs and connect_timeout_secs must be at most 86400 (a day)")));
             }
             if p.provider == "openai" && !(p.base_url.starts_with("http://") || p.base_url.starts_with("https://")) {
-                return Err(Error::Config(format!("[{name}] base_url '{}' must start with http:// or https://", p.base_url)));
+                return Err(Error::Config(format!("[{name}] base_url '{}' must start with http:// or https://", clip(&p.base_url))));
             }
             if p.provider != "offline" {
                 crate::providers::http::plain_http_policy(&p.base_url).map_err(|why| Error::Config(format!("[{name}] base_url: {why}")))?;
@@ -247,6 +247,14 @@ impl Config {
             return Err(Error::Config("[queue] max_attempts must be at least 1".into()));
         }
         Ok(())
+    }
+}
+
+/// A value quoted in a message: at most 100 characters (a hostile value can be megabytes).
+pub fn clip(s: &str) -> String {
+    match s.char_indices().nth(100) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
     }
 }
 

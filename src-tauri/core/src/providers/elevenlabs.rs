@@ -71,10 +71,10 @@ impl ElevenLabsProvider {
         let base = config.base_url.trim().trim_end_matches('/').to_string();
         let voice = config.voice_id.trim();
         if voice.is_empty() || !voice.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-            return Err(ProviderError::permanent(format!("'{voice}' is not an ElevenLabs voice id")));
+            return Err(ProviderError::permanent(format!("'{}' is not an ElevenLabs voice id", crate::config::clip(voice))));
         }
         let mut endpoint = reqwest::Url::parse(&format!("{base}/text-to-speech/{voice}"))
-            .map_err(|_| ProviderError::permanent(format!("the base URL '{base}' is not a valid URL")))?;
+            .map_err(|_| ProviderError::permanent(format!("the base URL '{}' is not a valid URL", crate::config::clip(&base))))?;
         endpoint.query_pairs_mut().append_pair("output_format", &config.output_format);
         let host = format!("{}:{}", endpoint.host_str().unwrap_or("?"), endpoint.port_or_known_default().unwrap_or(0));
         let client = http::client(config.timeout, config.connect_timeout, http::is_loopback(&endpoint))

@@ -73,6 +73,7 @@ pub fn plain_http_policy(base_url: &str) -> Result<Option<String>, String> {
         Ok(std::net::IpAddr::V6(ip)) => (ip.segments()[0] & 0xfe00) == 0xfc00 || (ip.segments()[0] & 0xffc0) == 0xfe80,
         Err(_) => !host.contains('.') || [".local", ".lan", ".home.arpa", ".internal"].iter().any(|s| host.ends_with(s)),
     };
+    let host = crate::config::clip(&host);
     if private {
         Ok(Some(format!("{host} is reached over plain http://: the API key and the words cross your network unencrypted")))
     } else {

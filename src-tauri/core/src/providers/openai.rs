@@ -142,7 +142,7 @@ impl OpenAiProvider {
         if kind == MediaKind::Audio && !AUDIO_FORMATS.contains(&config.audio_format.as_str()) {
             return Err(ProviderError::permanent(format!(
                 "unsupported audio format '{}'; use one of {}",
-                config.audio_format,
+                crate::config::clip(&config.audio_format),
                 AUDIO_FORMATS.join(", ")
             )));
         }

@@ -4,6 +4,7 @@ mod elevenlabs;
 mod export;
 mod fuzz;
 mod import;
+mod limits;
 mod emoji;
 mod network;
 mod offline;

@@ -2,9 +2,10 @@
 //! settles their outcomes.
 //!
 //! * It wakes when a job finishes, when this process enqueues or changes something (`Notify`),
-//!   at the next due time (a retry, a provider pause ending), or — to see what *other*
-//!   processes wrote — when SQLite's `data_version` moved, checked every half second. It never
-//!   sleeps a fixed time hoping for work.
+//!   when another process does (a datagram on the [`crate::wake`] socket), at the next due
+//!   time (a retry, a provider pause ending), or — the fallback for other processes — when
+//!   SQLite's `data_version` moved, checked every half second. It never sleeps a fixed time
+//!   hoping for work.
 //! * Outcomes that arrive together are settled in one transaction (group commit).
 //! * One worker per data dir: it holds the OS file lock for its whole life.
 //! * On shutdown it stops claiming, aborts requests in flight and returns their jobs to the
@@ -27,6 +28,7 @@ use crate::limits::{backoff, Finish, KindLimits};
 use crate::lock::WorkerLock;
 use crate::media::MediaStore;
 use crate::model::{BatchId, JobId, MediaKind};
+use crate::providers::http_status::RateBudget;
 use crate::providers::{MediaRequest, ProviderError, ProviderSet};
 use crate::queue::{self, ClaimedJob, MediaRecord, Outcome};
 use crate::store::{now_ms, Store};
@@ -61,6 +63,8 @@ pub struct Worker {
     pub(crate) providers: ProviderSet,
     pub(crate) events: broadcast::Sender<Event>,
     pub(crate) wake: Arc<Notify>,
+    /// Wake-ups from other processes (see [`crate::wake`]).
+    pub(crate) wake_socket: crate::wake::Listener,
     pub(crate) queue: QueueConfig,
     pub(crate) lease: String,
     pub(crate) _lock: WorkerLock,
@@ -75,7 +79,7 @@ struct InFlight {
 enum Msg {
     /// The provider call ended: its slot is free for the next job (before the file is saved,
     /// so saving never holds a provider slot).
-    Released { kind: MediaKind, finish: Finish },
+    Released { kind: MediaKind, finish: Finish, budget: Option<RateBudget> },
     /// The job's outcome, ready to settle.
     Settled(Outcome),
 }
@@ -106,7 +110,7 @@ impl Worker {
             .map_err(|e| Error::Config(format!("database task failed: {e}")))?
     }
 
-    async fn run_inner(self, shutdown: CancellationToken, until_idle: bool) -> Result<RunSummary> {
+    async fn run_inner(mut self, shutdown: CancellationToken, until_idle: bool) -> Result<RunSummary> {
         let recovered = self.db(|s| queue::recover_running(&s.conn())).await?;
         if recovered > 0 {
             tracing::info!(recovered, "returned jobs left running by an earlier process to the queue");
@@ -149,7 +153,10 @@ impl Worker {
             let now = Instant::now();
             for m in inbox.drain(..) {
                 match m {
-                    Msg::Released { kind, finish } => {
+                    Msg::Released { kind, finish, budget } => {
+                        if let Some(b) = budget {
+                            limits.on_rate(kind, b.remaining, b.reset, now);
+                        }
                         limits.on_finish(kind, finish, now);
                         if matches!(finish, Finish::RateLimited | Finish::RetryAfter(_)) {
                             summary.rate_limited += 1;
@@ -239,8 +246,8 @@ impl Worker {
                 let media = self.media.clone();
                 let queue_cfg = self.queue.clone();
                 tracker.spawn(async move {
-                    let outcome = run_job(job, &slot, &media, &queue_cfg, &cancel, |finish| {
-                        let _ = tx.send(Msg::Released { kind, finish });
+                    let outcome = run_job(job, &slot, &media, &queue_cfg, &cancel, |finish, budget| {
+                        let _ = tx.send(Msg::Released { kind, finish, budget });
                     })
                     .await;
                     let _ = tx.send(Msg::Settled(outcome));
@@ -308,6 +315,7 @@ impl Worker {
                 _ = shutdown.cancelled() => {}
                 Some(m) = rx.recv() => inbox.push(m),
                 _ = self.wake.notified() => { check_ours = true; }
+                _ = self.wake_socket.woken() => { check_ours = true; }
                 _ = tokio::time::sleep_until(deadline.into()) => {}
             }
         }
@@ -417,13 +425,13 @@ async fn run_job(
     media: &MediaStore,
     cfg: &QueueConfig,
     cancel: &CancellationToken,
-    release: impl FnOnce(Finish),
+    release: impl FnOnce(Finish, Option<RateBudget>),
 ) -> Outcome {
     if let Some(cached) = job.cached.clone() {
         let m = media.clone();
         let ok = tokio::task::spawn_blocking(move || m.verify(&cached.rel_path, &cached.sha256).then_some(cached)).await;
         if let Ok(Some(cached)) = ok {
-            release(Finish::Other);
+            release(Finish::Other, None);
             return Outcome::Done { job: job.id, media: cached, reused: true };
         }
     }
@@ -432,13 +440,15 @@ async fn run_job(
     let retry_at = |delay: Duration| now_ms() + delay.as_millis() as i64;
     let delay = || backoff(attempt, Duration::from_millis(cfg.backoff_base_ms), Duration::from_millis(cfg.backoff_max_ms), rand::random::<f64>());
     let result = slot.provider.generate(&request, cancel).await;
-    release(match &result {
+    let budget = slot.provider.take_rate_budget();
+    let finish = match &result {
         Ok(_) => Finish::Success,
         Err(ProviderError::Unreachable { .. }) => Finish::Unreachable,
         Err(ProviderError::Retryable { retry_after: Some(after), .. }) => Finish::RetryAfter(*after),
         Err(ProviderError::Retryable { rate_limited: true, .. }) => Finish::RateLimited,
         Err(_) => Finish::Other,
-    });
+    };
+    release(finish, budget);
     match result {
         Ok(bytes) => {
             let m = media.clone();

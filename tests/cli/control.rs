@@ -41,16 +41,17 @@ async fn cancel_from_another_process_stops_the_worker_calls() {
     let id = env.deck_with_batch("Cancel", &words("cancel", 20)).await;
     let worker = env.spawn(&["worker"]);
 
-    // Both providers are the same server, which allows 4 requests at once (set in
-    // support::Env::command), and held requests never finish, so once 4 are in flight the worker
+    // Both providers are the same server, which gets 4 image + 4 audio requests at once (set in
+    // support::Env::command), and held requests never finish, so once 8 are in flight the worker
     // claims nothing more until something changes: the request count is stable from here on.
-    env.wait_for("4 held requests", |s| s.in_flight >= 4).await;
+    env.wait_for("8 held requests", |s| s.in_flight >= 8).await;
     let out = env.run(&["cancel", &id.to_string()]).await.ok();
     assert!(out.stdout.contains("cancelled"), "{}", out.stdout);
     let at_cancel = env.fake.stats().requests;
-    assert_eq!(at_cancel, 4, "{:?}", env.fake.stats());
+    assert_eq!(at_cancel, 8, "{:?}", env.fake.stats());
 
-    // The worker sees the other process's change (it polls every 0.5 s) and aborts the calls.
+    // The worker sees the other process's change (the wake-up socket, or its 0.5 s poll) and
+    // aborts the calls.
     if tokio::time::timeout(Duration::from_secs(5), env.fake.wait_for_stats(|s| s.in_flight == 0)).await.is_err() {
         panic!("the worker did not abort its held requests within 5 s: {:?}", env.fake.stats());
     }

@@ -8,6 +8,7 @@ mod fuzz;
 mod hygiene;
 mod import;
 mod integrity;
+mod limits;
 mod emoji;
 mod network;
 mod offline;

@@ -111,7 +111,10 @@ impl Core {
     /// (or another `Worker` in this one) already runs it.
     pub fn worker(&self) -> Result<Worker> {
         let lock = WorkerLock::try_acquire(&self.dir.worker_lock_path(), self.dir.root())?;
+        // Bound only while holding the lock: the one worker of this data dir listens.
+        let wake_socket = Some(crate::wake::Listener::bind(self.dir.root()));
         Ok(Worker {
+            wake_socket,
             store: self.store.clone(),
             media: self.media.clone(),
             providers: self.providers.clone(),
@@ -123,6 +126,13 @@ impl Core {
             lease: format!("{}-{:016x}", std::process::id(), rand::random::<u64>()),
             _lock: lock,
         })
+    }
+
+    /// Tells the worker — in this process, or another one on the same data dir — to look at
+    /// the queue now.
+    fn wake_worker(&self) {
+        self.wake.notify_one();
+        crate::wake::poke(self.dir.root());
     }
 
     // ---- decks and words ------------------------------------------------------------------------
@@ -147,7 +157,7 @@ impl Core {
     }
     pub fn delete_deck(&self, id: DeckId) -> Result<()> {
         self.store.delete_deck(id)?;
-        self.wake.notify_one();
+        self.wake_worker();
         Ok(())
     }
     pub fn add_words(&self, deck_id: DeckId, words: &[NewWord]) -> Result<AddWords> {
@@ -201,7 +211,7 @@ impl Core {
         let rest: Vec<MediaKind> = kinds.iter().copied().filter(|k| !moved.iter().any(|(m, _)| m == k)).collect();
         if rest.is_empty() {
             if let Some((_, batch)) = moved.first() {
-                self.wake.notify_one();
+                self.wake_worker();
                 return self.announce(*batch);
             }
             return Err(Error::invalid("choose at least one kind of media (image, audio)"));
@@ -219,7 +229,7 @@ impl Core {
         kinds.dedup();
         let settings: Vec<(MediaKind, String)> = kinds.iter().map(|&k| (k, self.providers.get(k).provider.settings_key())).collect();
         let id = queue::enqueue(&mut self.store.conn(), deck_id, &settings, &opts, now_ms())?;
-        self.wake.notify_one();
+        self.wake_worker();
         self.announce(id)
     }
 
@@ -247,20 +257,20 @@ impl Core {
     /// Cancels a batch: queued jobs are cancelled, requests in flight aborted.
     pub fn cancel(&self, id: BatchId) -> Result<BatchInfo> {
         queue::cancel_batch(&mut self.store.conn(), id, now_ms())?;
-        self.wake.notify_one();
+        self.wake_worker();
         self.announce(id)
     }
 
     /// Queues a batch's failed and cancelled jobs again.
     pub fn retry(&self, id: BatchId) -> Result<BatchInfo> {
         queue::retry_failed(&mut self.store.conn(), id, now_ms())?;
-        self.wake.notify_one();
+        self.wake_worker();
         self.announce(id)
     }
 
     pub fn pause_batch(&self, id: BatchId, paused: bool) -> Result<BatchInfo> {
         queue::set_batch_paused(&self.store.conn(), id, paused, now_ms())?;
-        self.wake.notify_one();
+        self.wake_worker();
         self.announce(id)
     }
 
@@ -272,7 +282,7 @@ impl Core {
             queue::set_global_paused(&conn, paused)?;
             if paused { Vec::new() } else { queue::clear_all_providers(&conn)? }
         };
-        self.wake.notify_one();
+        self.wake_worker();
         let _ = self.events.send(Event::QueueState { running: 0, paused, waiting_for_network: false });
         for provider in resumed {
             let _ = self.events.send(Event::provider_resumed(&provider));
@@ -289,7 +299,7 @@ impl Core {
     pub fn resume_provider(&self, provider: &str) -> Result<bool> {
         let was = queue::clear_provider(&self.store.conn(), provider)?;
         if was {
-            self.wake.notify_one();
+            self.wake_worker();
             let _ = self.events.send(Event::provider_resumed(provider));
         }
         Ok(was)

@@ -3,6 +3,7 @@
 //! * [`store`]: the SQLite database (schema, migrations, decks and words).
 //! * [`queue`]: batches and jobs: enqueue, claim, settle, cancel, pause, retry.
 //! * [`worker`]: the tokio loop that runs jobs within each provider's limits.
+//! * [`wake`]: the wake-up socket that lets other processes' changes start at once.
 //! * [`providers`]: the sources of pictures and voices.
 //! * [`media`]: content-addressed media files, written atomically.
 //! * [`events`]: the typed events the UI and CLI subscribe to.
@@ -29,6 +30,7 @@ pub mod queue;
 pub mod secrets;
 pub mod store;
 pub mod views;
+pub mod wake;
 pub mod worker;
 
 pub use crate::core::Core;

@@ -1,37 +1,71 @@
-//! Per-provider limits: how many requests may be in flight, how many may start per minute, and
-//! when a provider that said `Retry-After` may be called again.
+//! Per-server limits: how many requests may be in flight, how many may start per minute, and
+//! when a server that said `Retry-After` (or "no requests left until …") may be called again.
 //!
-//! The concurrency window adapts to the provider's real limit. It starts at
-//! `min(max_concurrency, 8)` and grows by one per success (slow start, doubling per round) up to
-//! the configured maximum. A rate-limit answer without `Retry-After` (a 429) means exactly one
-//! request too many was in flight, so the window shrinks by one per rejection and stops slow
-//! start; afterwards it grows back by one only after `4 × window` successes in a row, so
-//! probing past the limit costs few rejected calls. For a server
-//! with a hard concurrency cap this finds the cap in one round trip, without the undershoot of
-//! halving; a provider that rejects everything still drives the window down to 1 quickly.
+//! One [`Limiter`] per server (limit key). Its window ceiling is the **sum** of the caps of the
+//! kinds that share it (image 4 + audio 4 = 8 at once), and each kind's own cap still holds
+//! ([`KindLimits`]). The window adapts to the server's real limit:
 //!
-//! The limiter is owned by the worker loop and is not shared between threads.
+//! * It starts at `min(ceiling, 8)` and grows by one per success of a full window (slow start)
+//!   until the first rejection or the ceiling; successes while the window is not full do not
+//!   grow it.
+//! * Every rejection — 429 with or without `Retry-After`, 503 with `Retry-After` — is a
+//!   congestion signal: the window shrinks by one per rejected request, so `n` overshoots take
+//!   `n` slots back and a server with a hard concurrency cap is found in one round trip.
+//! * A `Retry-After` also pauses the whole server, unless the rejected request was a *probe*:
+//!   one started while the window was above the largest one a whole window of successes has
+//!   confirmed (`confirmed`; the starting window is taken on trust). A probe's rejection says "one too many", not "stop", so it only shrinks the
+//!   window (its job still waits the time the server named). A rejection at or below the
+//!   confirmed level means the server's capacity is used up: pause, and restart at the reduced
+//!   window when the pause ends.
+//! * After the first rejection the window grows back slowly: one probe above the confirmed
+//!   level after `4 × window` successes; each failed probe doubles the successes the next one
+//!   waits for, so probing an unchanged cap costs a handful of calls per batch.
+//! * A provider's own rate headers (`x-ratelimit-remaining-requests` / `-reset-requests`) set a
+//!   request budget: with none left, nothing starts until the reset, so the 429 never comes.
+//!
+//! The limiter is owned by the worker loop and is not shared between threads; it takes the
+//! time as an argument (`now`), so tests drive it without a clock.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 const INITIAL_WINDOW: u32 = 8;
 const MINUTE: Duration = Duration::from_secs(60);
+/// Successes per window slot before the first probe above the confirmed level.
+const PROBE_ROUNDS: u32 = 4;
+/// The longest a failed probe can defer the next one, in successes.
+const MAX_PROBE_AFTER: u32 = 1 << 16;
 
 #[derive(Debug, Clone)]
 pub struct Limiter {
     max: u32,
     window: u32,
+    /// The largest window a whole window of successes has confirmed (or the starting window,
+    /// taken on trust): rejections at or below it are the server's capacity, above it a probe's.
+    confirmed: u32,
     slow_start: bool,
+    /// Successes since the window last changed.
     successes: u32,
+    /// Of those, the ones that finished while the window was full.
+    full_successes: u32,
+    /// Successes a probe above the confirmed level waits for (doubles per failed probe).
+    probe_after: u32,
     in_flight: u32,
     per_minute: u32,
     starts: VecDeque<Instant>,
     paused_until: Option<Instant>,
+    /// Requests the server said are left before `reset_at` (its rate headers).
+    budget: Option<Budget>,
     rejected: u64,
     /// Consecutive probe rounds that found the server unreachable (0 = reachable).
     unreachable: u32,
     probe_base: Duration,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    remaining: u32,
+    reset_at: Instant,
 }
 
 /// How a request ended, as far as limits care.
@@ -40,7 +74,7 @@ pub enum Finish {
     Success,
     /// 429 (or similar) without a `Retry-After`.
     RateLimited,
-    /// The provider named a time: pause it until then.
+    /// Rejected with a time to come back (429 or 503 with `Retry-After`).
     RetryAfter(Duration),
     /// The server could not be reached: wait, then probe with one request, the wait doubling
     /// (up to a minute) while it stays unreachable.
@@ -53,15 +87,20 @@ impl Limiter {
     /// `max_concurrency` ≥ 1; `per_minute` = 0 means no per-minute limit.
     pub fn new(max_concurrency: u32, per_minute: u32) -> Limiter {
         let max = max_concurrency.max(1);
+        let window = max.min(INITIAL_WINDOW);
         Limiter {
             max,
-            window: max.min(INITIAL_WINDOW),
-            slow_start: max > INITIAL_WINDOW,
+            window,
+            confirmed: window,
+            slow_start: max > window,
             successes: 0,
+            full_successes: 0,
+            probe_after: PROBE_ROUNDS * window,
             in_flight: 0,
             per_minute,
             starts: VecDeque::new(),
             paused_until: None,
+            budget: None,
             rejected: 0,
             unreachable: 0,
             probe_base: Duration::from_secs(1),
@@ -95,25 +134,40 @@ impl Limiter {
             }
             free = free.min(self.per_minute.saturating_sub(self.starts.len() as u32));
         }
+        if let Some(b) = self.budget {
+            if b.reset_at <= now {
+                self.budget = None;
+            } else {
+                free = free.min(b.remaining);
+            }
+        }
         free
     }
 
     /// When capacity frees up for a reason other than a request finishing (a pause ends, the
-    /// per-minute window slides). `None` when only a finishing request can free capacity.
+    /// per-minute window slides, the server's request budget resets). `None` when only a
+    /// finishing request can free capacity.
     pub fn next_ready(&self, now: Instant) -> Option<Instant> {
         if let Some(t) = self.paused_until.filter(|t| *t > now) {
             return Some(t);
         }
+        let mut ready: Option<Instant> = None;
         if self.per_minute > 0 && self.starts.len() as u32 >= self.per_minute {
-            return self.starts.front().map(|t| *t + MINUTE);
+            ready = self.starts.front().map(|t| *t + MINUTE);
         }
-        None
+        if let Some(b) = self.budget.filter(|b| b.remaining == 0 && b.reset_at > now) {
+            ready = Some(ready.map_or(b.reset_at, |r| r.max(b.reset_at)));
+        }
+        ready
     }
 
     pub fn on_start(&mut self, now: Instant) {
         self.in_flight += 1;
         if self.per_minute > 0 {
             self.starts.push_back(now);
+        }
+        if let Some(b) = &mut self.budget {
+            b.remaining = b.remaining.saturating_sub(1);
         }
     }
 
@@ -123,9 +177,23 @@ impl Limiter {
         for _ in 0..n.min(self.starts.len() as u32) {
             self.starts.pop_back();
         }
+        if let Some(b) = &mut self.budget {
+            b.remaining = b.remaining.saturating_add(n);
+        }
+    }
+
+    /// The server's own word on its request budget (`x-ratelimit-remaining-requests`,
+    /// `x-ratelimit-reset-requests`), read off an answer before its slot is freed: `remaining`
+    /// more may start before `reset` from now. The latest answer is the truth, less the other
+    /// requests still in flight (they may have reached the server after this one was counted).
+    pub fn on_rate(&mut self, remaining: u32, reset: Duration, now: Instant) {
+        let others = self.in_flight.saturating_sub(1);
+        self.budget = Some(Budget { remaining: remaining.saturating_sub(others), reset_at: now + reset });
     }
 
     pub fn on_finish(&mut self, how: Finish, now: Instant) {
+        // Before the slot is freed: how many were in flight when this one finished.
+        let level = self.in_flight;
         self.in_flight = self.in_flight.saturating_sub(1);
         if !matches!(how, Finish::Unreachable | Finish::Other) {
             self.unreachable = 0;
@@ -138,31 +206,63 @@ impl Limiter {
                     self.paused_until = Some(now + wait);
                 }
             }
-            Finish::Success => {
-                self.successes += 1;
-                if self.slow_start {
-                    self.window = (self.window + 1).min(self.max);
-                    self.slow_start = self.window < self.max;
-                    self.successes = 0;
-                } else if self.window < self.max && self.successes >= 4 * self.window {
-                    self.window += 1;
-                    self.successes = 0;
-                }
-            }
-            Finish::RateLimited => {
-                self.rejected += 1;
-                self.slow_start = false;
-                self.successes = 0;
-                self.window = self.window.saturating_sub(1).max(1);
-            }
-            Finish::RetryAfter(d) => {
-                self.rejected += 1;
-                self.slow_start = false;
-                self.successes = 0;
+            Finish::Success => self.on_success(level),
+            Finish::RateLimited => self.on_rejected(None, now),
+            Finish::RetryAfter(d) => self.on_rejected(Some(d), now),
+            Finish::Other => {}
+        }
+    }
+
+    fn on_success(&mut self, level: u32) {
+        self.successes += 1;
+        if level < self.window {
+            // The window was not full: this success says nothing about a larger one (a worker
+            // running single jobs must not inflate the window it would burst with later).
+            return;
+        }
+        // A whole window of successes while it was full confirms it. One lucky success is not
+        // enough: our count of requests in flight runs ahead of the server's by the answers
+        // still on their way.
+        self.full_successes += 1;
+        if self.full_successes >= self.window && self.window > self.confirmed {
+            self.confirmed = self.window;
+            self.probe_after = PROBE_ROUNDS * self.window;
+        }
+        if self.slow_start {
+            self.grow();
+        } else if self.window < self.max && self.successes >= self.probe_after {
+            // A probe above the confirmed level: should it fail, the next one waits twice as
+            // long; should it succeed, `confirmed` rises and the wait starts over.
+            self.probe_after = self.probe_after.saturating_mul(2).min(MAX_PROBE_AFTER);
+            self.grow();
+        }
+    }
+
+    fn grow(&mut self) {
+        self.window = (self.window + 1).min(self.max);
+        self.slow_start = self.slow_start && self.window < self.max;
+        self.successes = 0;
+        self.full_successes = 0;
+    }
+
+    /// A rejection takes one slot; a `Retry-After` at a level the server had accepted pauses
+    /// it (a probe's only delays its own job, which the worker schedules after the wait).
+    fn on_rejected(&mut self, retry_after: Option<Duration>, now: Instant) {
+        self.rejected += 1;
+        let probe = self.window > self.confirmed;
+        self.slow_start = false;
+        self.successes = 0;
+        self.full_successes = 0;
+        self.window = self.window.saturating_sub(1).max(1);
+        if !probe {
+            // The server takes fewer than it did: that is the new confirmed level, and growing
+            // past it again waits for a few rounds of successes.
+            self.confirmed = self.window;
+            self.probe_after = PROBE_ROUNDS * self.window;
+            if let Some(d) = retry_after {
                 let until = now + d;
                 self.paused_until = Some(self.paused_until.map_or(until, |t| t.max(until)));
             }
-            Finish::Other => {}
         }
     }
 
@@ -182,8 +282,9 @@ impl Limiter {
 
 /// The limits of every media kind: each kind's own cap, and the adaptive window of the server it
 /// talks to. Kinds whose providers have the same limit key (pictures and speech from one
-/// server) share one window and one `Retry-After` pause; the window's ceiling is the largest
-/// cap among them and its per-minute limit the smallest.
+/// server) share one window, one `Retry-After` pause and one request budget. The window's
+/// ceiling is the **sum** of their caps — each kind's cap is what the user allows that kind, so
+/// image 4 + audio 4 may run 8 at once — and its per-minute limit the smallest one set.
 #[derive(Debug, Clone)]
 pub struct KindLimits<K: std::hash::Hash + Eq + Copy> {
     groups: HashMap<String, Limiter>,
@@ -207,7 +308,7 @@ impl<K: std::hash::Hash + Eq + Copy> KindLimits<K> {
         let mut caps: HashMap<&str, (u32, u32)> = HashMap::new();
         for (_, key, cap, rpm) in kinds {
             let e = caps.entry(key.as_str()).or_insert((0, 0));
-            e.0 = e.0.max(*cap);
+            e.0 = e.0.saturating_add((*cap).max(1));
             e.1 = match (e.1, *rpm) {
                 (0, r) | (r, 0) => r,
                 (a, b) => a.min(b),
@@ -258,6 +359,18 @@ impl<K: std::hash::Hash + Eq + Copy> KindLimits<K> {
         }
     }
 
+    /// The server's request budget, read off an answer to this kind (see [`Limiter::on_rate`]).
+    pub fn on_rate(&mut self, kind: K, remaining: u32, reset: Duration, now: Instant) {
+        if let Some(g) = self.kinds.get(&kind).and_then(|s| self.groups.get_mut(&s.group)) {
+            g.on_rate(remaining, reset, now);
+        }
+    }
+
+    /// The shared window of this kind's server (for tests and diagnostics).
+    pub fn window(&self, kind: K) -> u32 {
+        self.kinds.get(&kind).and_then(|s| self.groups.get(&s.group)).map_or(0, Limiter::window)
+    }
+
     pub fn on_finish(&mut self, kind: K, how: Finish, now: Instant) {
         if let Some(slot) = self.kinds.get_mut(&kind) {
             slot.running = slot.running.saturating_sub(1);
@@ -285,36 +398,49 @@ mod tests {
         let now = Instant::now();
         let mut l = Limiter::new(32, 0);
         assert_eq!(l.available(now), 8);
-        for _ in 0..40 {
+        for _ in 0..8 {
             l.on_start(now);
             l.on_finish(Finish::Success, now);
         }
+        assert_eq!(l.window(), 8, "one job at a time does not grow the window");
+        for _ in 0..40 {
+            fill(&mut l, now);
+            l.on_finish(Finish::Success, now);
+        }
         assert_eq!(l.window(), 32);
+        while l.in_flight() > 0 {
+            l.on_finish(Finish::Success, now);
+        }
         assert_eq!(l.available(now), 32);
+    }
+
+    /// Starts requests until the window is full.
+    fn fill(l: &mut Limiter, now: Instant) {
+        while l.available(now) > 0 {
+            l.on_start(now);
+        }
     }
 
     #[test]
     fn each_rejection_takes_one_slot_and_growth_resumes_slowly() {
         let now = Instant::now();
         let mut l = Limiter::new(16, 0);
-        for _ in 0..12 {
-            l.on_start(now);
+        for _ in 0..8 {
+            fill(&mut l, now);
             l.on_finish(Finish::Success, now);
         }
         assert_eq!(l.window(), 16);
-        for _ in 0..8 {
-            l.on_start(now);
-        }
+        fill(&mut l, now);
+        assert_eq!(l.in_flight(), 16);
         for _ in 0..8 {
             l.on_finish(Finish::RateLimited, now);
         }
         assert_eq!(l.window(), 8);
         for _ in 0..31 {
-            l.on_start(now);
             l.on_finish(Finish::Success, now);
+            fill(&mut l, now);
         }
         assert_eq!(l.window(), 8, "needs 4 x window successes before growing");
-        l.on_start(now);
         l.on_finish(Finish::Success, now);
         assert_eq!(l.window(), 9);
         for _ in 0..100 {
@@ -325,14 +451,120 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_pauses_the_provider() {
+    fn retry_after_at_the_confirmed_level_shrinks_pauses_and_restarts_at_the_reduced_window() {
         let now = Instant::now();
-        let mut l = Limiter::new(4, 0);
-        l.on_start(now);
+        let mut l = Limiter::new(8, 0);
+        for _ in 0..8 {
+            l.on_start(now);
+        }
+        // The server took 6 of our 8 and said "come back in 2 s" to the other two.
         l.on_finish(Finish::RetryAfter(Duration::from_secs(2)), now);
-        assert_eq!(l.available(now), 0);
+        l.on_finish(Finish::RetryAfter(Duration::from_secs(2)), now);
+        for _ in 0..6 {
+            l.on_finish(Finish::Success, now);
+        }
+        assert_eq!(l.window(), 6, "one slot per overshoot");
+        assert_eq!(l.available(now), 0, "paused");
         assert_eq!(l.next_ready(now), Some(now + Duration::from_secs(2)));
-        assert_eq!(l.available(now + Duration::from_secs(2)), 4);
+        let later = now + Duration::from_secs(2);
+        assert_eq!(l.available(later), 6, "restarts at the reduced window, not the configured 8");
+        // 4 x 6 = 24 successes before growing: the six that were in flight and 18 more.
+        for _ in 0..17 {
+            fill(&mut l, later);
+            l.on_finish(Finish::Success, later);
+        }
+        assert_eq!(l.window(), 6, "grows back only after 4 x window successes");
+        fill(&mut l, later);
+        l.on_finish(Finish::Success, later);
+        assert_eq!(l.window(), 7);
+    }
+
+    #[test]
+    fn a_bare_429_shrinks_by_the_overshoot_without_pausing() {
+        let now = Instant::now();
+        let mut l = Limiter::new(8, 0);
+        for _ in 0..8 {
+            l.on_start(now);
+        }
+        for _ in 0..3 {
+            l.on_finish(Finish::RateLimited, now);
+        }
+        assert_eq!(l.window(), 5);
+        assert_eq!(l.paused_until(), None);
+        for _ in 0..5 {
+            l.on_finish(Finish::Success, now);
+        }
+        assert_eq!(l.available(now), 5, "no pause: the reduced window is free at once");
+        assert_eq!(l.rejected(), 3);
+    }
+
+    #[test]
+    fn a_probes_retry_after_shrinks_the_window_but_does_not_pause_the_server() {
+        let now = Instant::now();
+        let mut l = Limiter::new(32, 0);
+        // Eight at once succeed: the starting window is confirmed; slow start opens a ninth.
+        for _ in 0..8 {
+            l.on_start(now);
+        }
+        l.on_finish(Finish::Success, now);
+        assert_eq!(l.window(), 9);
+        assert_eq!(l.available(now), 2);
+        l.on_start(now);
+        l.on_start(now);
+        l.on_finish(Finish::RetryAfter(Duration::from_secs(1)), now);
+        assert_eq!(l.window(), 8, "the probe was one too many");
+        assert_eq!(l.paused_until(), None, "the other eight were accepted: no pause");
+        // The next rejection is at the confirmed level: the server's capacity shrank.
+        l.on_finish(Finish::RetryAfter(Duration::from_secs(1)), now);
+        assert_eq!(l.window(), 7);
+        assert_eq!(l.paused_until(), Some(now + Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn failed_probes_space_out_the_next_ones() {
+        let now = Instant::now();
+        let mut l = Limiter::new(32, 0);
+        for _ in 0..8 {
+            l.on_start(now);
+        }
+        l.on_finish(Finish::Success, now);
+        l.on_start(now);
+        l.on_start(now);
+        l.on_finish(Finish::RateLimited, now);
+        assert_eq!((l.window(), l.in_flight()), (8, 8), "slow start ended at the first rejection");
+        let mut probes_at = Vec::new();
+        let mut successes = 0;
+        while successes < 200 {
+            // The server accepts 8 at once: whatever is started above that is rejected.
+            let window = l.window();
+            if window > 8 {
+                probes_at.push(successes);
+                l.on_start(now);
+                l.on_finish(Finish::RateLimited, now);
+            }
+            l.on_finish(Finish::Success, now);
+            l.on_start(now);
+            successes += 1;
+        }
+        assert_eq!(probes_at, vec![32, 96], "4 x 8 successes, then twice as many after a failed probe");
+    }
+
+    #[test]
+    fn the_servers_request_budget_holds_starts_until_it_resets() {
+        let now = Instant::now();
+        let mut l = Limiter::new(8, 0);
+        l.on_rate(2, Duration::from_secs(1), now);
+        assert_eq!(l.available(now), 2);
+        l.on_start(now);
+        l.on_start(now);
+        assert_eq!(l.available(now), 0, "none left: wait instead of collecting a 429");
+        assert_eq!(l.next_ready(now), Some(now + Duration::from_secs(1)));
+        l.on_finish(Finish::Success, now);
+        l.on_rate(0, Duration::from_millis(20), now);
+        assert_eq!(l.available(now), 0);
+        assert_eq!(l.next_ready(now), Some(now + Duration::from_millis(20)));
+        assert_eq!(l.available(now + Duration::from_millis(20)), 7, "the budget is gone after its reset");
+        assert_eq!(l.window(), 8, "a budget is not congestion: the window stays");
     }
 
     #[test]
@@ -349,6 +581,37 @@ mod tests {
     }
 
     #[test]
+    fn limits_of_kinds_on_one_server_add_up_and_each_kinds_cap_holds() {
+        let now = Instant::now();
+        let mut l = KindLimits::new(&[("image", "srv".to_string(), 4, 0), ("audio", "srv".to_string(), 4, 0)]);
+        assert_eq!(l.window("image"), 8, "4 + 4 share a window of 8, not 4");
+        for _ in 0..4 {
+            l.on_start("image", now);
+        }
+        assert_eq!(l.available("image", now), 0, "the image cap of 4 holds");
+        assert_eq!(l.available("audio", now), 4, "audio gets its own 4 next to the images");
+        let mut big = KindLimits::new(&[("image", "srv".to_string(), 32, 0), ("audio", "srv".to_string(), 32, 0)]);
+        let mut running: VecDeque<&str> = VecDeque::new();
+        let fill_both = |big: &mut KindLimits<&'static str>, running: &mut VecDeque<&'static str>| {
+            for kind in ["image", "audio"] {
+                while big.available(kind, now) > 0 {
+                    big.on_start(kind, now);
+                    running.push_back(kind);
+                }
+            }
+        };
+        for _ in 0..80 {
+            fill_both(&mut big, &mut running);
+            let oldest = running.pop_front().expect("running");
+            big.on_finish(oldest, Finish::Success, now);
+        }
+        fill_both(&mut big, &mut running);
+        assert_eq!(big.window("audio"), 64, "the ceiling is the sum of the caps");
+        let images = running.iter().filter(|k| **k == "image").count();
+        assert_eq!((images, running.len() - images), (32, 32), "each kind stays within its own cap");
+    }
+
+    #[test]
     fn kinds_on_one_server_share_its_window_and_pause() {
         let now = Instant::now();
         let mut l = KindLimits::new(&[("image", "srv".to_string(), 2, 0), ("audio", "srv".to_string(), 8, 0)]);
@@ -359,8 +622,17 @@ mod tests {
         }
         assert_eq!(l.available("image", now), 0);
         assert_eq!(l.available("audio", now), 6, "images use the shared window too");
+        for _ in 0..6 {
+            l.on_start("audio", now);
+        }
         l.on_finish("image", Finish::RetryAfter(Duration::from_secs(1)), now);
+        assert_eq!(l.window("audio"), 7, "an image's rejection shrinks the window audio uses too");
+        for _ in 0..6 {
+            l.on_finish("audio", Finish::Success, now);
+        }
         assert_eq!(l.available("audio", now), 0, "Retry-After pauses the whole server");
+        l.on_rate("audio", 0, Duration::from_secs(5), now);
+        assert_eq!(l.next_ready("image", now + Duration::from_secs(1)), Some(now + Duration::from_secs(5)), "one budget per server");
         let mut apart = KindLimits::new(&[("image", "a".to_string(), 2, 0), ("audio", "b".to_string(), 2, 0)]);
         apart.on_start("image", now);
         apart.on_finish("image", Finish::RetryAfter(Duration::from_secs(1)), now);
@@ -389,6 +661,64 @@ mod tests {
         l.on_finish(Finish::Success, t2);
         assert!(!l.is_unreachable());
         assert_eq!(l.available(t2), 8);
+    }
+
+    /// Runs `jobs` requests of two kinds (alternating) against a server that accepts `cap` at
+    /// once and answers the rest with `rejection`, in rounds of one call time each; every round
+    /// starts what the limits allow. Returns (rounds, calls, rejected, rounds spent paused).
+    fn simulate(l: &mut KindLimits<&'static str>, cap: u32, rejection: Finish, jobs: u32) -> (u32, u32, u32, u32) {
+        let call = Duration::from_millis(200);
+        let mut now = Instant::now();
+        let (mut done, mut calls, mut rejected, mut rounds, mut paused) = (0, 0, 0, 0, 0);
+        let mut queued = [jobs / 2, jobs - jobs / 2];
+        while done < jobs && rounds < 1000 {
+            rounds += 1;
+            let mut started: Vec<&str> = Vec::new();
+            for (i, kind) in ["image", "audio"].into_iter().enumerate().cycle().take(2 * 64) {
+                if queued[i] > 0 && l.available(kind, now) > 0 {
+                    l.on_start(kind, now);
+                    queued[i] -= 1;
+                    started.push(kind);
+                }
+            }
+            if started.is_empty() {
+                paused += 1;
+            }
+            calls += started.len() as u32;
+            // Rejections come back at once, successes at the end of the call.
+            for (n, kind) in started.iter().enumerate() {
+                if n as u32 >= cap {
+                    rejected += 1;
+                    l.on_finish(kind, rejection, now);
+                    queued[usize::from(*kind == "audio")] += 1;
+                }
+            }
+            now += call;
+            for kind in started.iter().take(cap as usize) {
+                l.on_finish(kind, Finish::Success, now);
+                done += 1;
+            }
+        }
+        (rounds, calls, rejected, paused)
+    }
+
+    #[test]
+    fn cap_unknown_kinds_sharing_a_server_find_its_cap_with_few_rejections_either_429_style() {
+        for rejection in [Finish::RateLimited, Finish::RetryAfter(Duration::from_secs(1))] {
+            let mut l = KindLimits::new(&[("image", "srv".to_string(), 32, 0), ("audio", "srv".to_string(), 32, 0)]);
+            let (rounds, calls, rejected, paused) = simulate(&mut l, 8, rejection, 200);
+            assert!(rounds <= 26, "{rejection:?}: {rounds} rounds for 25 rounds of work");
+            assert_eq!(paused, 0, "{rejection:?}: only probes were rejected, the server never paused");
+            assert!(rejected * 10 < calls, "{rejection:?}: {rejected} of {calls} calls rejected");
+            assert_eq!(l.window("image"), 8, "{rejection:?}");
+        }
+    }
+
+    #[test]
+    fn caps_known_four_plus_four_run_eight_at_once_without_a_rejection() {
+        let mut l = KindLimits::new(&[("image", "srv".to_string(), 4, 0), ("audio", "srv".to_string(), 4, 0)]);
+        let (rounds, calls, rejected, _) = simulate(&mut l, 8, Finish::RetryAfter(Duration::from_secs(1)), 200);
+        assert_eq!((rounds, calls, rejected), (25, 200, 0));
     }
 
     #[test]

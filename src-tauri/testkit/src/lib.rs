@@ -4,8 +4,9 @@
 //! [`FakeProvider::start`] binds `127.0.0.1:0` (never another address) and serves
 //! `POST /v1/images/generations` (answers a valid, per-word PNG as `b64_json`) and
 //! `POST /v1/audio/speech` (answers a valid, per-word MP3, or WAV for `response_format: "wav"`).
-//! A [`Behavior`] adds latency, a concurrency limit answered with 429, per-word faults and a
-//! "hold" gate; the fake records every request and its peak concurrency, and tests wait on
+//! A [`Behavior`] adds latency (and jitter), a concurrency limit and a per-second rate limit
+//! answered with 429 (bare, or with `Retry-After`; OpenAI's rate headers on request), per-word
+//! faults and a "hold" gate; the fake records every request and its peak concurrency, and tests wait on
 //! counters through `watch` channels instead of sleeping.
 //!
 //! What it deliberately does not do: check API keys (use a `Status(401)` fault), serve image
@@ -14,7 +15,7 @@
 //!
 //! Counting rules: every request that reaches an endpoint is recorded and counted in
 //! `requests` (and `images` or `audio`); it is then either `rejected` (429 by
-//! `max_concurrency`) or `accepted`. Accepted requests are in flight until their answer is
+//! `max_concurrency` or `per_second`) or `accepted`. Accepted requests are in flight until their answer is
 //! produced or the client goes away; they wait for `hold`, then `latency`, then answer with the
 //! first matching fault (or success).
 
@@ -45,8 +46,19 @@ pub struct Behavior {
     /// Each accepted request waits this long before answering (after `hold`).
     pub latency: Duration,
     /// When `Some(n)`: a request arriving while `n` requests are already in flight (across both
-    /// endpoints) gets 429 at once with no `Retry-After`, counted in [`Stats::rejected`].
+    /// endpoints) gets 429 at once (with `overflow_retry_after`), counted in [`Stats::rejected`].
     pub max_concurrency: Option<usize>,
+    /// When `Some(n)`: at most `n` requests are accepted per second (fixed one-second windows
+    /// from the fake's start); the others get 429 at once, like a concurrency overflow.
+    pub per_second: Option<usize>,
+    /// The `Retry-After` (seconds) of the 429 for a `max_concurrency` or `per_second` overflow;
+    /// `None` answers a bare 429.
+    pub overflow_retry_after: Option<u64>,
+    /// Accepted requests wait `latency` plus a random part of up to this (uniform).
+    pub jitter: Duration,
+    /// With `per_second`: every answer carries OpenAI's `x-ratelimit-remaining-requests` and
+    /// `x-ratelimit-reset-requests` (e.g. `340ms`) for the current second.
+    pub rate_headers: bool,
     /// The first matching fault applies; a fault whose `times` are used up no longer matches.
     pub faults: Vec<Fault>,
     /// When true, accepted requests wait until [`FakeProvider::release_held`] (pause/cancel tests).
@@ -108,7 +120,8 @@ pub struct Stats {
     pub images: usize,
     pub audio: usize,
     pub accepted: usize,
-    /// Answered 429 at once because `max_concurrency` requests were in flight.
+    /// Answered 429 at once because `max_concurrency` requests were in flight or the
+    /// `per_second` budget was used up.
     pub rejected: usize,
     pub peak_in_flight: usize,
     pub in_flight: usize,
@@ -147,6 +160,11 @@ struct Shared {
     shutdown: watch::Sender<bool>,
     /// Requests counted against `Behavior::quota` (reset by `set_behavior`).
     quota_used: std::sync::atomic::AtomicUsize,
+    /// The `per_second` window: (second since `started`, requests accepted in it).
+    rate: Mutex<(u64, usize)>,
+    started: Instant,
+    /// Drives the jitter (splitmix64 over a counter: no RNG crate needed).
+    jitter_seed: std::sync::atomic::AtomicU64,
 }
 
 impl FakeProvider {
@@ -177,6 +195,9 @@ impl FakeProvider {
             release_generation: watch::Sender::new(0),
             shutdown: watch::Sender::new(false),
             quota_used: std::sync::atomic::AtomicUsize::new(0),
+            rate: Mutex::new((0, 0)),
+            started: Instant::now(),
+            jitter_seed: std::sync::atomic::AtomicU64::new(0x5eed),
         });
         let app = Router::new()
             .route("/v1/images/generations", post(images))
@@ -267,8 +288,27 @@ enum Endpoint {
 
 /// What the fake decided for one request at arrival.
 enum Decision {
-    Rejected,
-    Accepted { guard: InFlight, fault: Option<FaultAction>, hold: Option<u64>, latency: Duration },
+    Rejected { retry_after: Option<u64>, budget: Option<RateHeaders> },
+    Accepted { guard: InFlight, fault: Option<FaultAction>, hold: Option<u64>, latency: Duration, budget: Option<RateHeaders> },
+}
+
+/// The `per_second` budget as the rate headers state it.
+#[derive(Clone, Copy)]
+struct RateHeaders {
+    remaining: usize,
+    reset: Duration,
+}
+
+impl RateHeaders {
+    fn apply(self, response: &mut Response) {
+        let headers = response.headers_mut();
+        if let Ok(v) = header::HeaderValue::from_str(&self.remaining.to_string()) {
+            headers.insert("x-ratelimit-remaining-requests", v);
+        }
+        if let Ok(v) = header::HeaderValue::from_str(&format!("{}ms", self.reset.as_micros().div_ceil(1000))) {
+            headers.insert("x-ratelimit-reset-requests", v);
+        }
+    }
 }
 
 /// Counts a request as in flight until dropped (answered, or the client went away).
@@ -304,6 +344,12 @@ impl Shared {
         // calls `release_held` must release it.
         let hold = behavior.hold.then(|| *self.release_generation.borrow());
         let mut accepted = false;
+        let elapsed = self.started.elapsed();
+        let mut rate = lock(&self.rate);
+        if rate.0 != elapsed.as_secs() {
+            *rate = (elapsed.as_secs(), 0);
+        }
+        let rate_full = behavior.per_second.is_some_and(|n| rate.1 >= n);
         // Recording and counting happen under the watch lock so waiters see both at once.
         self.stats.send_modify(|s| {
             lock(&self.requests).push(recorded);
@@ -312,7 +358,7 @@ impl Shared {
                 Endpoint::Images => s.images += 1,
                 Endpoint::Speech | Endpoint::ElevenSpeech => s.audio += 1,
             }
-            if behavior.max_concurrency.is_some_and(|max| s.in_flight >= max) {
+            if rate_full || behavior.max_concurrency.is_some_and(|max| s.in_flight >= max) {
                 s.rejected += 1;
             } else {
                 accepted = true;
@@ -321,8 +367,16 @@ impl Shared {
                 s.peak_in_flight = s.peak_in_flight.max(s.in_flight);
             }
         });
+        if accepted {
+            rate.1 += 1;
+        }
+        let budget = behavior.per_second.filter(|_| behavior.rate_headers).map(|n| RateHeaders {
+            remaining: n.saturating_sub(rate.1),
+            reset: Duration::from_secs(elapsed.as_secs() + 1).saturating_sub(elapsed),
+        });
+        drop(rate);
         if !accepted {
-            return Decision::Rejected;
+            return Decision::Rejected { retry_after: behavior.overflow_retry_after, budget };
         }
         let guard_in_flight = InFlight(self.clone());
         let index = (0..behavior.faults.len()).find(|&i| {
@@ -341,7 +395,17 @@ impl Shared {
                 }
             }
         }
-        Decision::Accepted { guard: guard_in_flight, fault, hold, latency: behavior.latency }
+        let latency = behavior.latency + behavior.jitter.mul_f64(self.random01());
+        Decision::Accepted { guard: guard_in_flight, fault, hold, latency, budget }
+    }
+
+    /// A uniform number in [0, 1).
+    fn random01(&self) -> f64 {
+        let mut z = self.jitter_seed.fetch_add(0x9e37_79b9_7f4a_7c15, std::sync::atomic::Ordering::Relaxed);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// Resolves when the fake is dropped.
@@ -384,9 +448,15 @@ async fn handle(shared: Arc<Shared>, endpoint: Endpoint, headers: HeaderMap, bod
         Endpoint::ElevenSpeech => "text",
     };
     let word = json.get(word_field).and_then(Value::as_str).unwrap_or("").to_owned();
-    let (_guard, fault, hold, latency) = match shared.arrive(endpoint, &headers, &json, &word) {
-        Decision::Rejected => return endpoint_error(endpoint, 429, "fake provider: too many concurrent requests", None),
-        Decision::Accepted { guard, fault, hold, latency } => (guard, fault, hold, latency),
+    let (_guard, fault, hold, latency, budget) = match shared.arrive(endpoint, &headers, &json, &word) {
+        Decision::Rejected { retry_after, budget } => {
+            let mut response = endpoint_error(endpoint, 429, "fake provider: too many concurrent requests", retry_after);
+            if let Some(b) = budget {
+                b.apply(&mut response);
+            }
+            return response;
+        }
+        Decision::Accepted { guard, fault, hold, latency, budget } => (guard, fault, hold, latency, budget),
     };
     // Everything below may be cut short by the fake being dropped; a client that goes away
     // drops this future (and the in-flight guard) instead.
@@ -412,10 +482,14 @@ async fn handle(shared: Arc<Shared>, endpoint: Endpoint, headers: HeaderMap, bod
             }
         }
     };
-    tokio::select! {
+    let mut response = tokio::select! {
         response = answer => response,
         _ = shared.shutdown() => error_response(503, "fake provider: shutting down", None),
+    };
+    if let Some(b) = budget {
+        b.apply(&mut response);
     }
+    response
 }
 
 fn success(endpoint: Endpoint, json: &Value, word: &str) -> Response {

@@ -1,7 +1,8 @@
 //! HTTP status → [`ProviderError`]: the one table that decides whether an HTTP provider's failure
 //! is worth another attempt, and how long the provider asked us to wait (`Retry-After`).
 //!
-//! Pure functions, no I/O: HTTP providers call [`classify`] with what they read off the wire.
+//! Pure functions, no I/O: HTTP providers call [`classify`] with what they read off the wire,
+//! and [`rate_budget`] with OpenAI-style rate headers so the worker can slow down before a 429.
 //! Messages are short, readable, name the status, quote at most ~200 characters of the
 //! provider's own message, and never carry a secret (key-like tokens are masked).
 
@@ -102,6 +103,56 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
         at.duration_since(now).unwrap_or(Duration::ZERO)
     };
     Some(wait.min(MAX_RETRY_AFTER))
+}
+
+/// The server's request budget as its rate headers state it: `remaining` requests may start
+/// before `reset` from now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateBudget {
+    pub remaining: u32,
+    pub reset: Duration,
+}
+
+/// The header names of OpenAI's request budget (others, e.g. Groq and Together, use the same).
+pub const REMAINING_REQUESTS: &str = "x-ratelimit-remaining-requests";
+pub const RESET_REQUESTS: &str = "x-ratelimit-reset-requests";
+
+/// Reads `x-ratelimit-remaining-requests` (a count) and `x-ratelimit-reset-requests` (a Go-style
+/// duration, `1s`, `6m0s`, `20ms`, or plain seconds). `None` unless both are present and valid:
+/// a count without a reset time says nothing about when to go on.
+pub fn rate_budget(remaining: Option<&str>, reset: Option<&str>) -> Option<RateBudget> {
+    let remaining = remaining?.trim().parse::<u64>().ok()?;
+    let reset = parse_reset(reset?)?;
+    Some(RateBudget { remaining: u32::try_from(remaining).unwrap_or(u32::MAX), reset })
+}
+
+/// Parses a reset time: Go's duration format (`1h2m3.5s`, `6m0s`, `20ms`, `1.5s`, `250us`) or a
+/// bare number of seconds. Capped to [`MAX_RETRY_AFTER`]; `None` when invalid.
+pub fn parse_reset(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64())));
+    }
+    let mut total = 0f64;
+    let mut rest = value;
+    while !rest.is_empty() {
+        let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let number: f64 = rest[..number_len].parse().ok()?;
+        rest = &rest[number_len..];
+        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let seconds_per_unit = match &rest[..unit_len] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 1e-3,
+            "us" | "µs" => 1e-6,
+            "ns" => 1e-9,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total += number * seconds_per_unit;
+    }
+    (!value.is_empty() && total.is_finite()).then(|| Duration::from_secs_f64(total.min(MAX_RETRY_AFTER.as_secs_f64())))
 }
 
 /// The provider's own error message from an error body: OpenAI's `{"error":{"message":..}}`,
@@ -280,6 +331,35 @@ mod tests {
         for (body, expected) in table {
             assert_eq!(provider_message(body), expected, "{body}");
         }
+    }
+
+    #[test]
+    fn rate_headers_read_openais_names_and_formats() {
+        let table: &[(&str, Option<u64>)] = &[
+            ("1s", Some(1_000)),
+            ("6m0s", Some(360_000)),
+            ("20ms", Some(20)),
+            ("1.5s", Some(1_500)),
+            ("1m2.5s", Some(62_500)),
+            ("250us", Some(0)),
+            ("2", Some(2_000)),
+            ("0.25", Some(250)),
+            ("48h", Some(3_600_000)),
+            ("", None),
+            ("soon", None),
+            ("5x", None),
+            ("-1s", None),
+            ("s", None),
+        ];
+        for &(value, expected) in table {
+            assert_eq!(parse_reset(value).map(|d| d.as_millis() as u64), expected, "{value:?}");
+        }
+        assert_eq!(rate_budget(Some("0"), Some("20ms")), Some(RateBudget { remaining: 0, reset: Duration::from_millis(20) }));
+        assert_eq!(rate_budget(Some(" 59 "), Some("1s")), Some(RateBudget { remaining: 59, reset: Duration::from_secs(1) }));
+        assert_eq!(rate_budget(Some("99999999999"), Some("1s")).map(|b| b.remaining), Some(u32::MAX));
+        assert_eq!(rate_budget(Some("3"), None), None, "no reset time: no budget");
+        assert_eq!(rate_budget(None, Some("1s")), None);
+        assert_eq!(rate_budget(Some("many"), Some("1s")), None);
     }
 
     #[test]

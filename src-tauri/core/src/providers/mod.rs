@@ -98,6 +98,11 @@ pub trait Provider: Send + Sync + 'static {
     fn warning(&self, _request: &MediaRequest) -> Option<String> {
         None
     }
+    /// The server's request budget from the latest answer's rate headers, taken once (the
+    /// worker asks after each request). `None` when the service sends none.
+    fn take_rate_budget(&self) -> Option<http_status::RateBudget> {
+        None
+    }
     /// Makes the media. Must return promptly with `ProviderError::Cancelled` once `cancel` fires.
     fn generate<'a>(&'a self, request: &'a MediaRequest, cancel: &'a CancellationToken) -> ProviderFuture<'a>;
 }

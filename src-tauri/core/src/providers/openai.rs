@@ -116,6 +116,8 @@ pub struct OpenAiProvider {
     /// `host:port`, for messages.
     host: String,
     settings_key: String,
+    /// The request budget the latest answer's rate headers stated, until the worker takes it.
+    rate: std::sync::Mutex<Option<http_status::RateBudget>>,
 }
 
 impl fmt::Debug for OpenAiProvider {
@@ -167,7 +169,7 @@ impl OpenAiProvider {
         })?;
 
         let settings_key = settings_key(kind, &base, &config);
-        Ok(OpenAiProvider { kind, config, client, endpoint, host, settings_key })
+        Ok(OpenAiProvider { kind, config, client, endpoint, host, settings_key, rate: std::sync::Mutex::new(None) })
     }
 
     pub fn kind(&self) -> MediaKind {
@@ -221,6 +223,7 @@ impl OpenAiProvider {
         let status = response.status();
         tracing::debug!(kind = %self.kind, host = %self.host, status = status.as_u16(),
             elapsed_ms = started.elapsed().as_millis() as u64, "openai answer");
+        self.note_rate_headers(response.headers());
         if status.is_redirection() {
             let location = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok());
             return Err(http::redirect_error(status.as_u16(), location, &self.endpoint));
@@ -241,6 +244,16 @@ impl OpenAiProvider {
         match self.kind {
             MediaKind::Image => image_from_json(&bytes),
             MediaKind::Audio => audio_from_bytes(bytes, &content_type),
+        }
+    }
+
+    /// Keeps the request budget the answer states (OpenAI sends it on successes and 429s alike).
+    fn note_rate_headers(&self, headers: &reqwest::header::HeaderMap) {
+        let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        if let Some(budget) = http_status::rate_budget(get(http_status::REMAINING_REQUESTS), get(http_status::RESET_REQUESTS)) {
+            if let Ok(mut rate) = self.rate.lock() {
+                *rate = Some(budget);
+            }
         }
     }
 
@@ -301,6 +314,10 @@ impl Provider for OpenAiProvider {
     fn limit_key(&self) -> String {
         let base = self.settings_key.split('|').nth(2).unwrap_or_default();
         format!("openai|{base}")
+    }
+
+    fn take_rate_budget(&self) -> Option<http_status::RateBudget> {
+        self.rate.lock().ok().and_then(|mut rate| rate.take())
     }
 
     fn generate<'a>(&'a self, request: &'a MediaRequest, cancel: &'a CancellationToken) -> ProviderFuture<'a> {

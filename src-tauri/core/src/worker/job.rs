@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::limits::{backoff, Finish};
 use crate::media::MediaStore;
 use crate::model::{JobId, MediaKind};
+use crate::providers::http_status::RateBudget;
 use crate::providers::{MediaBytes, MediaRequest, ProviderError, ProviderSlot};
 use crate::queue::{ClaimedJob, MediaRecord, Outcome};
 
@@ -59,19 +60,20 @@ pub enum Written {
 }
 
 /// Runs one job. `release` is called once, as soon as the provider slot is free.
-pub async fn run_job(job: ClaimedJob, ctx: &JobContext, cancel: &CancellationToken, release: impl FnOnce(Finish)) -> JobEnd {
+pub async fn run_job(job: ClaimedJob, ctx: &JobContext, cancel: &CancellationToken, release: impl FnOnce(Finish, Option<RateBudget>)) -> JobEnd {
     if let Some(cached) = job.cached.clone() {
         let m = ctx.media.clone();
         let ok = tokio::task::spawn_blocking(move || m.verify(&cached.rel_path, &cached.sha256).then_some(cached)).await;
         if let Ok(Some(cached)) = ok {
-            release(Finish::Other);
+            release(Finish::Other, None);
             return JobEnd::Settle(Outcome::Done { job: job.id, media: cached, reused: true });
         }
     }
     let request = MediaRequest { kind: job.kind, text: job.text.clone(), language: job.language.clone(), translation: job.translation.clone() };
     let attempt = job.attempts + 1;
     let result = ctx.slot.provider.generate(&request, cancel).await;
-    release(finish_of(&result));
+    let budget = ctx.slot.provider.take_rate_budget();
+    release(finish_of(&result), budget);
     let bytes = match result {
         Ok(bytes) => bytes,
         Err(e) => return JobEnd::Settle(outcome_of_error(job.id, attempt, e, ctx)),

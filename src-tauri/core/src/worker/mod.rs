@@ -2,9 +2,10 @@
 //! them, and settles their outcomes.
 //!
 //! * It wakes when a job finishes, when this process enqueues or changes something (`Notify`),
-//!   at the next due time (a retry, a provider pause ending), or — to see what *other*
-//!   processes wrote — when SQLite's `data_version` moved, checked every half second. It never
-//!   sleeps a fixed time hoping for work.
+//!   when another process does (a datagram on the [`crate::wake`] socket), at the next due
+//!   time (a retry, a provider pause ending), or — the fallback for other processes — when
+//!   SQLite's `data_version` moved, checked every half second. It never sleeps a fixed time
+//!   hoping for work.
 //! * Outcomes that arrive together are settled in one transaction (group commit).
 //! * A failing turn (locked or full database, I/O error) never ends the loop: it is tried again
 //!   after a growing pause ([`health`]); a fault that lasts makes the queue "need attention".
@@ -66,6 +67,8 @@ pub struct Worker {
     pub(crate) providers: ProviderSet,
     pub(crate) events: broadcast::Sender<Event>,
     pub(crate) wake: Arc<Notify>,
+    /// Wake-ups from other processes (see [`crate::wake`]); the turn loop takes it.
+    pub(crate) wake_socket: Option<crate::wake::Listener>,
     pub(crate) attention: Arc<AttentionBoard>,
     pub(crate) data_dir: PathBuf,
     pub(crate) queue: QueueConfig,
@@ -94,9 +97,10 @@ impl Worker {
     }
 
     /// The supervisor: turn after turn until stopped; a failed turn is a pause, never the end.
-    async fn run_inner(self, shutdown: CancellationToken, until_idle: bool) -> Result<RunSummary> {
+    async fn run_inner(mut self, shutdown: CancellationToken, until_idle: bool) -> Result<RunSummary> {
         self.attention.reset();
-        let mut turn = Turn::new(&self, shutdown.clone(), until_idle);
+        let wake_socket = self.wake_socket.take();
+        let mut turn = Turn::new(&self, wake_socket, shutdown.clone(), until_idle);
         let mut gave_up = None;
         while !shutdown.is_cancelled() {
             let next = turn.supervised().await;

@@ -22,8 +22,10 @@ use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::limits::{Finish, KindLimits};
 use crate::model::{BatchId, JobId, MediaKind};
+use crate::providers::http_status::RateBudget;
 use crate::queue::{self, ClaimedJob, JobOutcome, Outcome, SettleReport};
 use crate::store::Store;
+use crate::wake::Listener;
 
 /// Progress events per batch are at most this frequent.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
@@ -51,7 +53,7 @@ pub enum Next {
 enum Msg {
     /// The provider call ended: its slot is free for the next job (before the file is saved,
     /// so saving never holds a provider slot).
-    Released { kind: MediaKind, finish: Finish },
+    Released { kind: MediaKind, finish: Finish, budget: Option<RateBudget> },
     Ended(Box<JobEnd>),
 }
 
@@ -113,10 +115,12 @@ pub struct Turn<'w> {
     last_state: Option<(bool, bool, bool)>,
     health: Health,
     disk: DiskWait,
+    /// Wake-ups from other processes; `None` when not bound (the data-version poll remains).
+    wake_socket: Option<Listener>,
 }
 
 impl<'w> Turn<'w> {
-    pub fn new(w: &'w Worker, shutdown: CancellationToken, until_idle: bool) -> Turn<'w> {
+    pub fn new(w: &'w Worker, wake_socket: Option<Listener>, shutdown: CancellationToken, until_idle: bool) -> Turn<'w> {
         let kinds: Vec<(MediaKind, String, u32, u32)> = MediaKind::ALL
             .iter()
             .map(|&k| {
@@ -128,6 +132,7 @@ impl<'w> Turn<'w> {
         let (tx, rx) = mpsc::unbounded_channel();
         Turn {
             w,
+            wake_socket,
             clock: WallClock::start(),
             shutdown,
             until_idle,
@@ -257,7 +262,10 @@ impl<'w> Turn<'w> {
 
     fn take(&mut self, m: Msg, now: Instant) {
         match m {
-            Msg::Released { kind, finish } => {
+            Msg::Released { kind, finish, budget } => {
+                if let Some(b) = budget {
+                    self.limits.on_rate(kind, b.remaining, b.reset, now);
+                }
                 self.limits.on_finish(kind, finish, now.into_std());
                 if matches!(finish, Finish::RateLimited | Finish::RetryAfter(_)) {
                     self.summary.rate_limited += 1;
@@ -426,8 +434,8 @@ impl<'w> Turn<'w> {
         let tx = self.tx.clone();
         let ctx = self.job_context(kind);
         self.tracker.spawn(async move {
-            let end = run_job(job, &ctx, &cancel, |finish| {
-                let _ = tx.send(Msg::Released { kind, finish });
+            let end = run_job(job, &ctx, &cancel, |finish, budget| {
+                let _ = tx.send(Msg::Released { kind, finish, budget });
             })
             .await;
             let _ = tx.send(Msg::Ended(Box::new(end)));
@@ -548,6 +556,7 @@ impl<'w> Turn<'w> {
             _ = self.shutdown.cancelled() => {}
             Some(m) = self.rx.recv() => self.inbox.push(m),
             _ = self.w.wake.notified() => { self.check_ours = true; }
+            _ = woken(&mut self.wake_socket) => { self.check_ours = true; }
             _ = tokio::time::sleep_until(deadline) => {}
         }
     }
@@ -674,4 +683,12 @@ fn trip(s: &Store, lease: &str, wanted: &[Want], outcomes: &[Outcome], now_ms: i
 fn data_version(store: &Store) -> Result<i64> {
     use crate::error::DbContext;
     store.conn().query_row("PRAGMA data_version", [], |r| r.get(0)).db("polling for changes")
+}
+
+/// Resolves when another process pokes the wake socket; never when there is none.
+async fn woken(socket: &mut Option<Listener>) {
+    match socket {
+        Some(listener) => listener.woken().await,
+        None => std::future::pending().await,
+    }
 }

@@ -1,9 +1,15 @@
 //! The fake OpenAI-compatible provider as a process, for end-to-end tests of the desktop app.
 //!
 //! ```text
-//! fake-provider [--port N] [--latency-ms MS] [--max-concurrency N] [--fault WORD=STATUS]... [--hold]
-//!               [--ignore-stdin]
+//! fake-provider [--port N] [--latency-ms MS] [--jitter-ms MS] [--max-concurrency N]
+//!               [--per-second N] [--retry-after SECS] [--rate-headers]
+//!               [--fault WORD=STATUS]... [--hold] [--ignore-stdin]
 //! ```
+//!
+//! `--max-concurrency` and `--per-second` answer an overflow with 429: bare, or with
+//! `Retry-After: SECS` given `--retry-after`; `--rate-headers` adds OpenAI's
+//! `x-ratelimit-remaining-requests` / `x-ratelimit-reset-requests` for the per-second budget.
+//! `--jitter-ms` adds a uniform random part of up to MS to each call's latency.
 //!
 //! Prints the base URL (e.g. `http://127.0.0.1:41234/v1`) as its first stdout line once it
 //! listens, then serves until SIGINT/SIGTERM or until stdin is closed (so a test that dies
@@ -21,7 +27,8 @@ use std::time::Duration;
 use deckmedia_testkit::{Behavior, FakeProvider, Fault, FaultAction};
 use std::io::BufRead;
 
-const USAGE: &str = "usage: fake-provider [--port N] [--latency-ms MS] [--max-concurrency N] \
+const USAGE: &str = "usage: fake-provider [--port N] [--latency-ms MS] [--jitter-ms MS] [--max-concurrency N] \
+                     [--per-second N] [--retry-after SECS] [--rate-headers] \
                      [--fault WORD=STATUS]... [--hold] [--ignore-stdin]";
 
 struct Args {
@@ -40,6 +47,19 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 let ms: u64 = value("--latency-ms")?.parse().map_err(|_| "--latency-ms: not a number".to_string())?;
                 out.behavior.latency = Duration::from_millis(ms);
             }
+            "--jitter-ms" => {
+                let ms: u64 = value("--jitter-ms")?.parse().map_err(|_| "--jitter-ms: not a number".to_string())?;
+                out.behavior.jitter = Duration::from_millis(ms);
+            }
+            "--per-second" => {
+                let n: usize = value("--per-second")?.parse().map_err(|_| "--per-second: not a number".to_string())?;
+                out.behavior.per_second = Some(n);
+            }
+            "--retry-after" => {
+                let secs: u64 = value("--retry-after")?.parse().map_err(|_| "--retry-after: not a number of seconds".to_string())?;
+                out.behavior.overflow_retry_after = Some(secs);
+            }
+            "--rate-headers" => out.behavior.rate_headers = true,
             "--max-concurrency" => {
                 let n: usize = value("--max-concurrency")?.parse().map_err(|_| "--max-concurrency: not a number".to_string())?;
                 out.behavior.max_concurrency = Some(n);

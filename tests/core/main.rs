@@ -8,6 +8,7 @@ mod emoji;
 mod network;
 mod offline;
 mod openai_provider;
+mod states;
 mod store;
 mod support;
 mod worker;

@@ -63,7 +63,7 @@ async fn any_unicode_and_path_like_words_stay_inside_the_data_dir() {
     let root = s.dir.path().canonicalize().unwrap().join("media");
     for w in s.core.media_of_deck(d.id).unwrap() {
         for m in [&w.image, &w.audio] {
-            assert_eq!(m.status, "done", "{}", w.text);
+            assert_eq!(m.status, deckmedia_core::MediaStatus::Done, "{}", w.text);
             let p = std::path::Path::new(m.path.as_deref().unwrap()).canonicalize().unwrap();
             assert!(p.starts_with(&root), "{} escaped to {}", w.text, p.display());
         }

@@ -34,7 +34,7 @@ pub struct Core {
 }
 
 /// Everything a UI needs to draw the queue after it missed events.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
 pub struct Snapshot {
     pub paused: bool,
     pub batches: Vec<BatchInfo>,
@@ -52,9 +52,9 @@ impl Core {
         let mut config = Config::load(&dir.config_path())?;
         let keys = std::sync::OnceLock::new();
         for p in [&mut config.image, &mut config.audio] {
-            if p.provider != "offline" && p.api_key.is_none() {
+            if p.provider.needs_key() && p.api_key.is_none() {
                 let (store, _) = keys.get_or_init(|| secrets::default_store(dir.root()));
-                p.api_key = store.get(&p.provider)?;
+                p.api_key = store.get(p.provider.as_str())?;
             }
         }
         let mut core = Self::open_with_config(dir.root(), config)?;

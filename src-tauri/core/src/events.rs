@@ -4,14 +4,17 @@
 //! not the event stream, is the source of truth.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::model::{BatchId, BatchInfo, BatchStatus, JobId, MediaKind, WordId};
 
 /// Capacity of the broadcast channel.
 pub const EVENT_CAPACITY: usize = 4096;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An event of the core (`CoreEvent` in TypeScript, apart from the DOM's `Event`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type")]
+#[ts(rename = "CoreEvent")]
 pub enum Event {
     /// A batch moved. Coalesced: at most ~10 per second per batch; the last one before
     /// `BatchFinished` is always sent.
@@ -24,6 +27,9 @@ pub enum Event {
         total: i64,
         /// Estimated seconds left, from this run's pace; `None` until there is a pace.
         eta_seconds: Option<u64>,
+        /// `eta_seconds` in words ([`crate::wording::eta`]: "~2 min left"), for every front end
+        /// to show the same.
+        eta_text: Option<String>,
     },
     /// One job settled.
     JobFinished {
@@ -53,6 +59,7 @@ impl Event {
             cancelled: b.cancelled_words,
             total: b.total_words,
             eta_seconds,
+            eta_text: eta_seconds.map(crate::wording::eta),
         }
     }
 

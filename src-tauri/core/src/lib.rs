@@ -6,6 +6,7 @@
 //! * [`providers`]: the sources of pictures and voices.
 //! * [`media`]: content-addressed media files, written atomically.
 //! * [`events`]: the typed events the UI and CLI subscribe to.
+//! * [`wording`]: sentences every front end shows the same way (the ETA).
 //! * [`Core`]: the facade the CLI and the desktop shell call, one method per user action.
 
 pub mod anki;
@@ -25,6 +26,7 @@ pub mod queue;
 pub mod secrets;
 pub mod store;
 pub mod views;
+pub mod wording;
 pub mod worker;
 
 pub use crate::core::Core;

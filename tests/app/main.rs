@@ -235,7 +235,9 @@ fn cancel_pause_resume_and_retry_from_the_ui() {
     h.fake.release_held();
     let retried = h.ok("retry_batch", json!({"batchId": id}));
     assert_ne!(retried["status"], "cancelled");
-    let done = h.finished(id);
+    // The worker may still announce the cancellation after the retry (a second, late
+    // BatchFinished "cancelled"): wait for the retried run's end.
+    let done = h.wait_event(|e| e["type"] == "BatchFinished" && e["batch_id"] == id && e["status"] != "cancelled");
     assert_eq!(done["completed"], 4, "{done}");
     // A cancelled batch was announced twice at most but never notified; the finished one once.
     let sent = h.recorder.sent();

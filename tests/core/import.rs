@@ -40,7 +40,7 @@ async fn the_preview_lists_every_bad_row_and_import_into_merges_by_word() {
     let r = s.core.import_into(deck.id, "casa\ngato\n".as_bytes()).unwrap();
     assert_eq!((r.added, r.already_there), (1, 1));
     assert_eq!(s.core.deck(deck.id).unwrap().word_count, 3);
-    assert_eq!(s.core.import_into(deck.id + 100, good.as_bytes()).unwrap_err().code(), "not_found");
+    assert_eq!(s.core.import_into(deck.id + 100, good.as_bytes()).unwrap_err().code(), deckmedia_core::error::ErrorCode::NotFound);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -256,7 +256,7 @@ async fn only_one_worker_runs_per_data_dir() {
     let first = s.core.worker().unwrap();
     let other = s.reopen();
     let err = other.worker().unwrap_err();
-    assert_eq!(err.code(), "worker_locked");
+    assert_eq!(err.code(), deckmedia_core::error::ErrorCode::WorkerLocked);
     drop(first);
     assert!(other.worker().is_ok(), "the lock is released with the worker");
 }

@@ -75,3 +75,42 @@ impl Event {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BatchStatus, MediaKind};
+
+    fn batch() -> BatchInfo {
+        BatchInfo {
+            id: 3,
+            deck_id: 1,
+            deck: "D".into(),
+            kinds: vec![MediaKind::Image],
+            status: BatchStatus::Processing,
+            progress: 40,
+            total_words: 10,
+            completed_words: 4,
+            failed_words: 0,
+            cancelled_words: 0,
+            reused_jobs: 0,
+            total_jobs: 10,
+            done_jobs: 4,
+            failed_jobs: 0,
+            cancelled_jobs: 0,
+            paused: false,
+            created_at: 0,
+            updated_at: 0,
+            finished_at: None,
+        }
+    }
+
+    #[test]
+    fn a_progress_event_carries_its_eta_in_the_cores_words() {
+        let json = serde_json::to_value(Event::progress(&batch(), Some(3590))).unwrap_or_default();
+        assert_eq!(json["eta_seconds"], 3590);
+        assert_eq!(json["eta_text"], "~1 h left");
+        let json = serde_json::to_value(Event::progress(&batch(), None)).unwrap_or_default();
+        assert_eq!(json["eta_text"], serde_json::Value::Null);
+    }
+}

@@ -18,7 +18,7 @@ use crate::state::{AppState, FAILING_STREAK};
 pub const EVENT: &str = "deckmedia:event";
 
 /// Events of the shell itself (see docs/ipc.md).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 #[serde(tag = "type")]
 pub enum ShellEvent {
     /// Events were missed: re-read the snapshot.
@@ -31,7 +31,7 @@ pub enum ShellEvent {
 }
 
 /// What goes out on [`EVENT`]: a core event or a shell event, both tagged by `type`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 #[serde(untagged)]
 pub enum AppEvent {
     Core(Event),

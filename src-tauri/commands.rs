@@ -5,13 +5,15 @@ use std::path::PathBuf;
 
 use deckmedia_core::config::{Config, ProviderConfig};
 use deckmedia_core::core::Snapshot;
+use deckmedia_core::error::ErrorCode;
 use deckmedia_core::export::ExportFormat;
 use deckmedia_core::import::ImportPreview;
 use deckmedia_core::store::AddWords;
 use deckmedia_core::views::{DeckSummary, MediaPage, WordError};
-use deckmedia_core::{BatchId, BatchInfo, Core, Deck, DeckId, MediaKind, NewWord, Word, WordId};
+use deckmedia_core::{BatchId, BatchInfo, Core, Deck, DeckId, MediaKind, NewWord, ProviderKind, Word, WordId};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, Runtime, State};
+use ts_rs::TS;
 
 use crate::bridge::{self, AppEvent, ShellEvent};
 use crate::state::AppState;
@@ -28,12 +30,12 @@ where
     let core = state.core();
     tauri::async_runtime::spawn_blocking(move || f(&core))
         .await
-        .map_err(|e| ErrorDto::new("app", format!("the task failed: {e}")))?
+        .map_err(|e| ErrorDto::new(ErrorCode::App, format!("the task failed: {e}")))?
         .map_err(ErrorDto::from)
 }
 
 /// Name, version and folders of this Deck Media, and how many batches resumed at start.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct AppInfo {
     pub name: String,
     pub version: String,
@@ -129,7 +131,7 @@ pub async fn generate_word(state: State<'_, AppState>, word_id: WordId, kinds: V
 
 /// The queue as the database has it, plus whether the worker is waiting for the network
 /// (known from its last `QueueState`), for a UI that missed events.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct SnapshotDto {
     #[serde(flatten)]
     pub snapshot: Snapshot,
@@ -172,9 +174,9 @@ pub async fn pause_all(state: State<'_, AppState>, paused: bool) -> CmdResult<()
 
 /// One media kind's provider settings as the settings page shows them. The key is never sent:
 /// only a hint that one is stored.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, TS)]
 pub struct ProviderSettings {
-    pub provider: String,
+    pub provider: ProviderKind,
     pub base_url: String,
     pub model: String,
     pub voice: String,
@@ -186,6 +188,7 @@ pub struct ProviderSettings {
     /// Seconds to wait for a connection (absent: the configured value, else 10).
     #[serde(default)]
     pub connect_timeout_secs: Option<u64>,
+    /// "…abcd" when a key is stored; ignored by `save_settings`.
     #[serde(default)]
     pub key_hint: Option<String>,
     /// The server (`host[:port]`) a stored key is sent to: a key saved for another server is
@@ -200,7 +203,7 @@ pub struct ProviderSettings {
 impl ProviderSettings {
     fn from_config(p: &ProviderConfig, key_hint: Option<String>, key_host: Option<String>) -> Self {
         ProviderSettings {
-            provider: p.provider.clone(),
+            provider: p.provider,
             base_url: p.base_url.clone(),
             model: p.model.clone(),
             voice: p.voice.clone(),
@@ -218,7 +221,7 @@ impl ProviderSettings {
 
     fn into_config(self, kind: MediaKind) -> ProviderConfig {
         let mut p = ProviderConfig {
-            provider: self.provider.trim().to_string(),
+            provider: self.provider,
             base_url: self.base_url.trim().to_string(),
             model: self.model.trim().to_string(),
             voice: self.voice.trim().to_string(),
@@ -235,7 +238,7 @@ impl ProviderSettings {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct Settings {
     pub image: ProviderSettings,
     pub audio: ProviderSettings,
@@ -247,10 +250,10 @@ pub struct Settings {
 
 fn read_settings(c: &Core, log_dir: String) -> deckmedia_core::Result<Settings> {
     let settings = |p: &ProviderConfig| -> deckmedia_core::Result<ProviderSettings> {
-        if p.provider == "offline" {
-            Ok(ProviderSettings::from_config(p, None, None))
+        if p.provider.needs_key() {
+            Ok(ProviderSettings::from_config(p, c.api_key_hint(p.provider.as_str())?, c.api_key_host(p.provider.as_str()).ok()))
         } else {
-            Ok(ProviderSettings::from_config(p, c.api_key_hint(&p.provider)?, c.api_key_host(&p.provider).ok()))
+            Ok(ProviderSettings::from_config(p, None, None))
         }
     };
     let cfg = c.config();
@@ -298,12 +301,12 @@ pub async fn save_settings<R: Runtime>(
 pub async fn set_api_key<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    provider: String,
+    provider: ProviderKind,
     key: String,
 ) -> CmdResult<String> {
     let hint = call(&state, move |c| {
-        c.set_api_key(&provider, &key)?;
-        Ok(c.api_key_hint(&provider)?.unwrap_or_default())
+        c.set_api_key(provider.as_str(), &key)?;
+        Ok(c.api_key_hint(provider.as_str())?.unwrap_or_default())
     })
     .await?;
     crate::desktop::reopen_core(&app).await?;
@@ -311,24 +314,29 @@ pub async fn set_api_key<R: Runtime>(
 }
 
 #[tauri::command]
-pub async fn delete_api_key<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, provider: String) -> CmdResult<bool> {
-    let deleted = call(&state, move |c| c.delete_api_key(&provider)).await?;
+pub async fn delete_api_key<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, provider: ProviderKind) -> CmdResult<bool> {
+    let deleted = call(&state, move |c| c.delete_api_key(provider.as_str())).await?;
     crate::desktop::reopen_core(&app).await?;
     Ok(deleted)
 }
 
+/// A folder `open_folder` can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Folder {
+    /// The data dir (database, media, `config.toml`).
+    Data,
+    Logs,
+}
+
 /// Opens the data or the log folder in the file manager.
 #[tauri::command]
-pub async fn open_folder(state: State<'_, AppState>, which: String) -> CmdResult<()> {
-    let dir: PathBuf = match which.as_str() {
-        "data" => state.data_dir().to_path_buf(),
-        "logs" => state.log_dir().to_path_buf(),
-        other => {
-            let shown = deckmedia_core::config::clip(other);
-            return Err(ErrorDto::new("invalid_input", format!("unknown folder '{shown}' (data or logs)")));
-        }
+pub async fn open_folder(state: State<'_, AppState>, which: Folder) -> CmdResult<()> {
+    let dir: PathBuf = match which {
+        Folder::Data => state.data_dir().to_path_buf(),
+        Folder::Logs => state.log_dir().to_path_buf(),
     };
-    std::fs::create_dir_all(&dir).map_err(|e| ErrorDto::new("io", format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir).map_err(|e| ErrorDto::new(ErrorCode::Io, format!("cannot create {}: {e}", dir.display())))?;
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else if cfg!(windows) {
@@ -343,7 +351,7 @@ pub async fn open_folder(state: State<'_, AppState>, which: String) -> CmdResult
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .map_err(|e| ErrorDto::new("io", format!("cannot open {} ({opener}: {e})", dir.display())))?;
+        .map_err(|e| ErrorDto::new(ErrorCode::Io, format!("cannot open {} ({opener}: {e})", dir.display())))?;
     // Reap it in the background; the file manager outlives us anyway.
     std::thread::spawn(move || child.wait());
     Ok(())
@@ -360,22 +368,22 @@ pub async fn read_media(state: State<'_, AppState>, path: String) -> CmdResult<t
     let media_dir = state.data_dir().join("media");
     let bytes = tauri::async_runtime::spawn_blocking(move || read_media_file(&media_dir, std::path::Path::new(&path)))
         .await
-        .map_err(|e| ErrorDto::new("app", format!("the task failed: {e}")))??;
+        .map_err(|e| ErrorDto::new(ErrorCode::App, format!("the task failed: {e}")))??;
     Ok(tauri::ipc::Response::new(bytes))
 }
 
 fn read_media_file(media_dir: &std::path::Path, path: &std::path::Path) -> CmdResult<Vec<u8>> {
-    let refuse = || ErrorDto::new("invalid_input", "only files of the media folder can be played");
+    let refuse = || ErrorDto::new(ErrorCode::InvalidInput, "only files of the media folder can be played");
     let root = std::fs::canonicalize(media_dir).map_err(|_| refuse())?;
-    let file = std::fs::canonicalize(path).map_err(|_| ErrorDto::new("not_found", "the recording is missing"))?;
+    let file = std::fs::canonicalize(path).map_err(|_| ErrorDto::new(ErrorCode::NotFound, "the recording is missing"))?;
     if !file.starts_with(&root) || !file.is_file() {
         return Err(refuse());
     }
-    let len = std::fs::metadata(&file).map_err(|e| ErrorDto::new("io", format!("cannot read the recording: {e}")))?.len();
+    let len = std::fs::metadata(&file).map_err(|e| ErrorDto::new(ErrorCode::Io, format!("cannot read the recording: {e}")))?.len();
     if len > MAX_MEDIA_BYTES {
-        return Err(ErrorDto::new("invalid_input", "the file is too large to play"));
+        return Err(ErrorDto::new(ErrorCode::InvalidInput, "the file is too large to play"));
     }
-    std::fs::read(&file).map_err(|e| ErrorDto::new("io", format!("cannot read the recording: {e}")))
+    std::fs::read(&file).map_err(|e| ErrorDto::new(ErrorCode::Io, format!("cannot read the recording: {e}")))
 }
 
 // ---- export -------------------------------------------------------------------------------------
@@ -518,10 +526,10 @@ mod tests {
         std::fs::write(dir.path().join("secret.txt"), b"no").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(read_media_file(&media, &media.join("ab/x.ogg")).ok(), Some(b"OggS".to_vec()));
         let e = read_media_file(&media, &media.join("../secret.txt")).err().map(|e| e.code);
-        assert_eq!(e.as_deref(), Some("invalid_input"));
-        assert_eq!(read_media_file(&media, &dir.path().join("secret.txt")).err().map(|e| e.code).as_deref(), Some("invalid_input"));
-        assert_eq!(read_media_file(&media, &media.join("ab")).err().map(|e| e.code).as_deref(), Some("invalid_input"));
-        assert_eq!(read_media_file(&media, &media.join("nope.ogg")).err().map(|e| e.code).as_deref(), Some("not_found"));
+        assert_eq!(e, Some(ErrorCode::InvalidInput));
+        assert_eq!(read_media_file(&media, &dir.path().join("secret.txt")).err().map(|e| e.code), Some(ErrorCode::InvalidInput));
+        assert_eq!(read_media_file(&media, &media.join("ab")).err().map(|e| e.code), Some(ErrorCode::InvalidInput));
+        assert_eq!(read_media_file(&media, &media.join("nope.ogg")).err().map(|e| e.code), Some(ErrorCode::NotFound));
     }
 
     #[test]

@@ -216,7 +216,7 @@ pub async fn start_background<R: Runtime>(app: &AppHandle<R>) {
         // Another process (e.g. `deckmedia worker`) works this data dir: it does the work, and
         // this app takes over when it ends.
         tracing::warn!("the worker did not start: {}", e.message);
-        if e.code == "worker_locked" {
+        if e.code == deckmedia_core::error::ErrorCode::WorkerLocked {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
                 loop {
@@ -239,11 +239,11 @@ pub async fn start_background<R: Runtime>(app: &AppHandle<R>) {
 /// Replaces the core with a freshly opened one (after the settings or a key changed): the
 /// worker stops (in-flight jobs go back to the queue) and starts again with the new providers.
 pub async fn reopen_core<R: Runtime>(app: &AppHandle<R>) -> Result<(), crate::ErrorDto> {
-    let Some(state) = app.try_state::<AppState>() else { return Err(crate::ErrorDto::new("app", "the app is not ready")) };
+    let Some(state) = app.try_state::<AppState>() else { return Err(crate::ErrorDto::new(deckmedia_core::error::ErrorCode::App, "the app is not ready")) };
     let dir = state.data_dir().to_path_buf();
     let core = tauri::async_runtime::spawn_blocking(move || Core::open(dir))
         .await
-        .map_err(|e| crate::ErrorDto::new("app", format!("reopening failed: {e}")))??;
+        .map_err(|e| crate::ErrorDto::new(deckmedia_core::error::ErrorCode::App, format!("reopening failed: {e}")))??;
     state.stop_worker(QUIT_GRACE).await;
     state.set_core(Arc::new(core));
     start_background(app).await;

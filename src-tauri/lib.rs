@@ -3,6 +3,7 @@
 //! adapts it to the window (commands, one event), the tray and native notifications.
 //!
 //! * [`commands`]: the IPC commands, one core call each (docs/ipc.md).
+//! * [`ipc_types`]: the command table and the TypeScript generated from the Rust types.
 //! * [`bridge`]: core events → `deckmedia:event`, the tray model, notifications.
 //! * [`desktop`]: tray, app menu, close-hides, quit-requeues, background start.
 //! * [`tray`], [`notify`]: the pure parts (menu text, icon state, notification wording).
@@ -12,12 +13,14 @@
 
 use std::sync::Arc;
 
+use deckmedia_core::error::ErrorCode;
 use serde::Serialize;
 use tauri::{Builder, Manager, Runtime};
 
 pub mod bridge;
 pub mod commands;
 pub mod desktop;
+pub mod ipc_types;
 pub mod logging;
 pub mod notify;
 pub mod state;
@@ -25,19 +28,17 @@ pub mod tray;
 
 pub use state::AppState;
 
-/// The error every command returns: a stable `code` for the UI and a message fit to show.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// The error every command rejects with: a stable `code` for the UI and a message fit to show.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
+#[ts(rename = "IpcError")]
 pub struct ErrorDto {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl ErrorDto {
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            code: code.into(),
-            message: message.into(),
-        }
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
     }
 }
 
@@ -49,7 +50,7 @@ impl From<deckmedia_core::Error> for ErrorDto {
 
 impl From<tauri::Error> for ErrorDto {
     fn from(e: tauri::Error) -> Self {
-        Self::new("app", e.to_string())
+        Self::new(ErrorCode::App, e.to_string())
     }
 }
 
@@ -57,35 +58,7 @@ impl From<tauri::Error> for ErrorDto {
 /// [`AppState`] is managed by the caller (the real app in `setup`, tests directly).
 pub fn configure<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::list_decks,
-            commands::create_deck,
-            commands::rename_deck,
-            commands::delete_deck,
-            commands::preview_import,
-            commands::import_words,
-            commands::add_words,
-            commands::deck_media,
-            commands::update_word,
-            commands::delete_word,
-            commands::read_media,
-            commands::generate,
-            commands::generate_word,
-            commands::snapshot,
-            commands::batch_errors,
-            commands::cancel_batch,
-            commands::retry_batch,
-            commands::pause_batch,
-            commands::pause_all,
-            commands::get_settings,
-            commands::save_settings,
-            commands::set_api_key,
-            commands::delete_api_key,
-            commands::open_folder,
-            commands::export_deck,
-            commands::anki_push,
-        ])
+        .invoke_handler(ipc_types::handler())
         .on_window_event(desktop::on_window_event)
 }
 
@@ -249,6 +222,8 @@ mod tests {
     #[test]
     fn error_dto_keeps_core_code() {
         let dto = ErrorDto::from(deckmedia_core::Error::invalid("empty word"));
-        assert_eq!(dto, ErrorDto::new("invalid_input", "empty word"));
+        assert_eq!(dto, ErrorDto::new(ErrorCode::InvalidInput, "empty word"));
+        let wire = serde_json::to_value(&dto).unwrap_or_default();
+        assert_eq!(wire, serde_json::json!({"code": "invalid_input", "message": "empty word"}));
     }
 }

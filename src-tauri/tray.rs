@@ -67,7 +67,7 @@ impl TrayModel {
     /// Applies one core event. Returns whether anything visible may have changed.
     pub fn apply(&mut self, event: &Event) -> bool {
         match event {
-            Event::BatchProgress { batch_id, status, completed, failed, cancelled, total, eta_seconds } => {
+            Event::BatchProgress { batch_id, status, completed, failed, cancelled, total, eta_seconds, .. } => {
                 if status.is_finished() {
                     return self.batches.remove(batch_id).is_some();
                 }
@@ -164,7 +164,7 @@ impl TrayModel {
         // Batches share the providers, so the last one to finish sets the time left.
         let eta = self.batches.values().filter(|l| !l.paused).filter_map(|l| l.eta).max();
         match eta {
-            Some(secs) => format!("Generating {settled}/{total} · {}", eta_text(secs)),
+            Some(secs) => format!("Generating {settled}/{total} · {}", deckmedia_core::wording::eta(secs)),
             None => format!("Generating {settled}/{total}"),
         }
     }
@@ -191,18 +191,6 @@ impl TrayModel {
     }
 }
 
-/// "~40 s left", "~2 min left", "~1 h 5 min left".
-pub fn eta_text(secs: u64) -> String {
-    if secs < 60 {
-        format!("~{} s left", secs.max(1))
-    } else if secs < 3600 {
-        format!("~{} min left", (secs + 30) / 60)
-    } else {
-        let mins = (secs + 30) / 60;
-        format!("~{} h {} min left", mins / 60, mins % 60)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +204,7 @@ mod tests {
             cancelled: 0,
             total,
             eta_seconds: eta,
+            eta_text: eta.map(deckmedia_core::wording::eta),
         }
     }
 
@@ -249,6 +238,7 @@ mod tests {
             cancelled: 1,
             total: 10,
             eta_seconds: None,
+            eta_text: None,
         });
         assert_eq!(m.status_line(), "Generating 6/10");
     }
@@ -285,6 +275,7 @@ mod tests {
             cancelled: 0,
             total: 6,
             eta_seconds: None,
+            eta_text: None,
         });
         assert_eq!(m.status_line(), "Generating 1/10 · ~10 s left");
     }
@@ -317,12 +308,11 @@ mod tests {
         assert_eq!(m.state(), TrayState::Working);
     }
 
-    #[test]
-    fn eta_text_rounds_to_what_people_say() {
-        assert_eq!(eta_text(0), "~1 s left");
-        assert_eq!(eta_text(42), "~42 s left");
-        assert_eq!(eta_text(89), "~1 min left");
-        assert_eq!(eta_text(150), "~3 min left");
-        assert_eq!(eta_text(3600 + 5 * 60), "~1 h 5 min left");
+    fn the_tray_words_the_eta_like_the_window_around_an_hour() {
+        let mut m = TrayModel::default();
+        m.apply(&progress(1, 1, 4, Some(59 * 60 + 45)));
+        assert_eq!(m.status_line(), "Generating 1/4 · ~1 h left");
+        m.apply(&progress(1, 2, 4, Some(61 * 60)));
+        assert_eq!(m.status_line(), "Generating 2/4 · ~1 h 1 min left");
     }
 }

@@ -18,6 +18,8 @@ use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, Moc
 use tauri::webview::InvokeRequest;
 use tauri::{App, Listener, Manager, WebviewWindow, WebviewWindowBuilder};
 
+mod generated;
+
 const WAIT: Duration = Duration::from_secs(20);
 
 struct Harness {
@@ -32,7 +34,7 @@ struct Harness {
 fn config_for(fake: &FakeProvider) -> Config {
     let mut c = Config::default();
     for p in [&mut c.image, &mut c.audio] {
-        p.provider = "openai".into();
+        p.provider = deckmedia_core::ProviderKind::OpenAi;
         p.base_url = fake.base_url();
         p.max_concurrency = 4;
         p.timeout_secs = 10;
@@ -170,8 +172,10 @@ fn errors_come_back_as_code_and_message_and_change_nothing() {
     assert_eq!(h.ok("deck_media", json!({"deckId": deck, "offset": 0, "limit": 10}))["total"], 2);
     let e = h.call("deck_media", json!({"deckId": 999, "offset": 0, "limit": 10})).expect_err("no deck");
     assert_eq!(e["code"], "not_found");
+    // Arguments that do not fit the command's types (a typed UI cannot send them) are refused by
+    // Tauri before the command runs.
     let e = h.call("open_folder", json!({"which": "../etc"})).expect_err("unknown folder");
-    assert_eq!(e["code"], "invalid_input");
+    assert!(e.to_string().contains("unknown variant `../etc`"), "{e}");
     // Missing arguments are a rejection too, not a panic.
     assert!(h.call("generate", json!({"deckId": deck})).is_err());
 }
@@ -232,7 +236,9 @@ fn cancel_pause_resume_and_retry_from_the_ui() {
     h.fake.release_held();
     let retried = h.ok("retry_batch", json!({"batchId": id}));
     assert_ne!(retried["status"], "cancelled");
-    let done = h.finished(id);
+    // The worker may still announce the cancellation after the retry (a second, late
+    // BatchFinished "cancelled"): wait for the retried run's end.
+    let done = h.wait_event(|e| e["type"] == "BatchFinished" && e["batch_id"] == id && e["status"] != "cancelled");
     assert_eq!(done["completed"], 4, "{done}");
     // A cancelled batch was announced twice at most but never notified; the finished one once.
     let sent = h.recorder.sent();
@@ -283,6 +289,11 @@ fn settings_are_saved_without_keys_and_the_worker_restarts_with_them() {
     let mut bad = saved["image"].clone();
     bad["provider"] = json!("nonsense");
     let e = h.call("save_settings", json!({"image": bad, "audio": saved["audio"].clone()})).expect_err("bad provider");
+    assert!(e.to_string().contains("unknown variant `nonsense`"), "{e}");
+    // A known provider that cannot make this kind of media is the core's refusal.
+    let mut image_by_voice = saved["image"].clone();
+    image_by_voice["provider"] = json!("elevenlabs");
+    let e = h.call("save_settings", json!({"image": image_by_voice, "audio": saved["audio"].clone()})).expect_err("audio-only provider");
     assert_eq!(e["code"], "config", "{e}");
     let after = std::fs::read_to_string(h.app.state::<AppState>().data_dir().join("config.toml")).expect("config.toml");
     assert_eq!(after, toml);

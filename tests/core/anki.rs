@@ -177,7 +177,7 @@ async fn another_anki_deck_name_and_the_api_key_are_used() {
 
     let opts = PushOptions { anki_deck: Some("My \"Spanish\" words_1".into()), ..to(&anki) };
     let e = push(&s.core, deck, opts.clone()).0.unwrap_err();
-    assert_eq!(e.code(), "anki");
+    assert_eq!(e.code(), deckmedia_core::error::ErrorCode::Anki);
     assert!(e.to_string().contains("valid api key must be provided"), "{e}");
 
     anki.clear_calls();
@@ -191,7 +191,7 @@ async fn another_anki_deck_name_and_the_api_key_are_used() {
     assert_eq!(q, r#"deck:"My \"Spanish\" words\_1""#);
 
     let e = push(&s.core, deck, PushOptions { anki_deck: Some("Nope".into()), api_key: Some("anki-secret-key".into()), ..to(&anki) }).0.unwrap_err();
-    assert_eq!(e.code(), "not_found");
+    assert_eq!(e.code(), deckmedia_core::error::ErrorCode::NotFound);
     assert!(e.to_string().contains("Anki deck 'Nope'"), "{e}");
 }
 
@@ -205,13 +205,13 @@ async fn anki_not_running_is_a_clear_error() {
     let e = push(&s.core, deck, opts).0.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(10));
     assert!(matches!(e, Error::AnkiNotRunning(_)), "{e:?}");
-    assert_eq!(e.code(), "anki_not_running");
+    assert_eq!(e.code(), deckmedia_core::error::ErrorCode::AnkiNotRunning);
     assert_eq!(
         e.to_string(),
         format!("Anki is not running (AnkiConnect did not answer at {addr}) — start Anki with the AnkiConnect add-on")
     );
     let e = push(&s.core, deck, PushOptions { url: Some("ftp://x".into()), ..Default::default() }).0.unwrap_err();
-    assert_eq!(e.code(), "invalid_input");
+    assert_eq!(e.code(), deckmedia_core::error::ErrorCode::InvalidInput);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -234,7 +234,7 @@ async fn ankiconnect_errors_and_lying_servers_are_clean_errors() {
     for (fault, expected) in cases {
         anki.set_behavior(AnkiBehavior { faults: vec![fault.clone()], ..Default::default() });
         let e = push(&s.core, deck, to(&anki)).0.unwrap_err();
-        assert_eq!(e.code(), "anki", "{fault:?}: {e}");
+        assert_eq!(e.code(), deckmedia_core::error::ErrorCode::Anki, "{fault:?}: {e}");
         let msg = e.to_string();
         assert!(msg.contains(expected), "{fault:?}: {msg}");
         assert_eq!(msg.lines().count(), 1, "{msg}");
@@ -253,5 +253,5 @@ async fn ankiconnect_errors_and_lying_servers_are_clean_errors() {
     // A real server that is not AnkiConnect at all (the media fake: 404 JSON for every path).
     let other = FakeProvider::start(Behavior::default()).await;
     let e = push(&s.core, deck, PushOptions { url: Some(format!("http://{}", other.addr())), ..Default::default() }).0.unwrap_err();
-    assert_eq!(e.code(), "anki", "{e}");
+    assert_eq!(e.code(), deckmedia_core::error::ErrorCode::Anki, "{e}");
 }

@@ -80,7 +80,7 @@ async fn a_server_that_is_down_means_waiting_for_the_network() {
 async fn a_deck_gets_elevenlabs_audio_through_the_queue() {
     let fake = FakeProvider::start(Behavior::default()).await;
     let mut c = Config::default();
-    c.audio.provider = "elevenlabs".into();
+    c.audio.provider = deckmedia_core::ProviderKind::ElevenLabs;
     c.audio.base_url = fake.base_url();
     c.audio.api_key = Some(Secret::new("xi-secret-1234"));
     let dir = tempfile::tempdir().unwrap();

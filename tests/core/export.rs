@@ -614,5 +614,5 @@ async fn export_with_progress_counts_words_and_finishes_only_when_the_file_is_in
     assert_eq!(last, (5, 5));
     assert_eq!(report.bytes, std::fs::metadata(&out).unwrap().len());
     let e = s.core.export_with_progress(deck + 1000, ExportFormat::Apkg, &dir.path().join("x.apkg"), false, &mut |_, _| {}).unwrap_err();
-    assert_eq!(e.code(), "not_found");
+    assert_eq!(e.code(), deckmedia_core::error::ErrorCode::NotFound);
 }

@@ -40,7 +40,7 @@ async fn the_preview_lists_every_bad_row_and_import_into_merges_by_word() {
     let r = s.core.import_into(deck.id, "casa\ngato\n".as_bytes()).unwrap();
     assert_eq!((r.added, r.already_there), (1, 1));
     assert_eq!(s.core.deck(deck.id).unwrap().word_count, 3);
-    assert_eq!(s.core.import_into(deck.id + 100, good.as_bytes()).unwrap_err().code(), "not_found");
+    assert_eq!(s.core.import_into(deck.id + 100, good.as_bytes()).unwrap_err().code(), deckmedia_core::error::ErrorCode::NotFound);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -91,7 +91,7 @@ async fn round_trip_csv_generate_apkg_and_back_with_the_media() {
     assert_eq!(contents(&other, back_id), original);
     for w in other.media_of_deck(back_id).unwrap() {
         for m in [&w.image, &w.audio] {
-            assert_eq!(m.status, "done", "{}: {m:?}", w.text);
+            assert_eq!(m.status, deckmedia_core::MediaStatus::Done, "{}: {m:?}", w.text);
             assert!(!m.stale);
             assert!(PathBuf::from(m.path.as_ref().unwrap()).starts_with(other_dir.path().join("media")));
         }
@@ -173,5 +173,5 @@ async fn media_of_a_foreign_package_is_attached_only_when_present_and_of_a_known
     let after = s.core.media_of_deck(deck_id).unwrap();
     assert_eq!(read(&after[0].image.path), deckmedia_testkit::png_for_word("one"));
     assert_eq!(read(&after[0].audio.path), deckmedia_testkit::mp3_for_word("one"));
-    assert!(after.iter().all(|w| w.image.status == "done" && w.audio.status == "done"));
+    assert!(after.iter().all(|w| w.image.status == deckmedia_core::MediaStatus::Done && w.audio.status == deckmedia_core::MediaStatus::Done));
 }

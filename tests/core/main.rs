@@ -14,6 +14,7 @@ mod network;
 mod offline;
 mod scripted;
 mod openai_provider;
+mod states;
 mod store;
 mod support;
 mod worker;

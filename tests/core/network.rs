@@ -17,7 +17,7 @@ const LIMIT: Duration = Duration::from_secs(30);
 /// Pictures offline (word cards), speech from a server at `addr`.
 fn config(addr: std::net::SocketAddr) -> Config {
     let mut c = Config::default();
-    c.audio.provider = "openai".into();
+    c.audio.provider = deckmedia_core::ProviderKind::OpenAi;
     c.audio.base_url = format!("http://{addr}/v1");
     c.queue.backoff_base_ms = 20;
     c.queue.backoff_max_ms = 200;
@@ -43,7 +43,7 @@ async fn jobs_wait_for_the_network_and_resume_when_it_returns() {
         pictures += 1;
     }
     let w = core.media_of_deck(deck).unwrap().remove(0);
-    assert_eq!(w.image.status, "done");
+    assert_eq!(w.image.status, deckmedia_core::MediaStatus::Done);
     assert!(matches!(w.audio.status.as_str(), "queued" | "running"), "{:?}", w.audio);
     assert_eq!(query_i64(dir.path(), "SELECT COALESCE(SUM(attempts), 0) FROM jobs WHERE kind = 'audio'"), 0, "no attempt spent");
     assert_eq!(query_i64(dir.path(), "SELECT COUNT(*) FROM jobs WHERE kind = 'audio' AND status = 'failed'"), 0);

@@ -230,8 +230,8 @@ async fn a_kanji_word_gets_offline_audio_with_a_warning_the_ui_can_show() {
     core.generate(deck.id, &[MediaKind::Audio], false).unwrap();
     core.worker().unwrap().run_until_idle(CancellationToken::new()).await.unwrap();
     let media = core.media_of_deck(deck.id).unwrap();
-    assert_eq!(media[0].audio.status, "done");
+    assert_eq!(media[0].audio.status, deckmedia_core::MediaStatus::Done);
     assert!(media[0].audio.warning.as_deref().unwrap_or("").contains("kanji"), "{:?}", media[0].audio);
-    assert_eq!(media[1].audio.status, "done");
+    assert_eq!(media[1].audio.status, deckmedia_core::MediaStatus::Done);
     assert_eq!(media[1].audio.warning, None, "kana is read fine");
 }

@@ -46,8 +46,8 @@ fn bad_words_are_refused_with_clear_errors_and_nothing_is_added() {
     assert!(core.create_deck("", "en").is_err());
     assert!(core.create_deck("D", "en").unwrap_err().to_string().contains("already exists"));
     assert!(core.create_deck("E", "../etc").is_err());
-    assert_eq!(core.deck_by_name("nope").unwrap_err().code(), "not_found");
-    assert_eq!(core.generate(9999, &[MediaKind::Audio], false).unwrap_err().code(), "not_found");
+    assert_eq!(core.deck_by_name("nope").unwrap_err().code(), deckmedia_core::error::ErrorCode::NotFound);
+    assert_eq!(core.generate(9999, &[MediaKind::Audio], false).unwrap_err().code(), deckmedia_core::error::ErrorCode::NotFound);
     assert!(core.generate(d.id, &[MediaKind::Audio], false).unwrap_err().to_string().contains("no words"));
 }
 
@@ -63,7 +63,7 @@ async fn any_unicode_and_path_like_words_stay_inside_the_data_dir() {
     let root = s.dir.path().canonicalize().unwrap().join("media");
     for w in s.core.media_of_deck(d.id).unwrap() {
         for m in [&w.image, &w.audio] {
-            assert_eq!(m.status, "done", "{}", w.text);
+            assert_eq!(m.status, deckmedia_core::MediaStatus::Done, "{}", w.text);
             let p = std::path::Path::new(m.path.as_deref().unwrap()).canonicalize().unwrap();
             assert!(p.starts_with(&root), "{} escaped to {}", w.text, p.display());
         }
@@ -98,6 +98,6 @@ fn imports_report_duplicates_and_bad_lines() {
     let (_, again) = core.import_words("Mixed", "de", b"Hund\nMaus\n").unwrap();
     assert_eq!((again.added, again.already_there), (1, 1));
     let e = core.import_words("Mixed", "de", b"word,translation\n\"broken,x\nok,y\n").unwrap_err();
-    assert_eq!(e.code(), "invalid_input");
+    assert_eq!(e.code(), deckmedia_core::error::ErrorCode::InvalidInput);
     assert_eq!(core.deck_by_name("Mixed").unwrap().word_count, 3, "a bad file adds nothing");
 }

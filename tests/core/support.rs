@@ -20,7 +20,7 @@ pub struct Setup {
 pub fn config_for(fake: &FakeProvider, concurrency: u32) -> Config {
     let mut c = Config::default();
     for p in [&mut c.image, &mut c.audio] {
-        p.provider = "openai".into();
+        p.provider = deckmedia_core::ProviderKind::OpenAi;
         p.base_url = fake.base_url();
         p.max_concurrency = concurrency;
         p.timeout_secs = 10;

@@ -37,7 +37,7 @@ async fn a_hundred_word_batch_makes_two_hundred_valid_files_within_the_concurren
     let mut files = HashSet::new();
     for w in &media {
         for (m, valid) in [(&w.image, is_valid_png as fn(&[u8]) -> bool), (&w.audio, is_valid_mp3)] {
-            assert_eq!(m.status, "done", "{}", w.text);
+            assert_eq!(m.status, deckmedia_core::MediaStatus::Done, "{}", w.text);
             let path = std::path::PathBuf::from(m.path.as_ref().unwrap());
             assert!(path.starts_with(s.dir.path().canonicalize().unwrap().join("media")));
             let bytes = std::fs::read(&path).unwrap();
@@ -81,7 +81,7 @@ async fn a_permanent_error_fails_only_that_word_and_retry_brings_it_back() {
     let asked = s.fake.requests().iter().filter(|r| r.word.contains("word0002")).count();
     assert_eq!(asked, 2, "a 400 is not retried: one call per kind");
     let w = s.core.media_of_deck(deck).unwrap().into_iter().find(|w| w.text == "word0002").unwrap();
-    assert_eq!(w.image.status, "failed");
+    assert_eq!(w.image.status, deckmedia_core::MediaStatus::Failed);
     assert!(w.image.error.as_deref().unwrap_or("").contains("400"), "{:?}", w.image.error);
 
     s.fake.set_behavior(Behavior::default());
@@ -100,7 +100,7 @@ async fn a_provider_that_answers_nonsense_fails_the_word_with_a_clear_error() {
     within(LIMIT, s.core.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();
     let w = s.core.media_of_deck(deck).unwrap().into_iter().find(|w| w.text == "word0000").unwrap();
     for m in [&w.image, &w.audio] {
-        assert_eq!(m.status, "failed");
+        assert_eq!(m.status, deckmedia_core::MediaStatus::Failed);
         assert!(m.path.is_none(), "no file for nonsense");
         assert!(m.error.as_deref().unwrap_or("").contains("not"), "{:?}", m.error);
     }
@@ -244,7 +244,7 @@ async fn only_one_worker_runs_per_data_dir() {
     let first = s.core.worker().unwrap();
     let other = s.reopen();
     let err = other.worker().unwrap_err();
-    assert_eq!(err.code(), "worker_locked");
+    assert_eq!(err.code(), deckmedia_core::error::ErrorCode::WorkerLocked);
     drop(first);
     assert!(other.worker().is_ok(), "the lock is released with the worker");
 }
@@ -315,7 +315,7 @@ async fn editing_a_word_while_its_job_runs_keeps_the_old_text_and_marks_media_st
     assert_eq!(s.fake.requests()[0].word, "word0000");
     let m = s.core.media_of_deck(deck).unwrap().remove(0);
     assert_eq!(m.text, "edited");
-    assert_eq!(m.audio.status, "done");
+    assert_eq!(m.audio.status, deckmedia_core::MediaStatus::Done);
     assert!(m.audio.stale, "made from the old text");
     // Generating again makes it fresh.
     s.fake.set_behavior(Behavior::default());

@@ -7,7 +7,8 @@
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { createApp } from "../src/app";
-import type { AppEvent, BatchInfo, DeckSummary, MediaState, WordMedia } from "../src/types";
+import { EVENT_NAME } from "../src/types";
+import type { AppEvent, BatchInfo, Commands, DeckSummary, MediaState, WordMedia } from "../src/types";
 
 const COLORS = ["#f97316", "#22c55e", "#3b82f6", "#a855f7", "#eab308", "#ef4444"];
 function picture(text: string, i: number): string {
@@ -41,63 +42,63 @@ const decks: DeckSummary[] = [
 ];
 
 const batch: BatchInfo = {
-  id: 7, deck_id: 1, deck: "Spanish A1", kinds: ["image", "audio"], status: "processing", progress: 0.4,
+  id: 7, deck_id: 1, deck: "Spanish A1", kinds: ["image", "audio"], status: "processing", progress: 40,
   total_words: 250, completed_words: 98, failed_words: 2, cancelled_words: 0, reused_jobs: 0, total_jobs: 500,
   done_jobs: 200, failed_jobs: 2, cancelled_jobs: 0, paused: false, created_at: 0, updated_at: 0, finished_at: null,
 };
-const finished: BatchInfo = { ...batch, id: 6, deck_id: 2, deck: "French verbs", status: "completed", total_words: 40, completed_words: 38, failed_words: 2, progress: 1, finished_at: 1 };
+const finished: BatchInfo = { ...batch, id: 6, deck_id: 2, deck: "French verbs", status: "completed", total_words: 40, completed_words: 38, failed_words: 2, progress: 100, finished_at: 1 };
+
+/** The preview's answers, typed by the generated `Commands` (a drifted shape fails `npm run check`). */
+const answers: { [K in keyof Commands]?: (a: Commands[K]["args"]) => Commands[K]["result"] } = {
+  app_info: () => ({ name: "Deck Media", version: "0.1.0", data_dir: "/home/you/.local/share/deckmedia", log_dir: "/home/you/.local/share/deckmedia/logs", resumed_batches: 1 }),
+  list_decks: () => decks,
+  snapshot: () => ({ paused: false, batches: [batch, finished], queued: 150, running: 2, waiting_for_network: false }),
+  deck_media: (a) => ({ total: words.length, offset: a.offset, items: words.slice(a.offset, a.offset + a.limit) }),
+  batch_errors: () => [{ word_id: 84, text: "palabra 84", kind: "image", error: "HTTP 400: the prompt was rejected" }],
+  preview_import: () => ({
+    total: 3,
+    rows: [{ text: "manzana", translation: "apple" }, { text: "perro", translation: "dog" }],
+    errors: [{ line: 3, reason: "a row has 3 columns; expected word and translation" }],
+    error_count: 1,
+    columns: ["word", "translation"],
+    format: "table",
+    delimiter: ",",
+  }),
+  get_settings: () => ({
+    image: { provider: "openai", base_url: "https://api.openai.com/v1", model: "gpt-image-1", voice: "", size: "1024x1024", format: "png", max_concurrency: 2, requests_per_minute: 60, timeout_secs: 120, key_hint: "…abcd" },
+    audio: { provider: "offline", base_url: "", model: "", voice: "", size: "", format: "ogg", max_concurrency: 2, requests_per_minute: 0, timeout_secs: 60, key_hint: null },
+    data_dir: "/home/you/.local/share/deckmedia", log_dir: "/home/you/.local/share/deckmedia/logs", key_store: "the Secret Service keyring", key_store_warning: null,
+  }),
+  update_word: (a) => {
+    const w = words.find((x) => x.word_id === a.wordId)!;
+    w.text = a.text;
+    w.translation = a.translation;
+    return { id: w.word_id, deck_id: 1, text: w.text, language: "es", translation: w.translation, note: null, position: 0 };
+  },
+  generate: () => batch,
+  generate_word: () => batch,
+  retry_batch: () => batch,
+  pause_batch: (a) => ({ ...batch, paused: a.paused, status: a.paused ? "paused" : "processing" }),
+  cancel_batch: () => ({ ...batch, status: "cancelled" }),
+};
 
 mockIPC(
   (cmd, raw) => {
-    const a = (raw ?? {}) as Record<string, any>; // eslint-disable-line
-    switch (cmd) {
-      case "app_info":
-        return { name: "Deck Media", version: "0.1.0", data_dir: "/home/you/.local/share/deckmedia", log_dir: "/home/you/.local/share/deckmedia/logs" };
-      case "list_decks":
-        return decks;
-      case "snapshot":
-        return { paused: false, batches: [batch, finished], queued: 150, running: 2 };
-      case "deck_media":
-        return { total: words.length, offset: a.offset, items: words.slice(a.offset, (a.offset as number) + (a.limit as number)) };
-      case "batch_errors":
-        return [{ word_id: 84, text: "palabra 84", kind: "image", error: "HTTP 400: the prompt was rejected" }];
-      case "preview_import":
-        return { total: 3, rows: [{ text: "manzana", translation: "apple" }, { text: "perro", translation: "dog" }], errors: [{ line: 3, reason: "a row has 3 columns; expected word and translation" }], columns: ["word", "translation"] };
-      case "get_settings":
-        return {
-          image: { provider: "openai", base_url: "https://api.openai.com/v1", model: "gpt-image-1", voice: "", size: "1024x1024", format: "png", max_concurrency: 2, requests_per_minute: 60, timeout_secs: 120, key_hint: "…abcd" },
-          audio: { provider: "offline", base_url: "", model: "", voice: "", size: "", format: "ogg", max_concurrency: 2, requests_per_minute: 0, timeout_secs: 60, key_hint: null },
-          data_dir: "/home/you/.local/share/deckmedia", log_dir: "/home/you/.local/share/deckmedia/logs", key_store: "the Secret Service keyring", key_store_warning: null,
-        };
-      case "update_word": {
-        const w = words.find((x) => x.word_id === a.wordId)!;
-        w.text = a.text;
-        w.translation = a.translation;
-        return { id: w.word_id, deck_id: 1, text: w.text, language: "es", translation: w.translation, note: null, position: 0 };
-      }
-      case "generate":
-      case "generate_word":
-      case "retry_batch":
-        return batch;
-      case "pause_batch":
-        return { ...batch, paused: a.paused, status: a.paused ? "paused" : "processing" };
-      case "cancel_batch":
-        return { ...batch, status: "cancelled" };
-      default:
-        throw { code: "app", message: `The preview has no “${cmd}”.` };
-    }
+    const answer = answers[cmd as keyof Commands] as ((a: unknown) => unknown) | undefined;
+    if (!answer) throw { code: "app", message: `The preview has no “${cmd}”.` };
+    return answer(raw ?? {});
   },
   { shouldMockEvents: true },
 );
 (window as unknown as { __TAURI_INTERNALS__: Record<string, unknown> }).__TAURI_INTERNALS__.convertFileSrc = (p: string) => p;
 
 const app = createApp(document.getElementById("app")!);
-const send = (ev: AppEvent) => emit("deckmedia:event", ev);
+const send = (ev: AppEvent) => emit(EVENT_NAME, ev);
 
 void app.start().then(async () => {
   const hash = location.hash.slice(1);
   await send({ type: "Resumed", batches: 1 });
-  await send({ type: "BatchProgress", batch_id: 7, status: "processing", completed: 98, failed: 2, cancelled: 0, total: 250, eta_seconds: 130 });
+  await send({ type: "BatchProgress", batch_id: 7, status: "processing", completed: 98, failed: 2, cancelled: 0, total: 250, eta_seconds: 130, eta_text: "~2 min left" });
   if (hash === "deck" || hash === "edit" || hash === "confirm") {
     await app.controller.navigate({ page: "deck", deckId: 1 });
     if (hash === "edit") {
@@ -124,6 +125,6 @@ void app.start().then(async () => {
   setInterval(() => {
     if (done >= 250) return;
     done += 1;
-    void send({ type: "BatchProgress", batch_id: 7, status: "processing", completed: done - 2, failed: 2, cancelled: 0, total: 250, eta_seconds: (250 - done) * 0.9 });
+    void send({ type: "BatchProgress", batch_id: 7, status: "processing", completed: done - 2, failed: 2, cancelled: 0, total: 250, eta_seconds: Math.round((250 - done) * 0.9), eta_text: "~3 min left" });
   }, 500);
 });

@@ -42,17 +42,6 @@ export function sortedBatches(state: State): BatchView[] {
   return [...open, ...done];
 }
 
-/** "~2 min left"; null when there is no estimate. */
-export function etaText(seconds: number | null | undefined): string | null {
-  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return null;
-  if (seconds < 60) return `~${Math.max(1, Math.round(seconds))} s left`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `~${minutes} min left`;
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return m === 0 ? `~${h} h left` : `~${h} h ${m} min left`;
-}
-
 /** "83/100 pictures, 100/100 audio" */
 export function coverageText(d: DeckSummary): string {
   return `${d.images_done}/${d.word_count} pictures, ${d.audio_done}/${d.word_count} audio`;

@@ -16,6 +16,7 @@ import type {
   IpcError,
   MediaPage,
   MediaState,
+  MediaStatus,
   ProviderName,
   Settings,
   Snapshot,
@@ -30,9 +31,11 @@ export type Route =
   | { page: "import"; deckId: number }
   | { page: "settings" };
 
-/** A batch as last reported, plus the ETA that only progress events carry. */
+/** A batch as last reported, plus the ETA that only progress events carry (`eta_text` is the
+ * core's wording, the same the tray and the CLI show). */
 export interface BatchView extends BatchInfo {
   eta_seconds: number | null;
+  eta_text: string | null;
 }
 
 export interface DeckPage {
@@ -220,7 +223,8 @@ export function reduce(state: State, action: Action): State {
     case "snapshot": {
       const batches: Record<number, BatchView> = {};
       for (const b of action.snapshot.batches) {
-        batches[b.id] = { ...b, eta_seconds: state.batches[b.id]?.eta_seconds ?? null };
+        const prev = state.batches[b.id];
+        batches[b.id] = { ...b, eta_seconds: prev?.eta_seconds ?? null, eta_text: prev?.eta_text ?? null };
       }
       return {
         ...state,
@@ -229,14 +233,15 @@ export function reduce(state: State, action: Action): State {
           paused: action.snapshot.paused,
           running: action.snapshot.running,
           queued: action.snapshot.queued,
-          waitingForNetwork: action.snapshot.waiting_for_network ?? state.queue.waitingForNetwork,
+          waitingForNetwork: action.snapshot.waiting_for_network,
         },
       };
     }
     case "batchUpdated": {
       const b = action.batch;
-      const eta = isFinished(b.status) ? null : (state.batches[b.id]?.eta_seconds ?? null);
-      return { ...state, batches: { ...state.batches, [b.id]: { ...b, eta_seconds: eta } } };
+      const prev = isFinished(b.status) ? undefined : state.batches[b.id];
+      const view: BatchView = { ...b, eta_seconds: prev?.eta_seconds ?? null, eta_text: prev?.eta_text ?? null };
+      return { ...state, batches: { ...state.batches, [b.id]: view } };
     }
     case "pausedAll":
       return { ...state, queue: { ...state.queue, paused: action.paused } };
@@ -333,8 +338,9 @@ function reduceEvent(state: State, ev: AppEvent): State {
         failed_words: ev.failed,
         cancelled_words: ev.cancelled,
         total_words: ev.total,
-        progress: ev.total > 0 ? (ev.completed + ev.failed + ev.cancelled) / ev.total : 1,
+        progress: percent(ev.completed + ev.failed + ev.cancelled, ev.total),
         eta_seconds: isFinished(ev.status) ? null : ev.eta_seconds,
+        eta_text: isFinished(ev.status) ? null : ev.eta_text,
       };
       return { ...state, batches: { ...state.batches, [b.id]: next } };
     }
@@ -367,8 +373,9 @@ function reduceEvent(state: State, ev: AppEvent): State {
           failed_words: ev.failed,
           cancelled_words: ev.cancelled,
           total_words: ev.total,
-          progress: 1,
+          progress: 100,
           eta_seconds: null,
+          eta_text: null,
         };
         next = { ...state, batches: { ...state.batches, [b.id]: batch } };
       }
@@ -409,8 +416,13 @@ function reduceEvent(state: State, ev: AppEvent): State {
   }
 }
 
+/** `BatchInfo.progress` as the core computes it: whole percent of settled words, 100 when empty. */
+export function percent(settled: number, total: number): number {
+  return total > 0 ? Math.min(100, Math.max(0, Math.floor((settled * 100) / total))) : 100;
+}
+
 /** What a settled job means for the row's status until the page is re-read. */
-const OUTCOME_STATUS: Record<string, string> = {
+const OUTCOME_STATUS: Record<string, MediaStatus> = {
   done: "done",
   failed: "failed",
   retrying: "queued",

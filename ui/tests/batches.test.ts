@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { $, $$, Backend, batch, key, reset, sendEvent, snapshot, startApp } from "./helpers";
+import { $, $$, Backend, batch, key, progressEvent, reset, sendEvent, snapshot, startApp, type BatchProgressEvent } from "./helpers";
 
 afterEach(reset);
 
-const progress = (over: Partial<{ completed: number; failed: number; cancelled: number; eta_seconds: number | null; status: "processing" | "paused" }> = {}) =>
-  sendEvent({ type: "BatchProgress", batch_id: 7, status: "processing", completed: 0, failed: 0, cancelled: 0, total: 100, eta_seconds: null, ...over });
+const progress = (over: Partial<BatchProgressEvent> = {}) => sendEvent(progressEvent(over));
 
 describe("badge and batches panel", () => {
   it("the badge counts up with progress events and opens the panel", async () => {
@@ -13,7 +12,7 @@ describe("badge and batches panel", () => {
     expect($("#badge").textContent).toBe("Generating 0/100");
     expect($("#batches-panel").hidden).toBe(true);
 
-    await progress({ completed: 40, failed: 3, cancelled: 2, eta_seconds: 110 });
+    await progress({ completed: 40, failed: 3, cancelled: 2, eta_seconds: 110, eta_text: "~2 min left" });
     app.flush();
     expect($("#badge").textContent).toBe("Generating 45/100");
     expect($("#badge").dataset.mode).toBe("working");
@@ -138,7 +137,7 @@ describe("badge and batches panel", () => {
     try {
       batches = [...batches, batch({ id: 9, deck: "German", total_words: 10 })];
       for (let i = 1; i <= 3; i++) {
-        await sendEvent({ type: "BatchProgress", batch_id: 9, status: "processing", completed: i, failed: 0, cancelled: 0, total: 10, eta_seconds: null });
+        await sendEvent({ type: "BatchProgress", batch_id: 9, status: "processing", completed: i, failed: 0, cancelled: 0, total: 10, eta_seconds: null, eta_text: null });
       }
       expect(backend.callsOf("snapshot")).toHaveLength(2);
       vi.runOnlyPendingTimers();

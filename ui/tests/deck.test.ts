@@ -115,7 +115,7 @@ describe("deck view", () => {
     tr.value = "do";
 
     await sendEvent({ type: "JobFinished", batch_id: 7, job_id: 1, word_id: 11, kind: "image", outcome: "done", error: null });
-    await sendEvent({ type: "BatchProgress", batch_id: 7, status: "processing", completed: 1, failed: 0, cancelled: 0, total: 100, eta_seconds: 60 });
+    await sendEvent({ type: "BatchProgress", batch_id: 7, status: "processing", completed: 1, failed: 0, cancelled: 0, total: 100, eta_seconds: 60, eta_text: "~1 min left" });
     await app.settle();
     expect($("[data-testid=edit-translation]", row(10))).toBe(tr);
     expect(tr.value).toBe("do");

@@ -1,10 +1,11 @@
-// Test helpers: fixtures shaped like docs/ipc.md, a recording mock backend on top of
+// Test helpers: fixtures typed by the generated IPC types (a field added, renamed or retyped in
+// Rust fails `npm run check` here), a recording mock backend on top of
 // `@tauri-apps/api/mocks`, and an app mounted into jsdom with a manual render scheduler.
 
 import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockConvertFileSrc, mockIPC } from "@tauri-apps/api/mocks";
 import { createApp, type App } from "../src/app";
-import type { AppEvent, BatchInfo, DeckSummary, MediaState, ProviderSettings, Settings, Snapshot, WordMedia } from "../src/types";
+import type { AppEvent, AppInfo, BatchInfo, Commands, DeckSummary, MediaState, ProviderSettings, Settings, Snapshot, WordMedia } from "../src/types";
 import { EVENT_NAME } from "../src/types";
 
 export function deck(over: Partial<DeckSummary> = {}): DeckSummary {
@@ -84,27 +85,53 @@ export function settings(over: Partial<Settings> = {}): Settings {
 }
 
 export function snapshot(batches: BatchInfo[] = [], paused = false): Snapshot {
-  return { paused, batches, queued: 0, running: 0 };
+  return { paused, batches, queued: 0, running: 0, waiting_for_network: false };
 }
 
-export type Handler = (args: Record<string, unknown>) => unknown;
+export type BatchProgressEvent = Extract<AppEvent, { type: "BatchProgress" }>;
+
+/** A progress event of batch 7 (of 100 words); `eta_text` as the core words it. */
+export function progressEvent(over: Partial<BatchProgressEvent> = {}): BatchProgressEvent {
+  return {
+    type: "BatchProgress",
+    batch_id: 7,
+    status: "processing",
+    completed: 0,
+    failed: 0,
+    cancelled: 0,
+    total: 100,
+    eta_seconds: null,
+    eta_text: null,
+    ...over,
+  };
+}
+
+export function appInfo(over: Partial<AppInfo> = {}): AppInfo {
+  return { name: "Deck Media", version: "0.1.0", data_dir: "/data", log_dir: "/data/logs", resumed_batches: 0, ...over };
+}
+
+type Result<K extends keyof Commands> = Commands[K]["result"];
+
+/** Mock command handlers, typed by the generated `Commands`: a handler answering with the wrong
+ * shape, or reading an argument the command does not take, fails `npm run check`. */
+export type Handlers = { [K in keyof Commands]?: (args: Commands[K]["args"]) => Result<K> | Promise<Result<K>> };
 
 /** A backend of command handlers that records every call (events excepted). */
 export class Backend {
   readonly calls: { cmd: string; args: Record<string, unknown> }[] = [];
-  readonly handlers: Record<string, Handler> = {
-    app_info: () => ({ name: "Deck Media", version: "0.1.0", data_dir: "/data", log_dir: "/data/logs" }),
+  readonly handlers: Handlers = {
+    app_info: () => appInfo(),
     list_decks: () => [deck()],
     snapshot: () => snapshot(),
   };
 
-  constructor(over: Record<string, Handler> = {}) {
+  constructor(over: Handlers = {}) {
     Object.assign(this.handlers, over);
     mockIPC(
       (cmd, payload) => {
         const args = (payload ?? {}) as Record<string, unknown>;
         this.calls.push({ cmd, args });
-        const h = this.handlers[cmd];
+        const h = this.handlers[cmd as keyof Commands] as ((a: unknown) => unknown) | undefined;
         if (!h) throw { code: "app", message: `no mock for ${cmd}` };
         return h(args);
       },
@@ -113,12 +140,12 @@ export class Backend {
     mockConvertFileSrc("linux");
   }
 
-  on(cmd: string, h: Handler): this {
-    this.handlers[cmd] = h;
+  on<K extends keyof Commands>(cmd: K, h: NonNullable<Handlers[K]>): this {
+    this.handlers[cmd] = h as Handlers[K];
     return this;
   }
 
-  callsOf(cmd: string): Record<string, unknown>[] {
+  callsOf(cmd: keyof Commands): Record<string, unknown>[] {
     return this.calls.filter((c) => c.cmd === cmd).map((c) => c.args);
   }
 }

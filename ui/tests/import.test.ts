@@ -8,13 +8,19 @@ const BAD: ImportPreview = {
   total: 3,
   rows: [{ text: "manzana", translation: "apple" }, { text: "perro", translation: "dog" }],
   errors: [{ line: 3, reason: "more than 2 columns" }],
+  error_count: 1,
   columns: ["word", "translation"],
+  format: "table",
+  delimiter: ",",
 };
 const GOOD: ImportPreview = {
   total: 15,
   rows: [{ text: "manzana", translation: "apple" }],
   errors: [],
+  error_count: 0,
   columns: ["word", "translation"],
+  format: "table",
+  delimiter: ",",
 };
 
 describe("import", () => {

@@ -1,13 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ipc } from "../src/ipc";
+import type { Commands } from "../src/types";
 import { Backend, providerSettings, reset } from "./helpers";
 
 afterEach(reset);
 
 describe("ipc: the commands of docs/ipc.md, with camelCase arguments", () => {
-  it("sends each command's documented arguments", async () => {
+  it("sends each command's generated arguments", async () => {
     const backend = new Backend();
-    for (const cmd of Object.keys(IPC_TABLE)) backend.on(cmd, () => null);
+    const answerNull = backend.handlers as Record<string, () => null>;
+    for (const cmd of Object.keys(IPC_TABLE)) answerNull[cmd] = () => null;
     const p = providerSettings();
     await ipc.appInfo();
     await ipc.listDecks();
@@ -36,7 +38,7 @@ describe("ipc: the commands of docs/ipc.md, with camelCase arguments", () => {
     await ipc.exportDeck(1, "csv");
     await ipc.ankiPush(1);
     expect(backend.calls).toEqual(
-      Object.entries(IPC_TABLE).map(([cmd, args]) => ({ cmd, args: args === null ? {} : args })),
+      Object.entries(IPC_TABLE).map(([cmd, args]) => ({ cmd, args })),
     );
   });
 
@@ -50,9 +52,11 @@ describe("ipc: the commands of docs/ipc.md, with camelCase arguments", () => {
   });
 });
 
-const IPC_TABLE: Record<string, Record<string, unknown> | null> = {
-  app_info: null,
-  list_decks: null,
+/** Every command but `read_media` (bytes; tested with the deck view): a command added in Rust and
+ * missing here, or an argument renamed, fails `npm run check`. */
+const IPC_TABLE: { [K in Exclude<keyof Commands, "read_media">]: Commands[K]["args"] } = {
+  app_info: {},
+  list_decks: {},
   create_deck: { name: "Spanish", language: "es" },
   rename_deck: { deckId: 1, name: "Spanish A1" },
   delete_deck: { deckId: 1 },
@@ -64,13 +68,13 @@ const IPC_TABLE: Record<string, Record<string, unknown> | null> = {
   delete_word: { wordId: 5 },
   generate: { deckId: 1, kinds: ["image", "audio"], force: true },
   generate_word: { wordId: 5, kinds: ["image"] },
-  snapshot: null,
+  snapshot: {},
   batch_errors: { batchId: 7 },
   cancel_batch: { batchId: 7 },
   retry_batch: { batchId: 7 },
   pause_batch: { batchId: 7, paused: true },
   pause_all: { paused: false },
-  get_settings: null,
+  get_settings: {},
   save_settings: { image: providerSettings(), audio: providerSettings() },
   set_api_key: { provider: "openai", key: "k" },
   delete_api_key: { provider: "openai" },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { badge, etaText, coverageText, mediaStatusText } from "../src/selectors";
-import { initialState, reduce, type Action, type State } from "../src/state";
+import { badge, coverageText, mediaStatusText } from "../src/selectors";
+import { initialState, percent, reduce, type Action, type State } from "../src/state";
 import { batch, deck, media, snapshot, word } from "./helpers";
 
 function run(state: State, ...actions: Action[]): State {
@@ -13,19 +13,40 @@ describe("reducer: batch events", () => {
   it("progress updates the batch's counts, status and ETA", () => {
     const s = run(withBatch(), {
       type: "event",
-      event: { type: "BatchProgress", batch_id: 7, status: "processing", completed: 40, failed: 3, cancelled: 2, total: 100, eta_seconds: 120 },
+      event: { type: "BatchProgress", batch_id: 7, status: "processing", completed: 40, failed: 3, cancelled: 2, total: 100, eta_seconds: 120, eta_text: "~2 min left" },
     });
     const b = s.batches[7]!;
     expect([b.completed_words, b.failed_words, b.cancelled_words, b.total_words]).toEqual([40, 3, 2, 100]);
     expect(b.eta_seconds).toBe(120);
-    expect(b.progress).toBeCloseTo(0.45);
+    expect(b.eta_text).toBe("~2 min left");
+    // A whole percent, as the core's BatchInfo.progress (never a fraction).
+    expect(b.progress).toBe(45);
+  });
+
+  it("progress is the core's percent: floored, 100 for an empty batch and when finished", () => {
+    expect([percent(0, 3), percent(1, 3), percent(2, 3), percent(3, 3), percent(0, 0)]).toEqual([0, 33, 66, 100, 100]);
+    const s = run(
+      withBatch(),
+      { type: "event", event: { type: "BatchProgress", batch_id: 7, status: "processing", completed: 2, failed: 0, cancelled: 0, total: 3, eta_seconds: null, eta_text: null } },
+    );
+    expect(s.batches[7]!.progress).toBe(66);
+    const done = reduce(s, { type: "event", event: { type: "BatchFinished", batch_id: 7, status: "completed", completed: 3, failed: 0, cancelled: 0, total: 3 } });
+    expect(done.batches[7]!.progress).toBe(100);
+  });
+
+  it("the window keeps the core's ETA words as they are (the tray says the same)", () => {
+    const s = run(withBatch(), {
+      type: "event",
+      event: { type: "BatchProgress", batch_id: 7, status: "processing", completed: 1, failed: 0, cancelled: 0, total: 100, eta_seconds: 3590, eta_text: "~1 h left" },
+    });
+    expect(s.batches[7]!.eta_text).toBe("~1 h left");
   });
 
   it("progress for an unknown batch leaves the state as it is (the controller re-reads the snapshot)", () => {
     const s0 = withBatch();
     const s1 = reduce(s0, {
       type: "event",
-      event: { type: "BatchProgress", batch_id: 99, status: "processing", completed: 1, failed: 0, cancelled: 0, total: 5, eta_seconds: null },
+      event: { type: "BatchProgress", batch_id: 99, status: "processing", completed: 1, failed: 0, cancelled: 0, total: 5, eta_seconds: null, eta_text: null },
     });
     expect(s1).toBe(s0);
   });
@@ -33,7 +54,7 @@ describe("reducer: batch events", () => {
   it("a paused progress marks the batch paused", () => {
     const s = run(withBatch(), {
       type: "event",
-      event: { type: "BatchProgress", batch_id: 7, status: "paused", completed: 10, failed: 0, cancelled: 0, total: 100, eta_seconds: 50 },
+      event: { type: "BatchProgress", batch_id: 7, status: "paused", completed: 10, failed: 0, cancelled: 0, total: 100, eta_seconds: 50, eta_text: "~50 s left" },
     });
     expect(s.batches[7]!.paused).toBe(true);
   });
@@ -41,7 +62,7 @@ describe("reducer: batch events", () => {
   it("finished sets the final counts, drops the ETA and says so in a toast", () => {
     const s = run(
       withBatch(),
-      { type: "event", event: { type: "BatchProgress", batch_id: 7, status: "processing", completed: 90, failed: 0, cancelled: 0, total: 100, eta_seconds: 30 } },
+      { type: "event", event: { type: "BatchProgress", batch_id: 7, status: "processing", completed: 90, failed: 0, cancelled: 0, total: 100, eta_seconds: 30, eta_text: "~30 s left" } },
       { type: "event", event: { type: "BatchFinished", batch_id: 7, status: "completed", completed: 98, failed: 2, cancelled: 0, total: 100 } },
     );
     const b = s.batches[7]!;
@@ -49,18 +70,20 @@ describe("reducer: batch events", () => {
     expect(b.completed_words).toBe(98);
     expect(b.failed_words).toBe(2);
     expect(b.eta_seconds).toBeNull();
+    expect(b.eta_text).toBeNull();
     expect(s.toasts.map((t) => [t.kind, t.text])).toEqual([["error", "Spanish A1: 98 of 100 words done, 2 failed"]]);
   });
 
   it("a snapshot (as after Resync) replaces the batches but keeps known ETAs", () => {
     const s1 = run(withBatch(), {
       type: "event",
-      event: { type: "BatchProgress", batch_id: 7, status: "processing", completed: 10, failed: 0, cancelled: 0, total: 100, eta_seconds: 90 },
+      event: { type: "BatchProgress", batch_id: 7, status: "processing", completed: 10, failed: 0, cancelled: 0, total: 100, eta_seconds: 90, eta_text: "~2 min left" },
     });
     const s2 = reduce(s1, { type: "snapshot", snapshot: snapshot([batch({ completed_words: 50 }), batch({ id: 8, deck: "French" })], true) });
     expect(Object.keys(s2.batches)).toEqual(["7", "8"]);
     expect(s2.batches[7]!.completed_words).toBe(50);
     expect(s2.batches[7]!.eta_seconds).toBe(90);
+    expect(s2.batches[7]!.eta_text).toBe("~2 min left");
     expect(s2.queue.paused).toBe(true);
   });
 
@@ -86,10 +109,10 @@ describe("reducer: batch events", () => {
     expect(s.toasts.map((t) => t.text)).toEqual(["Resumed 2 batches"]);
   });
 
-  it("a snapshot that says waiting for network sets it; one that does not say keeps it", () => {
+  it("a snapshot's waiting for network is the truth both ways (the shell always sends it)", () => {
     const s = run(initialState(), { type: "snapshot", snapshot: { ...snapshot([batch()]), waiting_for_network: true } });
     expect(s.queue.waitingForNetwork).toBe(true);
-    expect(reduce(s, { type: "snapshot", snapshot: snapshot([batch()]) }).queue.waitingForNetwork).toBe(true);
+    expect(reduce(s, { type: "snapshot", snapshot: snapshot([batch()]) }).queue.waitingForNetwork).toBe(false);
   });
 
   it("export tasks are tracked and their end is a toast", () => {
@@ -183,13 +206,6 @@ describe("badge", () => {
 });
 
 describe("texts", () => {
-  it("ETA", () => {
-    expect(etaText(null)).toBeNull();
-    expect(etaText(20)).toBe("~20 s left");
-    expect(etaText(110)).toBe("~2 min left");
-    expect(etaText(3600 + 20 * 60)).toBe("~1 h 20 min left");
-  });
-
   it("coverage", () => {
     expect(coverageText(deck())).toBe("83/100 pictures, 100/100 audio");
   });

@@ -29,7 +29,7 @@ impl Display {
                     _ = stopped.cancelled() => break,
                 };
                 match event {
-                    Ok(Event::BatchProgress { batch_id, completed, failed, cancelled, total, eta_seconds, .. }) => {
+                    Ok(Event::BatchProgress { batch_id, completed, failed, cancelled, total, eta_text, .. }) => {
                         let done = (completed + failed + cancelled) as u64;
                         if terminal {
                             let bar = bars.entry(batch_id).or_insert_with(|| {
@@ -42,13 +42,13 @@ impl Display {
                             });
                             bar.set_length(total as u64);
                             bar.set_position(done);
-                            bar.set_message(match (failed, eta_seconds) {
-                                (0, Some(eta)) if done < total as u64 => format!("~{eta}s left"),
+                            bar.set_message(match (failed, eta_text) {
+                                (0, Some(eta)) if done < total as u64 => eta,
                                 (0, _) => String::new(),
                                 (f, _) => format!("{f} failed"),
                             });
                         } else {
-                            let eta = eta_seconds.filter(|_| done < total as u64).map(|s| format!(", ~{s}s left")).unwrap_or_default();
+                            let eta = eta_text.filter(|_| done < total as u64).map(|s| format!(", {s}")).unwrap_or_default();
                             println!("batch {batch_id}: {done}/{total} words, {failed} failed{eta}");
                         }
                     }

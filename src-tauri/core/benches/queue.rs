@@ -100,7 +100,7 @@ async fn bench_batch(configured: u32, retry_after: Option<u64>, label: &str) {
     let dir = tempfile::tempdir().expect("tmp");
     let mut c = Config::default();
     for p in [&mut c.image, &mut c.audio] {
-        p.provider = "openai".into();
+        p.provider = deckmedia_core::ProviderKind::OpenAi;
         p.base_url = fake.base_url();
         p.max_concurrency = configured;
         p.api_key = Some(Secret::new("sk-bench"));

@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::MediaKind;
+use crate::model::{MediaKind, ProviderKind};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -35,7 +35,7 @@ impl Default for Config {
 pub struct ProviderConfig {
     /// `offline` (built in, no network), `openai` (any OpenAI-compatible server) or, for audio,
     /// `elevenlabs`.
-    pub provider: String,
+    pub provider: ProviderKind,
     /// For `openai`: e.g. `https://api.openai.com/v1` or `http://127.0.0.1:8080/v1`.
     pub base_url: String,
     pub model: String,
@@ -62,7 +62,7 @@ impl Default for ProviderConfig {
     /// size and format where they are empty.
     fn default() -> Self {
         ProviderConfig {
-            provider: "offline".into(),
+            provider: ProviderKind::Offline,
             base_url: "https://api.openai.com/v1".into(),
             model: String::new(),
             voice: String::new(),
@@ -190,7 +190,9 @@ impl Config {
     pub fn apply_env(&mut self, env: &HashMap<String, String>) -> Result<()> {
         for (section, p) in [("IMAGE", &mut self.image), ("AUDIO", &mut self.audio)] {
             let get = |key: &str| env.get(&format!("DECKMEDIA_{section}_{key}")).map(|v| v.trim().to_string());
-            if let Some(v) = get("PROVIDER") { p.provider = v; }
+            if let Some(v) = get("PROVIDER") {
+                p.provider = v.parse().map_err(|e| Error::Config(format!("DECKMEDIA_{section}_PROVIDER: {e}; use 'offline', 'openai' or 'elevenlabs' (audio)")))?;
+            }
             if let Some(v) = get("BASE_URL") { p.base_url = v; }
             if let Some(v) = get("MODEL") { p.model = v; }
             if let Some(v) = get("VOICE") { p.voice = v; }
@@ -223,12 +225,6 @@ impl Config {
     /// accepts (the desktop app validates before it saves).
     pub fn validate(&self) -> Result<()> {
         for (name, p) in [("image", &self.image), ("audio", &self.audio)] {
-            if !matches!(p.provider.as_str(), "offline" | "openai" | "elevenlabs") {
-                return Err(Error::Config(format!(
-                    "[{name}] provider = '{}' is not known; use 'offline', 'openai' or 'elevenlabs' (audio)",
-                    clip(&p.provider)
-                )));
-            }
             if p.max_concurrency == 0 || p.max_concurrency > 256 {
                 return Err(Error::Config(format!("[{name}] max_concurrency must be between 1 and 256")));
             }
@@ -236,10 +232,10 @@ impl Config {
             if p.timeout_secs > 86_400 || p.connect_timeout_secs > 86_400 {
                 return Err(Error::Config(format!("[{name}] timeout_secs and connect_timeout_secs must be at most 86400 (a day)")));
             }
-            if p.provider == "openai" && !(p.base_url.starts_with("http://") || p.base_url.starts_with("https://")) {
+            if p.provider == ProviderKind::OpenAi && !(p.base_url.starts_with("http://") || p.base_url.starts_with("https://")) {
                 return Err(Error::Config(format!("[{name}] base_url '{}' must start with http:// or https://", clip(&p.base_url))));
             }
-            if p.provider != "offline" {
+            if p.provider != ProviderKind::Offline {
                 crate::providers::http::plain_http_policy(&p.base_url).map_err(|why| Error::Config(format!("[{name}] base_url: {why}")))?;
             }
         }
@@ -280,7 +276,7 @@ mod tests {
             &env(&[("DECKMEDIA_IMAGE_MAX_CONCURRENCY", "8"), ("DECKMEDIA_API_KEY", "sk-secret"), ("DECKMEDIA_AUDIO_TIMEOUT_SECS", "7")]),
         )
         .unwrap();
-        assert_eq!(c.image.provider, "openai");
+        assert_eq!(c.image.provider, ProviderKind::OpenAi);
         assert_eq!(c.image.max_concurrency, 8);
         assert_eq!(c.audio.timeout_secs, 7);
         assert_eq!(c.audio.api_key.as_ref().map(Secret::expose), Some("sk-secret"));
@@ -295,6 +291,9 @@ mod tests {
         assert!(e.to_string().contains("DECKMEDIA_IMAGE_MAX_CONCURRENCY"), "{e}");
         let e = Config::load_with_env(&path, &env(&[("DECKMEDIA_AUDIO_PROVIDER", "magic")])).unwrap_err();
         assert!(e.to_string().contains("magic"), "{e}");
+        std::fs::write(&path, "[audio]\nprovider = 'magic'\n").unwrap();
+        let e = Config::load_with_env(&path, &env(&[])).unwrap_err();
+        assert!(e.to_string().contains("magic") && e.to_string().contains("elevenlabs"), "{e}");
         std::fs::write(&path, "[image\n").unwrap();
         assert!(Config::load_with_env(&path, &env(&[])).is_err());
     }

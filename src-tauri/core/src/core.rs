@@ -37,7 +37,7 @@ pub struct Core {
 }
 
 /// Everything a UI needs to draw the queue after it missed events.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
 pub struct Snapshot {
     pub paused: bool,
     pub batches: Vec<BatchInfo>,
@@ -60,9 +60,9 @@ impl Core {
         let mut config = Config::load(&dir.config_path())?;
         let keys = std::sync::OnceLock::new();
         for p in [&mut config.image, &mut config.audio] {
-            if p.provider != "offline" && p.api_key.is_none() {
+            if p.provider.needs_key() && p.api_key.is_none() {
                 let (store, _) = keys.get_or_init(|| secrets::default_store(dir.root()));
-                p.api_key = secrets::stored_key(store.as_ref(), &p.provider, &p.base_url)?;
+                p.api_key = secrets::stored_key(store.as_ref(), p.provider.as_str(), &p.base_url)?;
             }
         }
         let mut core = Self::open_with_config(dir.root(), config)?;

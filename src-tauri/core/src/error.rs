@@ -1,7 +1,11 @@
 //! The core's one error type. Every variant's message is fit to show a user as it is: no SQL
-//! text, no secrets. The shell maps it to `{ code, message }` with [`Error::code`].
+//! text, no secrets. The shell maps it to `{ code, message }` with [`Error::code`], whose
+//! [`ErrorCode`] is exported to the UI's TypeScript.
 
 use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -22,6 +26,9 @@ pub enum Error {
     /// The database was written by a newer Deck Media, or its migrations failed.
     #[error("database schema: {0}")]
     Schema(String),
+    /// The database holds a value no state of this version names (never guessed at).
+    #[error("the database holds {0} (written by a newer Deck Media, or damaged)")]
+    Corrupt(UnknownValue),
     /// `config.toml` or a `DECKMEDIA_*` variable is wrong.
     #[error("configuration: {0}")]
     Config(String),
@@ -40,20 +47,93 @@ pub enum Error {
     NeedsAttention(String),
 }
 
+/// A text that should name a state (a media kind, a job status, …) but names none.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("an unknown {what} '{value}'")]
+pub struct UnknownValue {
+    /// What the text should have named, e.g. `media kind`.
+    pub what: &'static str,
+    pub value: String,
+}
+
+impl UnknownValue {
+    pub fn new(what: &'static str, value: impl Into<String>) -> Self {
+        UnknownValue { what, value: value.into() }
+    }
+}
+
+/// The stable, machine-readable code of an error the desktop app reports as `{ code, message }`
+/// (the wire strings are the snake_case names: `invalid_input`, `not_found`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// [`Error::InvalidInput`]: the user gave something that cannot be taken.
+    InvalidInput,
+    /// [`Error::NotFound`].
+    NotFound,
+    /// [`Error::Io`]: a file or folder could not be read or written.
+    Io,
+    /// [`Error::Db`].
+    Database,
+    /// [`Error::Schema`].
+    Schema,
+    /// [`Error::Corrupt`]: an unknown value in the database.
+    Corrupt,
+    /// [`Error::Config`].
+    Config,
+    /// [`Error::WorkerLocked`].
+    WorkerLocked,
+    /// [`Error::AnkiNotRunning`].
+    AnkiNotRunning,
+    /// [`Error::Anki`].
+    Anki,
+    /// [`Error::NeedsAttention`]: the queue stopped on a lasting fault of this machine.
+    NeedsAttention,
+    /// The desktop shell itself failed (a background task died, the window system refused).
+    /// Never produced by the core.
+    App,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Io => "io",
+            ErrorCode::Database => "database",
+            ErrorCode::Schema => "schema",
+            ErrorCode::Corrupt => "corrupt",
+            ErrorCode::Config => "config",
+            ErrorCode::WorkerLocked => "worker_locked",
+            ErrorCode::AnkiNotRunning => "anki_not_running",
+            ErrorCode::Anki => "anki",
+            ErrorCode::NeedsAttention => "needs_attention",
+            ErrorCode::App => "app",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Error {
     /// A stable machine-readable code for the UI and scripts.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::InvalidInput(_) => "invalid_input",
-            Error::NotFound { .. } => "not_found",
-            Error::Io { .. } => "io",
-            Error::Db { .. } => "database",
-            Error::Schema(_) => "schema",
-            Error::Config(_) => "config",
-            Error::WorkerLocked(_) => "worker_locked",
-            Error::AnkiNotRunning(_) => "anki_not_running",
-            Error::Anki(_) => "anki",
-            Error::NeedsAttention(_) => "needs_attention",
+            Error::InvalidInput(_) => ErrorCode::InvalidInput,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Db { .. } => ErrorCode::Database,
+            Error::Schema(_) => ErrorCode::Schema,
+            Error::Corrupt(_) => ErrorCode::Corrupt,
+            Error::Config(_) => ErrorCode::Config,
+            Error::WorkerLocked(_) => ErrorCode::WorkerLocked,
+            Error::AnkiNotRunning(_) => ErrorCode::AnkiNotRunning,
+            Error::Anki(_) => ErrorCode::Anki,
+            Error::NeedsAttention(_) => ErrorCode::NeedsAttention,
         }
     }
 
@@ -76,7 +156,39 @@ pub trait DbContext<T> {
 }
 
 impl<T> DbContext<T> for std::result::Result<T, rusqlite::Error> {
+    /// An [`UnknownValue`] raised while reading a column (the model's enums' `FromSql`) becomes
+    /// [`Error::Corrupt`]; anything else is [`Error::Db`].
     fn db(self, context: &'static str) -> Result<T> {
-        self.map_err(|cause| Error::Db { context, cause })
+        self.map_err(|cause| match cause {
+            rusqlite::Error::FromSqlConversionFailure(i, t, e) => match e.downcast::<UnknownValue>() {
+                Ok(unknown) => Error::Corrupt(*unknown),
+                Err(e) => Error::Db { context, cause: rusqlite::Error::FromSqlConversionFailure(i, t, e) },
+            },
+            cause => Error::Db { context, cause },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_keep_their_wire_strings() {
+        for code in [ErrorCode::InvalidInput, ErrorCode::NotFound, ErrorCode::WorkerLocked, ErrorCode::AnkiNotRunning, ErrorCode::App] {
+            assert_eq!(serde_json::to_value(code).ok(), Some(serde_json::Value::String(code.as_str().into())));
+        }
+    }
+
+    #[test]
+    fn an_unknown_value_read_from_a_column_is_corrupt_not_a_database_failure() {
+        let e = Err::<(), _>(rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            Box::new(UnknownValue::new("media kind", "video")),
+        ))
+        .db("reading");
+        assert!(matches!(&e, Err(Error::Corrupt(u)) if u.value == "video"), "{e:?}");
+        assert_eq!(e.err().map(|e| e.to_string()).as_deref(), Some("the database holds an unknown media kind 'video' (written by a newer Deck Media, or damaged)"));
     }
 }

@@ -4,6 +4,7 @@
 //! not the event stream, is the source of truth.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::attention::Attention;
 use crate::model::{AccountState, BatchId, BatchInfo, BatchStatus, JobId, MediaKind, ProviderState, WordId};
@@ -12,8 +13,10 @@ use crate::queue::JobOutcome;
 /// Capacity of the broadcast channel.
 pub const EVENT_CAPACITY: usize = 4096;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An event of the core (`CoreEvent` in TypeScript, apart from the DOM's `Event`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type")]
+#[ts(rename = "CoreEvent")]
 pub enum Event {
     /// A batch moved. Coalesced: at most ~10 per second per batch; the last one before
     /// `BatchFinished` is always sent.
@@ -26,6 +29,9 @@ pub enum Event {
         total: i64,
         /// Estimated seconds left, from this run's pace; `None` until there is a pace.
         eta_seconds: Option<u64>,
+        /// `eta_seconds` in words ([`crate::wording::eta`]: "~2 min left"), for every front end
+        /// to show the same.
+        eta_text: Option<String>,
     },
     /// One job settled.
     JobFinished {
@@ -63,6 +69,7 @@ impl Event {
             cancelled: b.cancelled_words,
             total: b.total_words,
             eta_seconds,
+            eta_text: eta_seconds.map(crate::wording::eta),
         }
     }
 
@@ -86,5 +93,44 @@ impl Event {
             cancelled: b.cancelled_words,
             total: b.total_words,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BatchStatus, MediaKind};
+
+    fn batch() -> BatchInfo {
+        BatchInfo {
+            id: 3,
+            deck_id: 1,
+            deck: "D".into(),
+            kinds: vec![MediaKind::Image],
+            status: BatchStatus::Processing,
+            progress: 40,
+            total_words: 10,
+            completed_words: 4,
+            failed_words: 0,
+            cancelled_words: 0,
+            reused_jobs: 0,
+            total_jobs: 10,
+            done_jobs: 4,
+            failed_jobs: 0,
+            cancelled_jobs: 0,
+            paused: false,
+            created_at: 0,
+            updated_at: 0,
+            finished_at: None,
+        }
+    }
+
+    #[test]
+    fn a_progress_event_carries_its_eta_in_the_cores_words() {
+        let json = serde_json::to_value(Event::progress(&batch(), Some(3590))).unwrap_or_default();
+        assert_eq!(json["eta_seconds"], 3590);
+        assert_eq!(json["eta_text"], "~1 h left");
+        let json = serde_json::to_value(Event::progress(&batch(), None)).unwrap_or_default();
+        assert_eq!(json["eta_text"], serde_json::Value::Null);
     }
 }

@@ -9,6 +9,7 @@
 //! [`MAX_PREVIEW_ERRORS`]) and the first good ones, for an import dialog.
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::model::{DeckId, NewWord};
@@ -23,7 +24,7 @@ pub const MAX_PREVIEW_ERRORS: usize = 100;
 pub const PREVIEW_ROWS: usize = 20;
 
 /// What kind of file an import is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportFormat {
     /// One word per line, `#` comments.
@@ -35,14 +36,14 @@ pub enum ImportFormat {
 }
 
 /// A row that cannot be imported, by its line number (1-based, in the file).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct RowError {
     pub line: usize,
     pub reason: String,
 }
 
 /// What an import would do, for the UI to show before importing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ImportPreview {
     /// Good rows (words that would be imported when there are no errors).
     pub total: usize,

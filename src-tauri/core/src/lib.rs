@@ -7,6 +7,7 @@
 //! * [`providers`]: the sources of pictures and voices.
 //! * [`media`]: content-addressed media files, written atomically.
 //! * [`events`]: the typed events the UI and CLI subscribe to.
+//! * [`wording`]: sentences every front end shows the same way (the ETA).
 //! * [`Core`]: the facade the CLI and the desktop shell call, one method per user action.
 
 pub mod anki;
@@ -31,6 +32,7 @@ pub mod secrets;
 pub mod store;
 pub mod views;
 pub mod wake;
+pub mod wording;
 pub mod worker;
 
 pub use crate::core::Core;

@@ -1,10 +1,25 @@
 //! The plain data types the core hands out: decks, words, batches, jobs, media, and their states.
 //! No I/O here; the store and the queue read and write these.
+//!
+//! Every type the desktop UI sees derives [`TS`]: its TypeScript declaration is generated into
+//! `ui/src/generated/ipc.ts` (see the shell's `ipc_types`). States are enums whose serde names are
+//! the wire and database strings; a string that names no state is an [`UnknownValue`], read from
+//! the database it is [`crate::Error::Corrupt`] — never guessed.
 
 use std::fmt;
 use std::str::FromStr;
 
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use crate::error::UnknownValue;
+
+/// Reads a state enum from a TEXT column; an unknown text is an [`UnknownValue`] (which
+/// [`crate::error::DbContext`] turns into [`crate::Error::Corrupt`]).
+fn state_from_sql<T: FromStr<Err = UnknownValue>>(value: ValueRef<'_>) -> FromSqlResult<T> {
+    value.as_str()?.parse::<T>().map_err(|e| FromSqlError::Other(Box::new(e)))
+}
 
 pub type DeckId = i64;
 pub type WordId = i64;
@@ -12,7 +27,7 @@ pub type BatchId = i64;
 pub type JobId = i64;
 
 /// Which media a job makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum MediaKind {
     Image,
@@ -36,17 +51,23 @@ impl fmt::Display for MediaKind {
 }
 
 impl FromStr for MediaKind {
-    type Err = String;
+    type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "image" => Ok(MediaKind::Image),
             "audio" => Ok(MediaKind::Audio),
-            other => Err(format!("unknown media kind '{other}'")),
+            other => Err(UnknownValue::new("media kind", other)),
         }
     }
 }
 
-/// The state of one job. See the state machine in `queue`.
+impl FromSql for MediaKind {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        state_from_sql(value)
+    }
+}
+
+/// The state of one job (the `jobs.status` column). See the state machine in `queue`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JobStatus {
@@ -73,7 +94,7 @@ impl JobStatus {
 }
 
 impl FromStr for JobStatus {
-    type Err = String;
+    type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
             "queued" => JobStatus::Queued,
@@ -81,13 +102,122 @@ impl FromStr for JobStatus {
             "done" => JobStatus::Done,
             "failed" => JobStatus::Failed,
             "cancelled" => JobStatus::Cancelled,
-            other => return Err(format!("unknown job status '{other}'")),
+            other => return Err(UnknownValue::new("job status", other)),
         })
     }
 }
 
+impl FromSql for JobStatus {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        state_from_sql(value)
+    }
+}
+
+/// The state of one word's media of one kind, as the deck view shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaStatus {
+    /// Never requested, and no media from an earlier batch.
+    None,
+    Queued,
+    Running,
+    /// Made (by the latest job, or by an earlier batch).
+    Done,
+    Failed,
+    Cancelled,
+    /// Queued again because its server is unreachable, until the network returns. The database
+    /// keeps such a job as `queued`; this state arrives as a `JobFinished` outcome.
+    Waiting,
+    /// Recorded as made, but the file is gone from the data folder ("file missing").
+    Missing,
+    /// Recorded as made, but the file's size (or, when verified, content) is not what was stored.
+    Damaged,
+}
+
+impl MediaStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaStatus::None => "none",
+            MediaStatus::Queued => "queued",
+            MediaStatus::Running => "running",
+            MediaStatus::Done => "done",
+            MediaStatus::Failed => "failed",
+            MediaStatus::Cancelled => "cancelled",
+            MediaStatus::Waiting => "waiting",
+            MediaStatus::Missing => "missing",
+            MediaStatus::Damaged => "damaged",
+        }
+    }
+}
+
+impl From<JobStatus> for MediaStatus {
+    /// A media's status from its latest job's.
+    fn from(s: JobStatus) -> Self {
+        match s {
+            JobStatus::Queued => MediaStatus::Queued,
+            JobStatus::Running => MediaStatus::Running,
+            JobStatus::Done => MediaStatus::Done,
+            JobStatus::Failed => MediaStatus::Failed,
+            JobStatus::Cancelled => MediaStatus::Cancelled,
+        }
+    }
+}
+
+impl fmt::Display for MediaStatus {
+    /// What a user reads ("file missing"); the wire word is [`MediaStatus::as_str`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MediaStatus::Missing => "file missing",
+            MediaStatus::Damaged => "file damaged",
+            other => other.as_str(),
+        })
+    }
+}
+
+/// Which service makes a kind of media (`provider = …` in `config.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderKind {
+    /// Built in, no network: emoji pictures and the espeak-ng voice.
+    Offline,
+    /// Any OpenAI-compatible server.
+    #[serde(rename = "openai")]
+    OpenAi,
+    /// ElevenLabs text to speech (audio only).
+    #[serde(rename = "elevenlabs")]
+    ElevenLabs,
+}
+
+impl ProviderKind {
+    pub const ALL: [ProviderKind; 3] = [ProviderKind::Offline, ProviderKind::OpenAi, ProviderKind::ElevenLabs];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Offline => "offline",
+            ProviderKind::OpenAi => "openai",
+            ProviderKind::ElevenLabs => "elevenlabs",
+        }
+    }
+    /// Whether it needs an API key (and the network).
+    pub fn needs_key(self) -> bool {
+        self != ProviderKind::Offline
+    }
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ProviderKind {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ProviderKind::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| UnknownValue::new("provider", s))
+    }
+}
+
 /// The state of a batch, derived from its jobs and flags (never stored on its own).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum BatchStatus {
     /// No job has started yet.
@@ -123,7 +253,7 @@ impl fmt::Display for BatchStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Deck {
     pub id: DeckId,
     pub name: String,
@@ -132,7 +262,7 @@ pub struct Deck {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Word {
     pub id: WordId,
     pub deck_id: DeckId,
@@ -144,24 +274,27 @@ pub struct Word {
 }
 
 /// A word to add to a deck (from an import or the UI).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 pub struct NewWord {
     pub text: String,
+    #[ts(optional = nullable)]
     pub translation: Option<String>,
     /// Overrides the deck's language for this word.
+    #[ts(optional = nullable)]
     pub language: Option<String>,
+    #[ts(optional = nullable)]
     pub note: Option<String>,
 }
 
 /// A batch as users see it: the seed's `GenerationTask`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct BatchInfo {
     pub id: BatchId,
     pub deck_id: DeckId,
     pub deck: String,
     pub kinds: Vec<MediaKind>,
     pub status: BatchStatus,
-    /// 0..=100, settled words over total words.
+    /// Percent, 0..=100 (not a fraction): settled words over total words, 100 for an empty batch.
     pub progress: u8,
     pub total_words: i64,
     pub completed_words: i64,
@@ -185,68 +318,8 @@ impl BatchInfo {
     }
 }
 
-/// Where one word's media of one kind stands, as the deck view shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MediaStatus {
-    /// Never requested.
-    None,
-    Queued,
-    Running,
-    Done,
-    Failed,
-    Cancelled,
-    /// Recorded as made, but the file is gone from the data folder ("file missing").
-    Missing,
-    /// Recorded as made, but the file's size (or, when verified, content) is not what was stored.
-    Damaged,
-}
-
-impl MediaStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MediaStatus::None => "none",
-            MediaStatus::Queued => "queued",
-            MediaStatus::Running => "running",
-            MediaStatus::Done => "done",
-            MediaStatus::Failed => "failed",
-            MediaStatus::Cancelled => "cancelled",
-            MediaStatus::Missing => "missing",
-            MediaStatus::Damaged => "damaged",
-        }
-    }
-}
-
-impl From<JobStatus> for MediaStatus {
-    fn from(s: JobStatus) -> Self {
-        match s {
-            JobStatus::Queued => MediaStatus::Queued,
-            JobStatus::Running => MediaStatus::Running,
-            JobStatus::Done => MediaStatus::Done,
-            JobStatus::Failed => MediaStatus::Failed,
-            JobStatus::Cancelled => MediaStatus::Cancelled,
-        }
-    }
-}
-
-impl fmt::Display for MediaStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            MediaStatus::Missing => "file missing",
-            MediaStatus::Damaged => "file damaged",
-            other => other.as_str(),
-        })
-    }
-}
-
-impl PartialEq<&str> for MediaStatus {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
 /// One word's media of one kind, as `deckmedia media --json` reports it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct MediaState {
     /// `none` when never requested, else the latest job's status (`queued`, `running`, `done`,
     /// `failed`, `cancelled`); `done` also when media exists from an earlier batch; `missing`
@@ -261,7 +334,7 @@ pub struct MediaState {
     pub warning: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct WordMedia {
     pub word_id: WordId,
     pub text: String,
@@ -273,7 +346,7 @@ pub struct WordMedia {
 
 /// Why a provider's account cannot be used until the user acts: its jobs wait, no attempt is
 /// spent, and the other providers keep working.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountState {
     /// The quota or credit is used up (OpenAI `insufficient_quota`, HTTP 402, ElevenLabs
@@ -318,7 +391,7 @@ impl FromStr for AccountState {
 }
 
 /// A provider whose jobs are paused until the user resumes it or saves a new key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ProviderState {
     /// The provider's name, e.g. `openai`, `elevenlabs`.
     pub provider: String,
@@ -337,5 +410,24 @@ impl ProviderState {
         } else {
             format!("{}: {} — {}", self.provider, self.state.label(), self.message)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_keep_their_wire_strings_both_ways() {
+        for p in ProviderKind::ALL {
+            assert_eq!(serde_json::to_value(p).ok(), Some(serde_json::Value::String(p.as_str().into())));
+            assert_eq!(p.as_str().parse::<ProviderKind>(), Ok(p));
+        }
+        for s in [MediaStatus::None, MediaStatus::Queued, MediaStatus::Done, MediaStatus::Waiting, MediaStatus::Missing, MediaStatus::Damaged] {
+            assert_eq!(serde_json::to_value(s).ok(), Some(serde_json::Value::String(s.as_str().into())));
+        }
+        assert_eq!("open-ai".parse::<ProviderKind>(), Err(UnknownValue::new("provider", "open-ai")));
+        assert_eq!("video".parse::<MediaKind>(), Err(UnknownValue::new("media kind", "video")));
+        assert_eq!("paused".parse::<JobStatus>(), Err(UnknownValue::new("job status", "paused")));
     }
 }

@@ -270,7 +270,7 @@ impl Store {
 }
 
 /// What `add_words` did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct AddWords {
     pub added: usize,
     pub already_there: usize,

@@ -4,6 +4,7 @@
 
 use rusqlite::params;
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::config::Config;
 use crate::core::Core;
@@ -14,7 +15,7 @@ use crate::queue;
 use crate::store::now_ms;
 
 /// A deck in the deck list: its words and how many of them have each kind of media.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct DeckSummary {
     pub id: DeckId,
     pub name: String,
@@ -29,7 +30,7 @@ pub struct DeckSummary {
 }
 
 /// Words `offset..offset + items.len()` of a deck of `total` words.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct MediaPage {
     pub total: i64,
     pub offset: i64,
@@ -37,7 +38,7 @@ pub struct MediaPage {
 }
 
 /// Why one word of a batch failed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct WordError {
     pub word_id: WordId,
     pub text: String,
@@ -111,18 +112,9 @@ impl Core {
             )
             .db("reading a batch's errors")?;
         let rows = stmt
-            .query_map([batch_id], |r| {
-                let kind: String = r.get(2)?;
-                Ok((r.get::<_, WordId>(0)?, r.get::<_, String>(1)?, kind, r.get::<_, String>(3)?))
-            })
+            .query_map([batch_id], |r| Ok(WordError { word_id: r.get(0)?, text: r.get(1)?, kind: r.get(2)?, error: r.get(3)? }))
             .db("reading a batch's errors")?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (word_id, text, kind, error) = row.db("reading a batch's errors")?;
-            let kind = kind.parse::<MediaKind>().map_err(Error::Schema)?;
-            out.push(WordError { word_id, text, kind, error });
-        }
-        Ok(out)
+        rows.collect::<std::result::Result<_, _>>().db("reading a batch's errors")
     }
 
     /// Deletes one word with its media rows and jobs. Batches that had jobs for it are

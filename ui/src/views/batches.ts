@@ -3,7 +3,7 @@
 
 import type { Controller } from "../controller";
 import { h, replaceChildren, setHidden, setText, syncKeyed, type Row } from "../dom";
-import { batchStatusText, etaText, kindsText, sortedBatches } from "../selectors";
+import { batchStatusText, kindsText, sortedBatches } from "../selectors";
 import { isFinished, type BatchView, type State } from "../state";
 import type { WordError } from "../types";
 import type { View } from "./view";
@@ -136,7 +136,7 @@ function batchRow(ctl: Controller, first: BatchItem): Row<BatchItem> {
       setText(count, `${settled}/${total} words`);
       setText(failed, b.failed_words > 0 ? `${b.failed_words} failed` : "");
       setHidden(failed, b.failed_words === 0);
-      const e = finished ? null : b.status === "paused" ? null : etaText(b.eta_seconds);
+      const e = finished || b.status === "paused" ? null : b.eta_text;
       setText(eta, e ?? "");
       setHidden(eta, e === null);
       const paused = b.status === "paused" || b.paused;

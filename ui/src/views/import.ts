@@ -6,6 +6,7 @@ import type { Controller } from "../controller";
 import { h, replaceChildren, setHidden, setText } from "../dom";
 import { wordCountText } from "../selectors";
 import type { ImportState, State } from "../state";
+import type { ImportFormat } from "../types";
 import type { View } from "./view";
 
 export function importView(ctl: Controller, deckId: number): View {
@@ -88,10 +89,9 @@ export function importView(ctl: Controller, deckId: number): View {
       const p = imp?.preview ?? null;
       setHidden(preview, !p);
       if (p) {
-        const bad = Math.max(p.error_count ?? 0, p.errors.length);
+        const bad = Math.max(p.error_count, p.errors.length);
         const parts = [`${wordCountText(p.total)} found`];
-        const fmt = formatText(p.format, p.delimiter);
-        if (fmt) parts.push(fmt);
+        parts.push(formatText(p.format, p.delimiter));
         if (p.columns.length) parts.push(`columns: ${p.columns.join(", ")}`);
         if (p.rows.length < p.total) parts.push(`first ${p.rows.length} shown`);
         setText(summary, parts.join(" · "));
@@ -130,7 +130,7 @@ export function importView(ctl: Controller, deckId: number): View {
   };
 }
 
-function formatText(format: string | undefined, delimiter: string | null | undefined): string | null {
+function formatText(format: ImportFormat, delimiter: string | null): string {
   const sep = delimiter === "\t" ? "tab" : delimiter === "," ? "comma" : delimiter === ";" ? "semicolon" : delimiter ? `“${delimiter}”` : null;
   switch (format) {
     case "list":
@@ -139,7 +139,5 @@ function formatText(format: string | undefined, delimiter: string | null | undef
       return sep ? `${sep}-separated` : "a table";
     case "anki_text":
       return "an Anki text export";
-    default:
-      return null;
   }
 }

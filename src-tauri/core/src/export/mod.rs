@@ -33,7 +33,7 @@ use crate::model::{DeckId, MediaState, WordId, WordMedia};
 use crate::Core;
 
 /// What [`Core::export`] writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     /// An Anki package (`.apkg`, the classic `collection.anki2` layout).

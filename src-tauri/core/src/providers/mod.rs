@@ -148,10 +148,11 @@ impl ProviderSet {
 
 fn build(kind: MediaKind, c: &crate::config::ProviderConfig) -> crate::Result<ProviderSlot> {
     use std::sync::Arc;
-    let provider: Arc<dyn Provider> = match (c.provider.as_str(), kind) {
-        ("offline", MediaKind::Audio) => Arc::new(offline::EspeakProvider::new(c.timeout())),
-        ("offline", MediaKind::Image) => Arc::new(emoji::EmojiPictureProvider::new()),
-        ("openai", _) => {
+    use crate::model::ProviderKind;
+    let provider: Arc<dyn Provider> = match (c.provider, kind) {
+        (ProviderKind::Offline, MediaKind::Audio) => Arc::new(offline::EspeakProvider::new(c.timeout())),
+        (ProviderKind::Offline, MediaKind::Image) => Arc::new(emoji::EmojiPictureProvider::new()),
+        (ProviderKind::OpenAi, _) => {
             let defaults = openai::OpenAiConfig::for_kind(kind);
             let cfg = openai::OpenAiConfig {
                 base_url: c.base_url.clone(),
@@ -166,7 +167,7 @@ fn build(kind: MediaKind, c: &crate::config::ProviderConfig) -> crate::Result<Pr
             };
             Arc::new(openai::OpenAiProvider::new(kind, cfg).map_err(|e| crate::Error::Config(format!("{kind} provider: {e}")))?)
         }
-        ("elevenlabs", MediaKind::Audio) => {
+        (ProviderKind::ElevenLabs, MediaKind::Audio) => {
             // Keys that still hold the OpenAI-flavoured defaults mean "ElevenLabs' default".
             let d = elevenlabs::ElevenLabsConfig::default();
             let pick = |v: &str, openai_default: &str, ours: &str| if v.is_empty() || v == openai_default { ours.to_string() } else { v.to_string() };
@@ -181,8 +182,7 @@ fn build(kind: MediaKind, c: &crate::config::ProviderConfig) -> crate::Result<Pr
             };
             Arc::new(elevenlabs::ElevenLabsProvider::new(cfg).map_err(|e| crate::Error::Config(format!("audio provider: {e}")))?)
         }
-        ("elevenlabs", MediaKind::Image) => return Err(crate::Error::Config("ElevenLabs makes audio only: choose another [image] provider".into())),
-        (other, _) => return Err(crate::Error::Config(format!("unknown {kind} provider '{other}'"))),
+        (ProviderKind::ElevenLabs, MediaKind::Image) => return Err(crate::Error::Config("ElevenLabs makes audio only: choose another [image] provider".into())),
     };
     Ok(ProviderSlot { provider, max_concurrency: c.max_concurrency.max(1), requests_per_minute: c.requests_per_minute })
 }

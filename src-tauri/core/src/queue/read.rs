@@ -7,7 +7,7 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{DbContext, Error, Result};
-use crate::model::{BatchId, BatchInfo, BatchStatus, DeckId, JobStatus, MediaKind, MediaState, MediaStatus, WordId, WordMedia};
+use crate::model::{BatchId, BatchInfo, BatchStatus, DeckId, JobStatus, MediaKind, MediaState, MediaStatus, UnknownValue, WordId, WordMedia};
 
 /// Recomputes a batch's counters from its jobs (after cancel, retry, or word deletion).
 pub(crate) fn recount(conn: &Connection, batch_id: BatchId, now: i64) -> Result<()> {
@@ -52,7 +52,7 @@ fn batch_from_row(r: &rusqlite::Row<'_>, global_paused: bool) -> rusqlite::Resul
         id: r.get(0)?,
         deck_id: r.get(1)?,
         deck: r.get(2)?,
-        kinds: kinds.split(',').filter_map(|k| k.parse().ok()).collect(),
+        kinds: kinds_from_column(&kinds, 3)?,
         status: BatchStatus::Pending,
         progress: 0,
         total_words: r.get(6)?,
@@ -72,6 +72,18 @@ fn batch_from_row(r: &rusqlite::Row<'_>, global_paused: bool) -> rusqlite::Resul
     b.status = derive_status(&b, cancelled, paused || global_paused, started_at.is_some());
     b.progress = if b.total_words > 0 { ((b.settled_words() * 100) / b.total_words).clamp(0, 100) as u8 } else { 100 };
     Ok(b)
+}
+
+/// `batches.kinds` (`image`, `audio` or `image,audio`); a kind this version does not know is an
+/// [`UnknownValue`] (→ [`Error::Corrupt`]), never skipped.
+fn kinds_from_column(text: &str, column: usize) -> rusqlite::Result<Vec<MediaKind>> {
+    text.split(',')
+        .map(|k| {
+            k.parse::<MediaKind>().map_err(|e: UnknownValue| {
+                rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
+            })
+        })
+        .collect()
 }
 
 /// A batch's status from its counters: finished when every job settled; then `completed` if any
@@ -164,12 +176,13 @@ pub fn media_of_deck_page(conn: &Connection, deck_id: DeckId, data_dir: &Path, o
             ))
             .db("reading media")?;
         let rows = stmt
-            .query_map([deck_id, limit, offset], |r| Ok((r.get::<_, WordId>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?)))
+            .query_map([deck_id, limit, offset], |r| {
+                Ok((r.get::<_, WordId>(0)?, r.get::<_, MediaKind>(1)?, r.get::<_, JobStatus>(2)?, r.get::<_, Option<String>>(3)?))
+            })
             .db("reading media")?;
         for row in rows {
             let (word_id, kind, status, error) = row.db("reading media")?;
-            let status: JobStatus = status.parse().map_err(Error::Schema)?;
-            if let Some(s) = state_mut(&mut words, &index, word_id, &kind) {
+            if let Some(s) = state_mut(&mut words, &index, word_id, kind) {
                 s.status = status.into();
                 s.error = error;
             }
@@ -186,7 +199,7 @@ pub fn media_of_deck_page(conn: &Connection, deck_id: DeckId, data_dir: &Path, o
             .query_map([deck_id, limit, offset], |r| {
                 Ok((
                     r.get::<_, WordId>(0)?,
-                    r.get::<_, String>(1)?,
+                    r.get::<_, MediaKind>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, bool>(3)?,
                     r.get::<_, Option<String>>(4)?,
@@ -196,7 +209,7 @@ pub fn media_of_deck_page(conn: &Connection, deck_id: DeckId, data_dir: &Path, o
             .db("reading media")?;
         for row in rows {
             let (word_id, kind, path, stale, warning, bytes) = row.db("reading media")?;
-            if let Some(s) = state_mut(&mut words, &index, word_id, &kind) {
+            if let Some(s) = state_mut(&mut words, &index, word_id, kind) {
                 let path = data_dir.join(path);
                 if matches!(s.status, MediaStatus::None | MediaStatus::Done) {
                     // Existence and size only (one stat): the content is checked by "Generate
@@ -216,9 +229,12 @@ pub fn media_of_deck_page(conn: &Connection, deck_id: DeckId, data_dir: &Path, o
     Ok(words)
 }
 
-fn state_mut<'a>(words: &'a mut [WordMedia], index: &HashMap<WordId, usize>, word_id: WordId, kind: &str) -> Option<&'a mut MediaState> {
+fn state_mut<'a>(words: &'a mut [WordMedia], index: &HashMap<WordId, usize>, word_id: WordId, kind: MediaKind) -> Option<&'a mut MediaState> {
     let w = words.get_mut(*index.get(&word_id)?)?;
-    Some(if kind == "image" { &mut w.image } else { &mut w.audio })
+    Some(match kind {
+        MediaKind::Image => &mut w.image,
+        MediaKind::Audio => &mut w.audio,
+    })
 }
 
 fn none_state() -> MediaState {
@@ -272,14 +288,12 @@ pub fn runnable_by_kind(conn: &Connection, providers: &[(MediaKind, String)]) ->
              WHERE j.status = 'queued' AND b.paused = 0 AND b.cancelled = 0 GROUP BY j.kind",
         )
         .db("reading the queue")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))).db("reading the queue")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, MediaKind>(0)?, r.get::<_, i64>(1)?))).db("reading the queue")?;
     let mut out = Vec::new();
     for row in rows {
         let (kind, n) = row.db("reading the queue")?;
-        if let Ok(kind) = kind.parse::<MediaKind>() {
-            if !held(kind) {
-                out.push((kind, n));
-            }
+        if !held(kind) {
+            out.push((kind, n));
         }
     }
     Ok(out)

@@ -8,7 +8,7 @@ use crate::error::{DbContext, Error, Result};
 use crate::model::{AccountState, BatchId, JobId, MediaKind, ProviderState, WordId};
 
 /// How a settle moved one job; serialised as the lower-case word the UI reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum JobOutcome {
     /// Media is stored.

@@ -1,0 +1,220 @@
+//! The UI's TypeScript, generated from the Rust types: every DTO and event the shell sends
+//! (the core's and the shell's own, via `ts-rs`), and every command's arguments and result (from
+//! [`COMMANDS`]'s table, which also drives the `invoke` handler, so a command cannot be added
+//! without its types). `ui/src/generated/ipc.ts` is [`typescript`]'s output, committed; the app
+//! test `generated_typescript_is_current` fails when it is stale and says how to refresh it:
+//!
+//! ```sh
+//! DECKMEDIA_WRITE_TS=1 cargo test -p deckmedia-app --test app generated_typescript
+//! ```
+//!
+//! This module only describes types; it owns no behaviour.
+
+use deckmedia_core::core::Snapshot;
+use deckmedia_core::events::Event;
+use deckmedia_core::export::ExportFormat;
+use deckmedia_core::import::{ImportFormat, ImportPreview, RowError};
+use deckmedia_core::store::AddWords;
+use deckmedia_core::views::{DeckSummary, MediaPage, WordError};
+use deckmedia_core::{
+    AccountState, BatchId, BatchInfo, BatchStatus, Deck, DeckId, MediaKind, MediaState, MediaStatus, NewWord, ProviderKind, ProviderState, Word, WordId,
+    WordMedia,
+};
+use tauri::Runtime;
+use ts_rs::{Config, TS};
+
+use crate::bridge::{AppEvent, ShellEvent};
+use crate::commands::{AppInfo, Folder, ProviderSettings, Settings, SnapshotDto};
+use crate::ErrorDto;
+
+/// Where the generated file lives, from the repository root.
+pub const GENERATED_PATH: &str = "ui/src/generated/ipc.ts";
+
+/// The command that rewrites [`GENERATED_PATH`].
+pub const REFRESH_COMMAND: &str = "DECKMEDIA_WRITE_TS=1 cargo test -p deckmedia-app --test app generated_typescript";
+
+/// The bytes `read_media` answers with (a raw IPC response, an `ArrayBuffer` in the page).
+pub struct MediaBytes;
+
+impl TS for MediaBytes {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+    fn name(_: &Config) -> String {
+        "ArrayBuffer".into()
+    }
+    fn inline(cfg: &Config) -> String {
+        Self::name(cfg)
+    }
+}
+
+/// One IPC command as Rust declares it: argument names as in the Rust function (the page sends
+/// them camelCased), argument and result types as written in Rust and in TypeScript.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandSig {
+    pub name: &'static str,
+    /// `(rust name, rust type, TypeScript type)`.
+    pub args: Vec<(&'static str, &'static str, String)>,
+    /// The `T` of `CmdResult<T>`, as written in Rust.
+    pub rust_result: &'static str,
+    pub ts_result: String,
+}
+
+macro_rules! ts_of {
+    ($cfg:expr, $ret:ty) => {
+        <$ret as TS>::name($cfg)
+    };
+    ($cfg:expr, $ret:ty, $as:ty) => {
+        <$as as TS>::name($cfg)
+    };
+}
+
+/// Declares every command once: its signature (for the TypeScript) and its handler entry.
+macro_rules! command_table {
+    ($( $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty $(as $as:ty)? ; )*) => {
+        /// Every command's signature, in the handler's order.
+        pub fn commands(cfg: &Config) -> Vec<CommandSig> {
+            vec![$(CommandSig {
+                name: stringify!($name),
+                args: vec![$((stringify!($arg), stringify!($ty), <$ty as TS>::name(cfg))),*],
+                rust_result: stringify!($ret),
+                ts_result: ts_of!(cfg, $ret $(, $as)?),
+            }),*]
+        }
+
+        /// The names of [`commands`], in order (what `configure` registers).
+        pub const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+
+        /// The `invoke` handler of exactly these commands.
+        pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$(crate::commands::$name),*]
+        }
+    };
+}
+
+command_table! {
+    app_info() -> AppInfo;
+    list_decks() -> Vec<DeckSummary>;
+    create_deck(name: String, language: String) -> Deck;
+    rename_deck(deck_id: DeckId, name: String) -> Deck;
+    delete_deck(deck_id: DeckId) -> ();
+    preview_import(text: String) -> ImportPreview;
+    import_words(deck_id: DeckId, text: String) -> AddWords;
+    add_words(deck_id: DeckId, words: Vec<NewWord>) -> AddWords;
+    deck_media(deck_id: DeckId, offset: i64, limit: i64) -> MediaPage;
+    update_word(word_id: WordId, text: String, translation: Option<String>) -> Word;
+    delete_word(word_id: WordId) -> ();
+    read_media(path: String) -> tauri::ipc::Response as MediaBytes;
+    generate(deck_id: DeckId, kinds: Vec<MediaKind>, force: bool) -> BatchInfo;
+    generate_word(word_id: WordId, kinds: Vec<MediaKind>) -> BatchInfo;
+    snapshot() -> SnapshotDto;
+    batch_errors(batch_id: BatchId) -> Vec<WordError>;
+    cancel_batch(batch_id: BatchId) -> BatchInfo;
+    retry_batch(batch_id: BatchId) -> BatchInfo;
+    pause_batch(batch_id: BatchId, paused: bool) -> BatchInfo;
+    pause_all(paused: bool) -> ();
+    get_settings() -> Settings;
+    save_settings(image: ProviderSettings, audio: ProviderSettings) -> Settings;
+    set_api_key(provider: ProviderKind, key: String) -> String;
+    delete_api_key(provider: ProviderKind) -> bool;
+    open_folder(which: Folder) -> ();
+    export_deck(deck_id: DeckId, format: ExportFormat, path: Option<String>) -> ();
+    anki_push(deck_id: DeckId) -> ();
+}
+
+/// `deck_id` → `deckId` (Tauri's default for command arguments).
+fn camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `export type T = …;` with its doc comment, for each type.
+macro_rules! declarations {
+    ($cfg:expr, $out:expr, $($t:ty),* $(,)?) => {
+        $(
+            if let Some(docs) = <$t as TS>::docs() {
+                $out.push_str(&docs);
+            }
+            $out.push_str("export ");
+            $out.push_str(&<$t as TS>::decl($cfg));
+            $out.push_str("\n\n");
+        )*
+    };
+}
+
+/// The whole generated file.
+pub fn typescript() -> String {
+    let cfg = Config::new().with_large_int("number");
+    let mut out = format!(
+        "// Generated from the Rust types by src-tauri/ipc_types.rs: do not edit.\n// Refresh: {REFRESH_COMMAND}\n\n"
+    );
+    declarations!(
+        &cfg, out,
+        // States.
+        MediaKind, BatchStatus, MediaStatus, ProviderKind, ExportFormat, ImportFormat, Folder,
+        deckmedia_core::error::ErrorCode, deckmedia_core::queue::JobOutcome, AccountState,
+        // The queue's health.
+        deckmedia_core::attention::Attention, ProviderState,
+        // Decks, words, batches, media.
+        Deck, Word, NewWord, AddWords, DeckSummary, MediaState, WordMedia, MediaPage, BatchInfo, WordError,
+        RowError, ImportPreview, Snapshot, SnapshotDto,
+        // The shell's own DTOs.
+        AppInfo, ProviderSettings, Settings, ErrorDto,
+        // The one event.
+        Event, ShellEvent, AppEvent,
+    );
+    out.push_str(&format!("/** The name of the one Tauri event; its payload is an {}. */\n", <AppEvent as TS>::name(&cfg)));
+    out.push_str(&format!("export const EVENT_NAME = {:?};\n\n", crate::bridge::EVENT));
+    out.push_str("/** Every command: its arguments (camelCase, as `invoke` takes them) and what it resolves with. */\nexport type Commands = {\n");
+    for c in commands(&cfg) {
+        let args = if c.args.is_empty() {
+            "Record<string, never>".to_string()
+        } else {
+            let fields: Vec<String> = c.args.iter().map(|(n, _, t)| format!("{}: {t}", camel(n))).collect();
+            format!("{{ {} }}", fields.join("; "))
+        };
+        out.push_str(&format!("  {}: {{ args: {args}; result: {} }};\n", c.name, c.ts_result));
+    }
+    out.push_str("};\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argument_names_are_camel_cased_like_tauri_does() {
+        assert_eq!(camel("deck_id"), "deckId");
+        assert_eq!(camel("paused"), "paused");
+        assert_eq!(camel("a_b_c"), "aBC");
+    }
+
+    #[test]
+    fn the_table_types_every_argument() {
+        let cfg = Config::new().with_large_int("number");
+        let all = commands(&cfg);
+        assert_eq!(all.len(), COMMANDS.len());
+        let export = all.iter().find(|c| c.name == "export_deck").map(|c| c.args.clone());
+        assert_eq!(
+            export,
+            Some(vec![
+                ("deck_id", "DeckId", "number".to_string()),
+                ("format", "ExportFormat", "ExportFormat".to_string()),
+                ("path", "Option<String>", "string | null".to_string()),
+            ])
+        );
+        let media = all.iter().find(|c| c.name == "read_media").map(|c| c.ts_result.clone());
+        assert_eq!(media.as_deref(), Some("ArrayBuffer"));
+    }
+}

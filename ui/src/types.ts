@@ -2,7 +2,7 @@
 // (refresh command in that file's header; docs/notes/h5.md). Nothing here copies a Rust type:
 // only UI-side names for generated ones.
 
-import type { AppEvent, MediaKind, ProviderKind, SnapshotDto } from "./generated/ipc";
+import type { MediaKind, ProviderKind } from "./generated/ipc";
 
 export type {
   AccountState,
@@ -33,14 +33,13 @@ export type {
   RowError,
   Settings,
   ShellEvent,
+  Snapshot,
   Word,
   WordError,
   WordMedia,
 } from "./generated/ipc";
 export { EVENT_NAME } from "./generated/ipc";
 
-/** What `snapshot` returns: the core's snapshot plus the shell's `waiting_for_network`. */
-export type Snapshot = SnapshotDto;
 
 export type ProviderName = ProviderKind;
 

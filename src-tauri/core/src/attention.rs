@@ -7,6 +7,7 @@
 //! in-process value is the truth, the file a courtesy.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -21,15 +22,27 @@ pub struct Attention {
 }
 
 /// Where the current [`Attention`] is kept.
+/// Also keeps whether this process's worker is waiting for the network, so a snapshot says so
+/// (the front ends never read queue state back from what they drew).
 #[derive(Debug)]
 pub struct AttentionBoard {
     current: Mutex<Option<Attention>>,
     file: PathBuf,
+    waiting_for_network: AtomicBool,
 }
 
 impl AttentionBoard {
     pub fn new(file: PathBuf) -> AttentionBoard {
-        AttentionBoard { current: Mutex::new(None), file }
+        AttentionBoard { current: Mutex::new(None), file, waiting_for_network: AtomicBool::new(false) }
+    }
+
+    /// The worker's view: some server cannot be reached, its jobs wait for the network.
+    pub fn set_waiting_for_network(&self, waiting: bool) {
+        self.waiting_for_network.store(waiting, Ordering::Relaxed);
+    }
+
+    pub fn waiting_for_network(&self) -> bool {
+        self.waiting_for_network.load(Ordering::Relaxed)
     }
 
     /// Sets (or clears, with `None`) the state. Returns whether it changed.
@@ -65,6 +78,7 @@ impl AttentionBoard {
     /// Forgets a state left by a worker that ended (a new worker starts clean).
     pub fn reset(&self) {
         *self.current.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.set_waiting_for_network(false);
         let _ = std::fs::remove_file(&self.file);
     }
 }

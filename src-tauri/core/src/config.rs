@@ -157,7 +157,7 @@ impl ProviderConfig {
     /// A warning for Settings when the provider's base URL is plain `http://` to a private
     /// network address (see [`crate::providers::http::plain_http_policy`]).
     pub fn url_warning(&self) -> Option<String> {
-        if self.provider == "offline" {
+        if self.provider == ProviderKind::Offline {
             return None;
         }
         crate::providers::http::plain_http_policy(&self.base_url).unwrap_or_else(Some)

@@ -47,6 +47,8 @@ pub struct Snapshot {
     pub attention: Option<Attention>,
     /// Providers whose jobs are paused until the user acts (quota used up, key rejected).
     pub providers: Vec<ProviderState>,
+    /// This process's worker is waiting for a server it cannot reach (its jobs stay queued).
+    pub waiting_for_network: bool,
 }
 
 impl Core {
@@ -251,7 +253,15 @@ impl Core {
         let Outstanding { runnable, paused: held, running } = queue::outstanding(&tx)?;
         let batches = queue::list_batches(&tx, 20)?;
         let providers = queue::provider_states(&tx)?;
-        Ok(Snapshot { paused, batches, queued: runnable + held, running, attention: self.attention.get(), providers })
+        Ok(Snapshot {
+            paused,
+            batches,
+            queued: runnable + held,
+            running,
+            attention: self.attention.get(),
+            providers,
+            waiting_for_network: self.attention.waiting_for_network(),
+        })
     }
 
     /// Cancels a batch: queued jobs are cancelled, requests in flight aborted.

@@ -316,6 +316,12 @@ impl BatchInfo {
     pub fn settled_words(&self) -> i64 {
         self.completed_words + self.failed_words + self.cancelled_words
     }
+
+    /// Every job settled (done, failed or cancelled): the batch is finished. The database's
+    /// side of the same rule is `queue::finish_if_settled`'s `SETTLED` condition.
+    pub fn all_settled(&self) -> bool {
+        self.done_jobs + self.failed_jobs + self.cancelled_jobs >= self.total_jobs
+    }
 }
 
 /// One word's media of one kind, as `deckmedia media --json` reports it.

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Secret;
 use crate::error::{Error, Result};
+use crate::model::ProviderKind;
 
 const SERVICE: &str = "deckmedia";
 
@@ -166,11 +167,11 @@ pub fn default_store(data_dir: &Path) -> (Box<dyn KeyStore>, Option<String>) {
 /// URL as its own default (as `providers::build` does).
 fn effective_base(provider: &str, base_url: &str) -> String {
     let base = base_url.trim();
-    match provider {
-        "elevenlabs" if base.is_empty() || base.trim_end_matches('/') == OPENAI_DEFAULT_BASE => {
+    match provider.parse::<ProviderKind>() {
+        Ok(ProviderKind::ElevenLabs) if base.is_empty() || base.trim_end_matches('/') == OPENAI_DEFAULT_BASE => {
             crate::providers::elevenlabs::DEFAULT_BASE_URL.to_string()
         }
-        "openai" if base.is_empty() => OPENAI_DEFAULT_BASE.to_string(),
+        Ok(ProviderKind::OpenAi) if base.is_empty() => OPENAI_DEFAULT_BASE.to_string(),
         _ => base.to_string(),
     }
 }

@@ -121,30 +121,7 @@ impl Core {
     /// recounted (a batch waiting only on that word finishes), and announced.
     pub fn delete_word(&self, word_id: WordId) -> Result<()> {
         let now = now_ms();
-        let batches: Vec<BatchId> = {
-            let mut conn = self.store().conn();
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db("deleting a word")?;
-            let batches: Vec<BatchId> = {
-                let mut stmt = tx.prepare("SELECT DISTINCT batch_id FROM jobs WHERE word_id = ?1").db("deleting a word")?;
-                let rows = stmt.query_map([word_id], |r| r.get(0)).db("deleting a word")?;
-                rows.collect::<std::result::Result<_, _>>().db("deleting a word")?
-            };
-            let n = tx.execute("DELETE FROM words WHERE id = ?1", [word_id]).db("deleting a word")?;
-            if n == 0 {
-                return Err(Error::not_found(format!("word {word_id}")));
-            }
-            for &b in &batches {
-                queue::recount(&tx, b, now)?;
-                tx.execute(
-                    "UPDATE batches SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL
-                       AND NOT EXISTS(SELECT 1 FROM jobs WHERE batch_id = ?1 AND status IN ('queued', 'running'))",
-                    params![b, now],
-                )
-                .db("deleting a word")?;
-            }
-            tx.commit().db("deleting a word")?;
-            batches
-        };
+        let batches = queue::delete_word(&mut self.store().conn(), word_id, now)?;
         for b in batches {
             self.announce(b)?;
         }

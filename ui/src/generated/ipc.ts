@@ -1,4 +1,4 @@
-// Generated from the Rust types by src-tauri/ipc_types.rs: do not edit.
+// Generated from the Rust types by src-tauri/src/ipc_types.rs: do not edit.
 // Refresh: DECKMEDIA_WRITE_TS=1 cargo test -p deckmedia-app --test app generated_typescript
 
 /**

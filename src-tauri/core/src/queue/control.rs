@@ -1,11 +1,11 @@
 //! What users do to a running queue: cancel, pause, resume, retry; and what a starting worker
 //! does to jobs a dead process left running.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::read::recount;
 use crate::error::{DbContext, Error, Result};
-use crate::model::{BatchId, JobId};
+use crate::model::{BatchId, JobId, WordId};
 
 /// Cancels a batch: its queued and running jobs become `cancelled` at once (the worker aborts
 /// the requests in flight when it sees that). Cancelling a finished batch changes nothing.
@@ -28,8 +28,7 @@ pub fn cancel_batch(conn: &mut Connection, batch_id: BatchId, now: i64) -> Resul
     if changed > 0 {
         tx.execute("UPDATE batches SET cancelled = 1 WHERE id = ?1", [batch_id]).db("cancelling a batch")?;
         recount(&tx, batch_id, now)?;
-        tx.execute("UPDATE batches SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL", params![batch_id, now])
-            .db("cancelling a batch")?;
+        super::read::finish_if_settled(&tx, batch_id, now)?;
     }
     tx.commit().db("cancelling a batch")?;
     Ok(running)
@@ -136,4 +135,25 @@ pub fn prioritize_word(conn: &Connection, word_id: crate::model::WordId, kinds: 
         }
     }
     Ok(found)
+}
+
+/// Deletes one word (its media rows and jobs go with it) and recounts the batches that had jobs
+/// for it, finishing those left with nothing to do. Returns those batches, to announce.
+pub fn delete_word(conn: &mut Connection, word_id: WordId, now: i64) -> Result<Vec<BatchId>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).db("deleting a word")?;
+    let batches: Vec<BatchId> = {
+        let mut stmt = tx.prepare("SELECT DISTINCT batch_id FROM jobs WHERE word_id = ?1").db("deleting a word")?;
+        let rows = stmt.query_map([word_id], |r| r.get(0)).db("deleting a word")?;
+        rows.collect::<std::result::Result<_, _>>().db("deleting a word")?
+    };
+    let n = tx.execute("DELETE FROM words WHERE id = ?1", [word_id]).db("deleting a word")?;
+    if n == 0 {
+        return Err(Error::not_found(format!("word {word_id}")));
+    }
+    for &b in &batches {
+        recount(&tx, b, now)?;
+        super::read::finish_if_settled(&tx, b, now)?;
+    }
+    tx.commit().db("deleting a word")?;
+    Ok(batches)
 }

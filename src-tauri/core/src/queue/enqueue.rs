@@ -88,11 +88,7 @@ pub fn enqueue(conn: &mut Connection, deck_id: DeckId, settings: &[(MediaKind, S
         )));
     }
     recount(&tx, batch_id, now)?;
-    tx.execute(
-        "UPDATE batches SET finished_at = ?2 WHERE id = ?1 AND done_jobs + failed_jobs + cancelled_jobs >= total_jobs",
-        params![batch_id, now],
-    )
-    .db("enqueueing a batch")?;
+    super::read::finish_if_settled(&tx, batch_id, now)?;
     tx.commit().db("enqueueing a batch")?;
     Ok(batch_id)
 }

@@ -9,6 +9,24 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::error::{DbContext, Error, Result};
 use crate::model::{BatchId, BatchInfo, BatchStatus, DeckId, JobStatus, MediaKind, MediaState, MediaStatus, UnknownValue, WordId, WordMedia};
 
+/// "The batch is finished", in SQL over a batch row's counters (see [`BatchInfo::all_settled`]).
+const SETTLED: &str = "done_jobs + failed_jobs + cancelled_jobs >= total_jobs";
+
+/// The one place a batch becomes finished: when every job of it settled, `finished_at` is
+/// stamped (once). Used by enqueue, settle, cancel, word deletion and startup reconciliation,
+/// after the batch's counters changed in the same transaction. Returns whether this call
+/// finished it.
+pub(crate) fn finish_if_settled(conn: &Connection, batch_id: BatchId, now: i64) -> Result<bool> {
+    conn.prepare_cached(&format!(
+        "UPDATE batches SET finished_at = ?2, updated_at = ?2 WHERE id = ?1 AND finished_at IS NULL AND {SETTLED} RETURNING id"
+    ))
+    .db("finishing a batch")?
+    .query_row(params![batch_id, now], |r| r.get::<_, BatchId>(0))
+    .optional()
+    .db("finishing a batch")
+    .map(|finished| finished.is_some())
+}
+
 /// Recomputes a batch's counters from its jobs (after cancel, retry, or word deletion).
 pub(crate) fn recount(conn: &Connection, batch_id: BatchId, now: i64) -> Result<()> {
     // One pass over the batch's jobs, grouped by word; the totals are then written at once.
@@ -89,8 +107,7 @@ fn kinds_from_column(text: &str, column: usize) -> rusqlite::Result<Vec<MediaKin
 /// A batch's status from its counters: finished when every job settled; then `completed` if any
 /// job succeeded, `failed` if some failed and none succeeded, else `cancelled`.
 pub(crate) fn derive_status(b: &BatchInfo, cancelled: bool, paused: bool, started: bool) -> BatchStatus {
-    let settled = b.done_jobs + b.failed_jobs + b.cancelled_jobs >= b.total_jobs;
-    if settled {
+    if b.all_settled() {
         if cancelled && b.done_jobs == b.reused_jobs && b.failed_jobs == 0 {
             BatchStatus::Cancelled
         } else if b.done_jobs > 0 {

@@ -53,12 +53,7 @@ pub fn reconcile(conn: &mut Connection, configured: &[(MediaKind, String)], now:
     touched.dedup();
     for b in touched {
         recount(&tx, b, now)?;
-        tx.execute(
-            "UPDATE batches SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL
-               AND NOT EXISTS(SELECT 1 FROM jobs WHERE batch_id = ?1 AND status IN ('queued', 'running'))",
-            params![b, now],
-        )
-        .db("reconciling the queue")?;
+        super::read::finish_if_settled(&tx, b, now)?;
     }
     let names = serde_json::to_string(&configured.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into());
     let providers_cleared: Vec<String> = {

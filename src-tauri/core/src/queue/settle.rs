@@ -145,17 +145,7 @@ pub fn settle(conn: &mut rusqlite::Connection, lease: &str, outcomes: &[Outcome]
         }
     }
     for &batch in &report.batches {
-        let finished = tx
-            .query_row(
-                "UPDATE batches SET finished_at = ?2, updated_at = ?2
-                 WHERE id = ?1 AND finished_at IS NULL AND done_jobs + failed_jobs + cancelled_jobs >= total_jobs
-                 RETURNING id",
-                params![batch, now],
-                |r| r.get::<_, BatchId>(0),
-            )
-            .optional()
-            .db("settling jobs")?;
-        if finished.is_some() {
+        if super::read::finish_if_settled(&tx, batch, now)? {
             report.finished.push(batch);
         } else {
             tx.execute("UPDATE batches SET updated_at = ?2 WHERE id = ?1", params![batch, now]).db("settling jobs")?;

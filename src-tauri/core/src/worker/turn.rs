@@ -445,6 +445,7 @@ impl<'w> Turn<'w> {
     /// `QueueState` when running / paused / waiting for the network changed.
     fn announce_state(&mut self) {
         let waiting = self.limits.any_unreachable();
+        self.w.attention.set_waiting_for_network(waiting);
         let state = (!self.in_flight.is_empty(), self.paused, waiting);
         if self.last_state != Some(state) {
             self.last_state = Some(state);
@@ -615,6 +616,7 @@ impl<'w> Turn<'w> {
         let back: Vec<JobId> = self.in_flight.keys().copied().chain(self.disk.held_ids()).collect();
         self.outcomes.extend(back.into_iter().map(|job| Outcome::Requeue { job, next_run_at: now_ms, error: None }));
         self.settle_rest().await;
+        self.w.attention.set_waiting_for_network(false);
         let _ = self.w.events.send(Event::QueueState { running: 0, paused: false, waiting_for_network: false });
         self.summary
     }

@@ -25,6 +25,7 @@ pub mod logging;
 pub mod notify;
 pub mod state;
 pub mod tray;
+pub mod tray_icon;
 
 pub use state::AppState;
 

@@ -24,7 +24,7 @@ use tauri::Runtime;
 use ts_rs::{Config, TS};
 
 use crate::bridge::{AppEvent, ShellEvent};
-use crate::commands::{AppInfo, Folder, ProviderSettings, Settings, SnapshotDto};
+use crate::commands::{AppInfo, Folder, ProviderSettings, Settings};
 use crate::ErrorDto;
 
 /// Where the generated file lives, from the repository root.
@@ -70,7 +70,7 @@ macro_rules! ts_of {
 
 /// Declares every command once: its signature (for the TypeScript) and its handler entry.
 macro_rules! command_table {
-    ($( $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty $(as $as:ty)? ; )*) => {
+    ($( $module:ident :: $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty $(as $as:ty)? ; )*) => {
         /// Every command's signature, in the handler's order.
         pub fn commands(cfg: &Config) -> Vec<CommandSig> {
             vec![$(CommandSig {
@@ -86,39 +86,39 @@ macro_rules! command_table {
 
         /// The `invoke` handler of exactly these commands.
         pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
-            tauri::generate_handler![$(crate::commands::$name),*]
+            tauri::generate_handler![$(crate::commands::$module::$name),*]
         }
     };
 }
 
 command_table! {
-    app_info() -> AppInfo;
-    list_decks() -> Vec<DeckSummary>;
-    create_deck(name: String, language: String) -> Deck;
-    rename_deck(deck_id: DeckId, name: String) -> Deck;
-    delete_deck(deck_id: DeckId) -> ();
-    preview_import(text: String) -> ImportPreview;
-    import_words(deck_id: DeckId, text: String) -> AddWords;
-    add_words(deck_id: DeckId, words: Vec<NewWord>) -> AddWords;
-    deck_media(deck_id: DeckId, offset: i64, limit: i64) -> MediaPage;
-    update_word(word_id: WordId, text: String, translation: Option<String>) -> Word;
-    delete_word(word_id: WordId) -> ();
-    read_media(path: String) -> tauri::ipc::Response as MediaBytes;
-    generate(deck_id: DeckId, kinds: Vec<MediaKind>, force: bool) -> BatchInfo;
-    generate_word(word_id: WordId, kinds: Vec<MediaKind>) -> BatchInfo;
-    snapshot() -> SnapshotDto;
-    batch_errors(batch_id: BatchId) -> Vec<WordError>;
-    cancel_batch(batch_id: BatchId) -> BatchInfo;
-    retry_batch(batch_id: BatchId) -> BatchInfo;
-    pause_batch(batch_id: BatchId, paused: bool) -> BatchInfo;
-    pause_all(paused: bool) -> ();
-    get_settings() -> Settings;
-    save_settings(image: ProviderSettings, audio: ProviderSettings) -> Settings;
-    set_api_key(provider: ProviderKind, key: String) -> String;
-    delete_api_key(provider: ProviderKind) -> bool;
-    open_folder(which: Folder) -> ();
-    export_deck(deck_id: DeckId, format: ExportFormat, path: Option<String>) -> ();
-    anki_push(deck_id: DeckId) -> ();
+    settings::app_info() -> AppInfo;
+    decks::list_decks() -> Vec<DeckSummary>;
+    decks::create_deck(name: String, language: String) -> Deck;
+    decks::rename_deck(deck_id: DeckId, name: String) -> Deck;
+    decks::delete_deck(deck_id: DeckId) -> ();
+    decks::preview_import(text: String) -> ImportPreview;
+    decks::import_words(deck_id: DeckId, text: String) -> AddWords;
+    decks::add_words(deck_id: DeckId, words: Vec<NewWord>) -> AddWords;
+    decks::deck_media(deck_id: DeckId, offset: i64, limit: i64) -> MediaPage;
+    decks::update_word(word_id: WordId, text: String, translation: Option<String>) -> Word;
+    decks::delete_word(word_id: WordId) -> ();
+    media::read_media(path: String) -> tauri::ipc::Response as MediaBytes;
+    batches::generate(deck_id: DeckId, kinds: Vec<MediaKind>, force: bool) -> BatchInfo;
+    batches::generate_word(word_id: WordId, kinds: Vec<MediaKind>) -> BatchInfo;
+    batches::snapshot() -> Snapshot;
+    batches::batch_errors(batch_id: BatchId) -> Vec<WordError>;
+    batches::cancel_batch(batch_id: BatchId) -> BatchInfo;
+    batches::retry_batch(batch_id: BatchId) -> BatchInfo;
+    batches::pause_batch(batch_id: BatchId, paused: bool) -> BatchInfo;
+    batches::pause_all(paused: bool) -> ();
+    settings::get_settings() -> Settings;
+    settings::save_settings(image: ProviderSettings, audio: ProviderSettings) -> Settings;
+    settings::set_api_key(provider: ProviderKind, key: String) -> String;
+    settings::delete_api_key(provider: ProviderKind) -> bool;
+    settings::open_folder(which: Folder) -> ();
+    export::export_deck(deck_id: DeckId, format: ExportFormat) -> ();
+    export::anki_push(deck_id: DeckId) -> ();
 }
 
 /// `deck_id` → `deckId` (Tauri's default for command arguments).
@@ -156,7 +156,7 @@ macro_rules! declarations {
 pub fn typescript() -> String {
     let cfg = Config::new().with_large_int("number");
     let mut out = format!(
-        "// Generated from the Rust types by src-tauri/ipc_types.rs: do not edit.\n// Refresh: {REFRESH_COMMAND}\n\n"
+        "// Generated from the Rust types by src-tauri/src/ipc_types.rs: do not edit.\n// Refresh: {REFRESH_COMMAND}\n\n"
     );
     declarations!(
         &cfg, out,
@@ -167,7 +167,7 @@ pub fn typescript() -> String {
         deckmedia_core::attention::Attention, ProviderState,
         // Decks, words, batches, media.
         Deck, Word, NewWord, AddWords, DeckSummary, MediaState, WordMedia, MediaPage, BatchInfo, WordError,
-        RowError, ImportPreview, Snapshot, SnapshotDto,
+        RowError, ImportPreview, Snapshot,
         // The shell's own DTOs.
         AppInfo, ProviderSettings, Settings, ErrorDto,
         // The one event.

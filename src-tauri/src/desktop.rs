@@ -7,38 +7,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use deckmedia_core::Core;
-use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
-use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
-use tauri::window::{ProgressBarState, ProgressBarStatus};
+use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent};
 
 use crate::bridge::{self, AppEvent, ShellEvent};
 use crate::notify;
 use crate::state::AppState;
 use crate::tray::TrayState;
+use crate::tray_icon::{refresh_tray, tray_image, TrayUi};
 
 /// How long Quit waits for in-flight jobs to be put back before exiting anyway.
 pub const QUIT_GRACE: Duration = Duration::from_secs(10);
 
-/// The tray's handles, managed as state once the tray exists (not in headless tests).
-pub struct TrayUi<R: Runtime> {
-    tray: TrayIcon<R>,
-    status: MenuItem<R>,
-    pause: MenuItem<R>,
-}
-
-fn tray_image(state: TrayState) -> tauri::Result<Image<'static>> {
-    let bytes: &'static [u8] = match state {
-        TrayState::Idle => include_bytes!("../icons/tray-idle.png"),
-        TrayState::Working => include_bytes!("../icons/tray-working.png"),
-        TrayState::Paused => include_bytes!("../icons/tray-paused.png"),
-        TrayState::Attention => include_bytes!("../icons/tray-attention.png"),
-    };
-    Image::from_bytes(bytes)
-}
-
-/// Creates the tray icon with its menu.
 pub fn build_tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let status = MenuItem::with_id(app, "status", "Deck Media — nothing to generate", false, None::<&str>)?;
     let pause = MenuItem::with_id(app, "pause", "Pause all", true, None::<&str>)?;
@@ -86,10 +67,10 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
 
 fn toggle_pause<R: Runtime>(app: &AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else { return };
-    let paused = state.tray.lock().map(|t| t.is_paused()).unwrap_or(false);
     let core = state.core();
     tauri::async_runtime::spawn(async move {
-        match tauri::async_runtime::spawn_blocking(move || core.pause_all(!paused)).await {
+        // The queue's state comes from the core, never from what the tray shows.
+        match tauri::async_runtime::spawn_blocking(move || core.is_paused().and_then(|paused| core.pause_all(!paused))).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::warn!("cannot pause/resume: {e}"),
             Err(e) => tracing::warn!("cannot pause/resume: {e}"),
@@ -138,15 +119,11 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
         }
         WindowEvent::Focused(true) => {
             if let Some(state) = app.try_state::<AppState>() {
-                let was = state
-                    .tray
-                    .lock()
-                    .map(|mut t| {
-                        let was = t.attention();
-                        t.set_attention(false);
-                        was
-                    })
-                    .unwrap_or(false);
+                let was = state.with_tray(|t| {
+                    let was = t.attention();
+                    t.set_attention(false);
+                    was
+                });
                 if was {
                     refresh_tray(app);
                 }
@@ -173,37 +150,6 @@ pub fn quit<R: Runtime>(app: &AppHandle<R>) {
         tracing::info!("quitting");
         app.exit(0);
     });
-}
-
-/// Copies the tray model onto the tray (menu line, pause label, icon) and the window's
-/// taskbar progress. Cheap; called after every visible change.
-pub fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
-    let Some(state) = app.try_state::<AppState>() else { return };
-    let (line, label, look, progress) = match state.tray.lock() {
-        Ok(t) => (t.status_line(), t.pause_label(), t.state(), t.progress()),
-        Err(_) => return,
-    };
-    if let Some(ui) = app.try_state::<TrayUi<R>>() {
-        let _ = ui.status.set_text(&line);
-        let _ = ui.pause.set_text(label);
-        match tray_image(look) {
-            Ok(img) => {
-                let _ = ui.tray.set_icon(Some(img));
-            }
-            Err(e) => tracing::warn!("tray icon: {e}"),
-        }
-        let _ = ui.tray.set_tooltip(Some(&line));
-    }
-    if let Some(w) = app.get_webview_window("main") {
-        let bar = match (progress, look) {
-            (Some((done, total)), _) if total > 0 => ProgressBarState {
-                status: Some(if look == TrayState::Paused { ProgressBarStatus::Paused } else { ProgressBarStatus::Normal }),
-                progress: Some((done * 100 / total).clamp(0, 100) as u64),
-            },
-            _ => ProgressBarState { status: Some(ProgressBarStatus::None), progress: None },
-        };
-        let _ = w.set_progress_bar(bar);
-    }
 }
 
 /// Starts the background work for the current core: the event bridge (first, so nothing is

@@ -13,6 +13,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::notify;
 use crate::state::{AppState, FAILING_STREAK};
+use crate::tray_icon::refresh_tray;
 
 /// The name of the one event the UI listens to.
 pub const EVENT: &str = "deckmedia:event";
@@ -65,23 +66,18 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>, core: &Core) {
 
 async fn on_event<R: Runtime>(app: &AppHandle<R>, event: Event) {
     let Some(state) = app.try_state::<AppState>() else { return };
-    let (changed, newly_needs) = match state.tray.lock() {
-        Ok(mut t) => {
-            let before = t.needs_attention().is_some();
-            let changed = t.apply(&event);
-            (changed, !before && t.needs_attention().is_some())
-        }
-        Err(_) => (false, false),
-    };
+    let (changed, newly_needs) = state.with_tray(|t| {
+        let before = t.needs_attention().is_some();
+        let changed = t.apply(&event);
+        (changed, !before && t.needs_attention().is_some())
+    });
     match &event {
         Event::QueueAttention { attention: Some(a) } if newly_needs => {
             let (title, body) = notify::needs_attention(&a.reason);
             state.notifier.notify(&title, &body);
         }
         Event::BatchFinished { batch_id, status, .. } => {
-            if let Ok(mut s) = state.streaks.lock() {
-                s.remove(batch_id);
-            }
+            state.forget_streak(*batch_id);
             notify_finished(app, *batch_id, *status).await;
         }
         Event::JobFinished { batch_id, outcome, error, .. } => track_streak(app, *batch_id, *outcome, error.as_deref()).await,
@@ -94,7 +90,7 @@ async fn on_event<R: Runtime>(app: &AppHandle<R>, event: Event) {
     }
     emit(app, AppEvent::Core(event));
     if changed {
-        crate::desktop::refresh_tray(app);
+        refresh_tray(app);
     }
 }
 
@@ -104,11 +100,7 @@ async fn notify_finished<R: Runtime>(app: &AppHandle<R>, batch_id: BatchId, stat
     if status == BatchStatus::Cancelled {
         return;
     }
-    let first = match state.notified.lock() {
-        Ok(mut n) => n.insert(batch_id),
-        Err(_) => false,
-    };
-    if !first {
+    if !state.first_finish_notice(batch_id) {
         return;
     }
     let core = state.core();
@@ -137,35 +129,12 @@ async fn notify_finished<R: Runtime>(app: &AppHandle<R>, batch_id: BatchId, stat
 /// the tray asks for attention. A success resets the count.
 async fn track_streak<R: Runtime>(app: &AppHandle<R>, batch_id: BatchId, outcome: JobOutcome, error: Option<&str>) {
     let Some(state) = app.try_state::<AppState>() else { return };
-    let alert = match state.streaks.lock() {
-        Ok(mut s) => {
-            let entry = s.entry(batch_id).or_insert((0, false));
-            match outcome {
-                JobOutcome::Done => {
-                    entry.0 = 0;
-                    false
-                }
-                JobOutcome::Failed => {
-                    entry.0 += 1;
-                    if entry.0 >= FAILING_STREAK && !entry.1 {
-                        entry.1 = true;
-                        true
-                    } else {
-                        false
-                    }
-                }
-                _ => false,
-            }
-        }
-        Err(_) => false,
-    };
+    let alert = state.count_streak(batch_id, outcome);
     if !alert {
         return;
     }
-    if let Ok(mut t) = state.tray.lock() {
-        t.set_attention(true);
-    }
-    crate::desktop::refresh_tray(app);
+    state.with_tray(|t| t.set_attention(true));
+    refresh_tray(app);
     let core = state.core();
     let deck = tauri::async_runtime::spawn_blocking(move || core.batch(batch_id).map(|b| b.deck))
         .await
@@ -182,10 +151,8 @@ pub async fn resync_tray<R: Runtime>(app: &AppHandle<R>) {
     let core = state.core();
     match tauri::async_runtime::spawn_blocking(move || core.snapshot()).await {
         Ok(Ok(snapshot)) => {
-            if let Ok(mut t) = state.tray.lock() {
-                t.resync(&snapshot);
-            }
-            crate::desktop::refresh_tray(app);
+            state.with_tray(|t| t.resync(&snapshot));
+            refresh_tray(app);
         }
         Ok(Err(e)) => tracing::warn!("cannot read the queue: {e}"),
         Err(e) => tracing::warn!("cannot read the queue: {e}"),

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use deckmedia_core::queue::JobOutcome;
 use deckmedia_core::{BatchId, Core};
 use tokio_util::sync::CancellationToken;
 
@@ -26,13 +27,13 @@ pub struct AppState {
     log_dir: PathBuf,
     core: RwLock<Arc<Core>>,
     worker: tokio::sync::Mutex<Option<WorkerRun>>,
-    pub(crate) tray: Mutex<TrayModel>,
+    tray: Mutex<TrayModel>,
     pub(crate) notifier: Arc<dyn Notifier>,
     /// Batches whose "finished" notification was sent (the core can announce a cancelled
     /// batch twice: from the action and from the worker).
-    pub(crate) notified: Mutex<HashSet<BatchId>>,
+    notified: Mutex<HashSet<BatchId>>,
     /// Words failed in a row per running batch, and whether that was already notified.
-    pub(crate) streaks: Mutex<HashMap<BatchId, (u32, bool)>>,
+    streaks: Mutex<HashMap<BatchId, (u32, bool)>>,
     next_task: AtomicU64,
     /// Unfinished batches found at start (they resume by themselves).
     pub resumed_batches: usize,
@@ -89,6 +90,41 @@ impl AppState {
     }
     pub fn log_dir(&self) -> &Path {
         &self.log_dir
+    }
+
+    /// Runs `f` on the tray model (what the tray shows; never read back as the queue's state).
+    pub(crate) fn with_tray<T>(&self, f: impl FnOnce(&mut TrayModel) -> T) -> T {
+        f(&mut self.tray.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Whether this is the first "finished" notice for `batch` (then it is remembered).
+    pub(crate) fn first_finish_notice(&self, batch: BatchId) -> bool {
+        self.notified.lock().unwrap_or_else(|p| p.into_inner()).insert(batch)
+    }
+
+    /// Counts a settled job of `batch` towards its streak of failed words. True exactly once
+    /// per batch: when [`FAILING_STREAK`] words failed in a row (a success resets the count).
+    pub(crate) fn count_streak(&self, batch: BatchId, outcome: JobOutcome) -> bool {
+        let mut streaks = self.streaks.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = streaks.entry(batch).or_insert((0, false));
+        match outcome {
+            JobOutcome::Done => {
+                entry.0 = 0;
+                false
+            }
+            JobOutcome::Failed => {
+                entry.0 += 1;
+                let alert = entry.0 >= FAILING_STREAK && !entry.1;
+                entry.1 |= alert;
+                alert
+            }
+            _ => false,
+        }
+    }
+
+    /// Forgets a finished batch's streak.
+    pub(crate) fn forget_streak(&self, batch: BatchId) {
+        self.streaks.lock().unwrap_or_else(|p| p.into_inner()).remove(&batch);
     }
 
     pub(crate) fn next_task_id(&self) -> u64 {

@@ -1,0 +1,63 @@
+//! The queue: generating, the snapshot, and controlling batches.
+
+#![allow(unused_imports)]
+use std::path::PathBuf;
+
+use deckmedia_core::config::{Config, ProviderConfig};
+use deckmedia_core::core::Snapshot;
+use deckmedia_core::error::ErrorCode;
+use deckmedia_core::export::ExportFormat;
+use deckmedia_core::import::ImportPreview;
+use deckmedia_core::store::AddWords;
+use deckmedia_core::views::{DeckSummary, MediaPage, WordError};
+use deckmedia_core::{BatchId, BatchInfo, Core, Deck, DeckId, MediaKind, NewWord, ProviderKind, Word, WordId};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Manager, Runtime, State};
+use ts_rs::TS;
+
+use crate::bridge::{self, AppEvent, ShellEvent};
+use crate::state::AppState;
+use crate::ErrorDto;
+
+use super::{call, CmdResult};
+
+#[tauri::command]
+pub async fn generate(state: State<'_, AppState>, deck_id: DeckId, kinds: Vec<MediaKind>, force: bool) -> CmdResult<BatchInfo> {
+    call(&state, move |c| c.generate(deck_id, &kinds, force)).await
+}
+
+#[tauri::command]
+pub async fn generate_word(state: State<'_, AppState>, word_id: WordId, kinds: Vec<MediaKind>) -> CmdResult<BatchInfo> {
+    call(&state, move |c| c.generate_word_now(word_id, &kinds)).await
+}
+
+/// The queue as the database and the worker have it, for a UI that missed events.
+#[tauri::command]
+pub async fn snapshot(state: State<'_, AppState>) -> CmdResult<Snapshot> {
+    call(&state, |c| c.snapshot()).await
+}
+
+#[tauri::command]
+pub async fn batch_errors(state: State<'_, AppState>, batch_id: BatchId) -> CmdResult<Vec<WordError>> {
+    call(&state, move |c| c.batch_errors(batch_id)).await
+}
+
+#[tauri::command]
+pub async fn cancel_batch(state: State<'_, AppState>, batch_id: BatchId) -> CmdResult<BatchInfo> {
+    call(&state, move |c| c.cancel(batch_id)).await
+}
+
+#[tauri::command]
+pub async fn retry_batch(state: State<'_, AppState>, batch_id: BatchId) -> CmdResult<BatchInfo> {
+    call(&state, move |c| c.retry(batch_id)).await
+}
+
+#[tauri::command]
+pub async fn pause_batch(state: State<'_, AppState>, batch_id: BatchId, paused: bool) -> CmdResult<BatchInfo> {
+    call(&state, move |c| c.pause_batch(batch_id, paused)).await
+}
+
+#[tauri::command]
+pub async fn pause_all(state: State<'_, AppState>, paused: bool) -> CmdResult<()> {
+    call(&state, move |c| c.pause_all(paused)).await
+}

@@ -13,7 +13,7 @@
 use deckmedia_core::core::Snapshot;
 use deckmedia_core::events::Event;
 use deckmedia_core::export::ExportFormat;
-use deckmedia_core::import::{ImportFormat, ImportPreview, RowError};
+use deckmedia_core::import::{ImportFormat, ImportPreview, ImportReport, RowError};
 use deckmedia_core::store::AddWords;
 use deckmedia_core::views::{DeckSummary, MediaPage, WordError};
 use deckmedia_core::{
@@ -99,6 +99,8 @@ command_table! {
     decks::delete_deck(deck_id: DeckId) -> ();
     decks::preview_import(text: String) -> ImportPreview;
     decks::import_words(deck_id: DeckId, text: String) -> AddWords;
+    decks::choose_package(deck_id: DeckId) -> Option<ImportPreview>;
+    decks::import_package(deck_id: DeckId) -> ImportReport;
     decks::add_words(deck_id: DeckId, words: Vec<NewWord>) -> AddWords;
     decks::deck_media(deck_id: DeckId, offset: i64, limit: i64) -> MediaPage;
     decks::update_word(word_id: WordId, text: String, translation: Option<String>) -> Word;
@@ -167,7 +169,7 @@ pub fn typescript() -> String {
         deckmedia_core::attention::Attention, ProviderState,
         // Decks, words, batches, media.
         Deck, Word, NewWord, AddWords, DeckSummary, MediaState, WordMedia, MediaPage, BatchInfo, WordError,
-        RowError, ImportPreview, Snapshot,
+        RowError, ImportPreview, ImportReport, Snapshot,
         // The shell's own DTOs.
         AppInfo, ProviderSettings, Settings, ErrorDto,
         // The one event.

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use deckmedia_core::queue::JobOutcome;
-use deckmedia_core::{BatchId, Core};
+use deckmedia_core::{BatchId, Core, DeckId};
 use tokio_util::sync::CancellationToken;
 
 use crate::notify::Notifier;
@@ -34,6 +34,8 @@ pub struct AppState {
     notified: Mutex<HashSet<BatchId>>,
     /// Words failed in a row per running batch, and whether that was already notified.
     streaks: Mutex<HashMap<BatchId, (u32, bool)>>,
+    /// The Anki package the user chose (and saw previewed) for a deck, until it is imported.
+    chosen_package: Mutex<Option<(DeckId, PathBuf)>>,
     next_task: AtomicU64,
     /// Unfinished batches found at start (they resume by themselves).
     pub resumed_batches: usize,
@@ -63,6 +65,7 @@ impl AppState {
             notifier,
             notified: Mutex::new(HashSet::new()),
             streaks: Mutex::new(HashMap::new()),
+            chosen_package: Mutex::new(None),
             next_task: AtomicU64::new(1),
             resumed_batches,
             quitting: AtomicBool::new(false),
@@ -125,6 +128,23 @@ impl AppState {
     /// Forgets a finished batch's streak.
     pub(crate) fn forget_streak(&self, batch: BatchId) {
         self.streaks.lock().unwrap_or_else(|p| p.into_inner()).remove(&batch);
+    }
+
+    /// Remembers the package the user chose for `deck` (replacing an earlier choice).
+    pub(crate) fn set_chosen_package(&self, deck: DeckId, path: PathBuf) {
+        *self.chosen_package.lock().unwrap_or_else(|p| p.into_inner()) = Some((deck, path));
+    }
+
+    /// The package chosen for `deck`, once.
+    pub(crate) fn take_chosen_package(&self, deck: DeckId) -> Option<PathBuf> {
+        let mut chosen = self.chosen_package.lock().unwrap_or_else(|p| p.into_inner());
+        match chosen.take() {
+            Some((d, path)) if d == deck => Some(path),
+            other => {
+                *chosen = other;
+                None
+            }
+        }
     }
 
     pub(crate) fn next_task_id(&self) -> u64 {

@@ -308,6 +308,7 @@ mod tests {
         assert_eq!(m.state(), TrayState::Working);
     }
 
+    #[test]
     fn the_tray_words_the_eta_like_the_window_around_an_hour() {
         let mut m = TrayModel::default();
         m.apply(&progress(1, 1, 4, Some(59 * 60 + 45)));

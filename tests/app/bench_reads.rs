@@ -55,7 +55,7 @@ fn main() {
     let fake = tauri::async_runtime::block_on(FakeProvider::start(Behavior::default()));
     let mut c = Config::default();
     for p in [&mut c.image, &mut c.audio] {
-        p.provider = "openai".into();
+        p.provider = deckmedia_core::ProviderKind::OpenAi;
         p.base_url = fake.base_url();
         p.max_concurrency = 8;
         p.api_key = Some(Secret::new("sk-bench"));

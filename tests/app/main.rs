@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use deckmedia_app::notify::Recorder;
-use deckmedia_app::commands::{SavePicker, SavePickerState};
+use deckmedia_app::commands::{OpenPicker, OpenPickerState, SavePicker, SavePickerState};
 use deckmedia_app::{configure, desktop, AppState};
 use deckmedia_core::config::{Config, Secret};
 use deckmedia_core::Core;
@@ -329,20 +329,84 @@ fn export_runs_in_the_background_and_reports_by_event() {
     assert!(fin["message"].as_str().unwrap_or("").contains("Anki is not running"), "{fin}");
 }
 
-/// Stands in for the native save dialog: records what it was asked and answers `answer`.
+#[test]
+fn an_anki_package_is_chosen_in_the_dialog_previewed_and_imported_with_its_media() {
+    let h = harness(Behavior::default());
+    let source = h.deck_with_words("Source", "uno\ndos\n");
+    let id = h.ok("generate", json!({"deckId": source, "kinds": ["image", "audio"], "force": false}))["id"].as_i64().expect("id");
+    h.finished(id);
+    let package = h.app.state::<AppState>().data_dir().join("source.apkg");
+    let picker = Picker::manage(&h, Some(package.clone()));
+    h.ok("export_deck", json!({"deckId": source, "format": "apkg"}));
+    assert_eq!(h.wait_event(|e| e["type"] == "TaskFinished")["ok"], true);
+
+    let target = h.ok("create_deck", json!({"name": "Target", "language": "es"}))["id"].as_i64().expect("id");
+    // Nothing chosen yet: nothing to import.
+    let e = h.call("import_package", json!({"deckId": target})).expect_err("no package chosen");
+    assert_eq!(e["code"], "invalid_input", "{e}");
+    let preview = h.ok("choose_package", json!({"deckId": target}));
+    assert_eq!(picker.opened(), 1, "the native dialog (its stand-in) was asked");
+    assert_eq!((preview["format"].as_str(), preview["total"].as_i64(), preview["media_files"].as_i64()), (Some("anki_package"), Some(2), Some(4)), "{preview}");
+    let words: Vec<&str> = preview["rows"].as_array().map(|r| r.iter().filter_map(|w| w["text"].as_str()).collect()).unwrap_or_default();
+    assert_eq!(words, ["uno", "dos"]);
+
+    let report = h.ok("import_package", json!({"deckId": target}));
+    assert_eq!((report["added"].as_i64(), report["pictures"].as_i64(), report["audio"].as_i64()), (Some(2), Some(2), Some(2)), "{report}");
+    assert_eq!(report["summary"], "2 new, 0 already there; 2 pictures and 2 recordings from the package");
+    let page = h.ok("deck_media", json!({"deckId": target, "offset": 0, "limit": 10}));
+    for item in page["items"].as_array().expect("items") {
+        for kind in ["image", "audio"] {
+            assert_eq!(item[kind]["status"], "done", "{item}");
+            let path = item[kind]["path"].as_str().expect("path");
+            assert!(std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false), "{path}");
+        }
+    }
+    // The choice is used once; a cancelled dialog previews nothing.
+    assert_eq!(h.call("import_package", json!({"deckId": target})).expect_err("used")["code"], "invalid_input");
+    picker.answer(None);
+    assert_eq!(h.ok("choose_package", json!({"deckId": target})), Value::Null);
+    assert_eq!(picker.opened(), 2);
+}
+
+/// Stands in for the native save and open dialogs: records what it was asked and answers `answer`.
 struct Picker {
-    answer: Option<std::path::PathBuf>,
+    answer: std::sync::Mutex<Option<std::path::PathBuf>>,
     asked: std::sync::Mutex<Vec<String>>,
 }
 
 impl Picker {
     fn manage(h: &Harness, answer: Option<std::path::PathBuf>) -> Arc<Picker> {
-        let picker = Arc::new(Picker { answer, asked: Default::default() });
+        let picker = Arc::new(Picker { answer: std::sync::Mutex::new(answer), asked: Default::default() });
         h.app.manage(SavePickerState(picker.clone()));
+        h.app.manage(OpenPickerState(picker.clone()));
         picker
     }
     fn suggested(&self) -> Vec<String> {
-        self.asked.lock().map(|a| a.clone()).unwrap_or_default()
+        self.asked.lock().map(|a| a.iter().filter(|s| *s != OPENED).cloned().collect()).unwrap_or_default()
+    }
+    /// What the dialog answers from now on (`None`: the user cancels).
+    fn answer(&self, answer: Option<std::path::PathBuf>) {
+        if let Ok(mut a) = self.answer.lock() {
+            *a = answer;
+        }
+    }
+    fn chosen(&self) -> Option<std::path::PathBuf> {
+        self.answer.lock().ok().and_then(|a| a.clone())
+    }
+    fn opened(&self) -> usize {
+        self.asked.lock().map(|a| a.iter().filter(|s| *s == OPENED).count()).unwrap_or_default()
+    }
+}
+
+/// What [`Picker::asked`] records for an open dialog.
+const OPENED: &str = "(open a package)";
+
+impl OpenPicker for Picker {
+    fn pick_package(&self, chosen: Box<dyn FnOnce(Option<std::path::PathBuf>) + Send>) {
+        if let Ok(mut asked) = self.asked.lock() {
+            asked.push(OPENED.to_string());
+        }
+        chosen(self.chosen());
     }
 }
 
@@ -351,7 +415,7 @@ impl SavePicker for Picker {
         if let Ok(mut asked) = self.asked.lock() {
             asked.push(suggested.to_string());
         }
-        chosen(self.answer.clone());
+        chosen(self.chosen());
     }
 }
 
@@ -395,6 +459,10 @@ fn hostile_ipc_arguments_get_an_error_never_a_panic_or_a_write_outside_the_data_
         ("delete_deck", json!({"deckId": big})),
         ("import_words", json!({"deckId": deck, "text": "word,lang\nok,es\nbad,../../etc\n"})),
         ("import_words", json!({"deckId": -7, "text": "uno"})),
+        ("choose_package", json!({"deckId": -7})),
+        ("choose_package", json!({"deckId": "../../etc/passwd"})),
+        ("import_package", json!({"deckId": deck})),
+        ("import_package", json!({"deckId": big})),
         ("add_words", json!({"deckId": deck, "words": [{"text": huge}]})),
         ("add_words", json!({"deckId": deck, "words": "not a list"})),
         ("deck_media", json!({"deckId": deck, "offset": -1, "limit": 10})),

@@ -37,8 +37,11 @@ async fn an_exported_package_imports_back_with_its_media() {
     env.run(&["export", "--deck", "Trip", "--out", out.to_str().unwrap()]).await.ok();
 
     let run = env.run(&["deck", "import", out.to_str().unwrap(), "--deck", "Back"]).await.ok();
-    assert!(run.stdout.contains("Back: 3 new, 0 already there (3 words)"), "{}", run.stdout);
-    assert!(run.stdout.contains("media from the package: 3 picture(s), 3 audio"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Back (3 words): 3 new, 0 already there; 3 pictures and 3 recordings from the package"),
+        "{}",
+        run.stdout
+    );
     let (trip, back) = (env.media("Trip").await, env.media("Back").await);
     for w in &words {
         for kind in ["image", "audio"] {

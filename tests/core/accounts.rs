@@ -61,7 +61,7 @@ fn config(fake: &FakeProvider, paid: Paid) -> Config {
         Paid::OpenAiSpeech => c.image = ProviderConfig::default_for(MediaKind::Image),
         Paid::ElevenLabs => {
             c.image = ProviderConfig::default_for(MediaKind::Image);
-            c.audio.provider = "elevenlabs".into();
+            c.audio.provider = deckmedia_core::ProviderKind::ElevenLabs;
             c.audio.voice = "voiceABC123".into();
         }
     }
@@ -98,8 +98,8 @@ async fn quota_runs_out_mid_batch(paid: Paid) {
     let media = core.media_of_deck(deck).unwrap();
     let state = |w: &deckmedia_core::WordMedia, k: MediaKind| if k == MediaKind::Image { w.image.status } else { w.audio.status };
     let offline = if paid.kind() == MediaKind::Image { MediaKind::Audio } else { MediaKind::Image };
-    assert!(media.iter().all(|w| state(w, offline) == "done"), "{paid:?}: the offline kind finished");
-    assert_eq!(media.iter().filter(|w| state(w, paid.kind()) == "done").count(), QUOTA, "{paid:?}");
+    assert!(media.iter().all(|w| state(w, offline) == deckmedia_core::MediaStatus::Done), "{paid:?}: the offline kind finished");
+    assert_eq!(media.iter().filter(|w| state(w, paid.kind()) == deckmedia_core::MediaStatus::Done).count(), QUOTA, "{paid:?}");
     let waiting = query_i64(dir.path(), &format!("SELECT COUNT(*) FROM jobs WHERE kind = '{}' AND status = 'queued'", paid.kind()));
     assert_eq!(waiting as usize, WORDS - QUOTA, "{paid:?}: the rest wait");
     let spent = query_i64(dir.path(), "SELECT COALESCE(SUM(attempts), 0) FROM jobs WHERE status = 'queued'");

@@ -144,7 +144,7 @@ async fn until_idle_ends_with_the_reason_only_when_a_fault_persists() {
     let locker = Locker::lock(dir.path());
     let err = within(LIMIT, core.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap_err();
     locker.release();
-    assert_eq!(err.code(), "needs_attention");
+    assert_eq!(err.code(), deckmedia_core::error::ErrorCode::NeedsAttention);
     assert!(err.to_string().starts_with("needs attention: The database is locked"), "{err}");
     assert_eq!(query_i64(dir.path(), "SELECT COUNT(*) FROM jobs WHERE kind = 'image' AND status = 'queued' AND attempts = 0"), 3);
     assert!(pair.0.calls().is_empty());

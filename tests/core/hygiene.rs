@@ -150,7 +150,7 @@ async fn a_black_holed_server_is_unreachable_after_the_connect_timeout_not_the_r
 async fn the_queue_waits_for_the_network_when_the_server_is_black_holed() {
     let hole = black_hole().await;
     let mut config = Config::default();
-    config.audio.provider = "openai".into();
+    config.audio.provider = deckmedia_core::ProviderKind::OpenAi;
     config.audio.base_url = format!("http://{}/v1", hole.addr);
     config.audio.timeout_secs = 600;
     config.audio.connect_timeout_secs = 1;
@@ -286,11 +286,11 @@ fn no_debug_output_prints_a_key() {
     use deckmedia_core::config::Secret;
     let mut config = Config::default();
     for p in [&mut config.image, &mut config.audio] {
-        p.provider = "openai".into();
+        p.provider = deckmedia_core::ProviderKind::OpenAi;
         p.base_url = "http://127.0.0.1:9/v1".into();
         p.api_key = Some(Secret::new(KEY));
     }
-    config.audio.provider = "elevenlabs".into();
+    config.audio.provider = deckmedia_core::ProviderKind::ElevenLabs;
     let dir = tempfile::tempdir().unwrap();
     let core = Core::open_with_config(dir.path(), config.clone()).unwrap();
     let anki = PushOptions { api_key: Some(KEY.into()), ..Default::default() };

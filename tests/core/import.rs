@@ -17,7 +17,7 @@ use crate::support::*;
 async fn the_preview_lists_every_bad_row_and_import_into_merges_by_word() {
     let s = setup(Behavior::default(), 2).await;
     let csv = "\u{feff}word;translation;note\r\ncasa;house;\r\n;nothing\r\nperro;dog;pet\r\n\"\";x\r\ngato;cat;\r\n";
-    let p = s.core.preview_import(csv.as_bytes()).unwrap();
+    let p = s.core.preview_import(deckmedia_core::import::ImportSource::Text(csv.as_bytes())).unwrap();
     assert_eq!(p.total, 3);
     assert_eq!(p.rows.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), ["casa", "perro", "gato"]);
     assert_eq!(p.rows[1].note.as_deref(), Some("pet"));
@@ -30,17 +30,17 @@ async fn the_preview_lists_every_bad_row_and_import_into_merges_by_word() {
     assert_eq!(json["rows"][0]["text"], "casa");
 
     let deck = s.core.create_deck("Spanish", "es").unwrap();
-    let e = s.core.import_into(deck.id, csv.as_bytes()).unwrap_err();
+    let e = s.core.import(deck.id, deckmedia_core::import::ImportSource::Text(csv.as_bytes())).unwrap_err();
     assert_eq!(e.to_string(), "line 3: the word is empty (and 1 more bad row)");
     assert_eq!(s.core.deck(deck.id).unwrap().word_count, 0, "a bad file imports nothing");
 
     let good = "word,translation\ncasa,house\nperro,dog\n";
-    let r = s.core.import_into(deck.id, good.as_bytes()).unwrap();
+    let r = s.core.import(deck.id, deckmedia_core::import::ImportSource::Text(good.as_bytes())).unwrap();
     assert_eq!((r.added, r.already_there), (2, 0));
-    let r = s.core.import_into(deck.id, "casa\ngato\n".as_bytes()).unwrap();
+    let r = s.core.import(deck.id, deckmedia_core::import::ImportSource::Text("casa\ngato\n".as_bytes())).unwrap();
     assert_eq!((r.added, r.already_there), (1, 1));
     assert_eq!(s.core.deck(deck.id).unwrap().word_count, 3);
-    assert_eq!(s.core.import_into(deck.id + 100, good.as_bytes()).unwrap_err().code(), deckmedia_core::error::ErrorCode::NotFound);
+    assert_eq!(s.core.import(deck.id + 100, deckmedia_core::import::ImportSource::Text(good.as_bytes())).unwrap_err().code(), deckmedia_core::error::ErrorCode::NotFound);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -49,10 +49,10 @@ async fn an_anki_plain_text_export_imports_word_and_translation() {
     let text = "#separator:tab\n#html:true\n#notetype column:1\n#deck column:2\n\
                 Basic\tSpanish\t<b>la casa</b>\tthe house<br>[sound:casa.mp3]\n\
                 Basic\tSpanish\tel perro\t\"the dog, a pet\"\n";
-    let p = s.core.preview_import(text.as_bytes()).unwrap();
+    let p = s.core.preview_import(deckmedia_core::import::ImportSource::Text(text.as_bytes())).unwrap();
     assert_eq!(p.format, ImportFormat::AnkiText);
     assert_eq!(p.columns, ["word", "translation"]);
-    let (deck, added) = s.core.import_words("From Anki", "es", text.as_bytes()).unwrap();
+    let (deck, added) = s.core.import_named("From Anki", "es", deckmedia_core::import::ImportSource::Text(text.as_bytes())).unwrap();
     assert_eq!(added.added, 2);
     let words = s.core.words(deck.id).unwrap();
     let got: Vec<(&str, Option<&str>)> = words.iter().map(|w| (w.text.as_str(), w.translation.as_deref())).collect();
@@ -72,7 +72,7 @@ fn contents(core: &Core, deck: DeckId) -> Vec<Contents> {
 async fn round_trip_csv_generate_apkg_and_back_with_the_media() {
     let s = setup(Behavior::default(), 4).await;
     let csv = "word,translation\nmanzana,apple\nperro,dog\n\"casa, grande\",big house\nárbol,tree\n";
-    let (deck, _) = s.core.import_words("Round trip", "es", csv.as_bytes()).unwrap();
+    let (deck, _) = s.core.import_named("Round trip", "es", deckmedia_core::import::ImportSource::Text(csv.as_bytes())).unwrap();
     s.core.generate(deck.id, &BOTH, false).unwrap();
     within(Duration::from_secs(30), s.core.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();
     let original = contents(&s.core, deck.id);

@@ -57,7 +57,7 @@ async fn generate_missing_regenerates_deleted_and_damaged_files_and_nothing_else
     assert!(deleted.is_file());
     assert_eq!(std::fs::read(&damaged).unwrap(), deckmedia_testkit::mp3_for_word("word0003"), "the damaged file was rewritten");
     assert!(s.core.verify_media(Some(deck), false).unwrap().broken.is_empty());
-    assert!(s.core.media_of_deck(deck).unwrap().iter().all(|w| w.image.status == "done" && w.audio.status == "done"));
+    assert!(s.core.media_of_deck(deck).unwrap().iter().all(|w| w.image.status == deckmedia_core::MediaStatus::Done && w.audio.status == deckmedia_core::MediaStatus::Done));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -93,11 +93,11 @@ fn ten_thousand_words_enqueue_in_one_batch() {
 fn imports_report_duplicates_and_bad_lines() {
     let dir = tempfile::tempdir().unwrap();
     let core = Core::open_with_config(dir.path(), Default::default()).unwrap();
-    let (deck, added) = core.import_words("Mixed", "de", "word,translation\nHund,dog\nKatze,cat\n".as_bytes()).unwrap();
+    let (deck, added) = core.import_named("Mixed", "de", deckmedia_core::import::ImportSource::Text("word,translation\nHund,dog\nKatze,cat\n".as_bytes())).unwrap();
     assert_eq!((deck.word_count, added.added), (2, 2));
-    let (_, again) = core.import_words("Mixed", "de", b"Hund\nMaus\n").unwrap();
+    let (_, again) = core.import_named("Mixed", "de", deckmedia_core::import::ImportSource::Text(b"Hund\nMaus\n")).unwrap();
     assert_eq!((again.added, again.already_there), (1, 1));
-    let e = core.import_words("Mixed", "de", b"word,translation\n\"broken,x\nok,y\n").unwrap_err();
+    let e = core.import_named("Mixed", "de", deckmedia_core::import::ImportSource::Text(b"word,translation\n\"broken,x\nok,y\n")).unwrap_err();
     assert_eq!(e.code(), deckmedia_core::error::ErrorCode::InvalidInput);
     assert_eq!(core.deck_by_name("Mixed").unwrap().word_count, 3, "a bad file adds nothing");
 }

@@ -63,6 +63,7 @@ const answers: { [K in keyof Commands]?: (a: Commands[K]["args"]) => Commands[K]
     columns: ["word", "translation"],
     format: "table",
     delimiter: ",",
+    media_files: 0,
   }),
   get_settings: () => ({
     image: { provider: "openai", base_url: "https://api.openai.com/v1", model: "gpt-image-1", voice: "", size: "1024x1024", format: "png", max_concurrency: 2, requests_per_minute: 60, timeout_secs: 120, key_hint: "…abcd" },

@@ -6,7 +6,7 @@
 import { toIpcError, type Ipc } from "./ipc";
 import { PAGE_SIZE, type Route, type State } from "./state";
 import type { Store } from "./store";
-import { MEDIA_KINDS, type AppEvent, type IpcError, type MediaKind, type ProviderName, type ProviderSettings } from "./types";
+import { MEDIA_KINDS, type AddWords, type AppEvent, type ImportReport, type IpcError, type MediaKind, type ProviderName, type ProviderSettings } from "./types";
 
 export interface ControllerOptions {
   /** Delay before the open deck page is re-read after JobFinished events (coalesces bursts). */
@@ -222,7 +222,14 @@ export class Controller {
   // ----- import -----
 
   previewImport(text: string): Promise<boolean> {
-    return this.run(this.ipc.previewImport(text), (preview) => this.store.dispatch({ type: "importPreviewed", text, preview }));
+    return this.run(this.ipc.previewImport(text), (preview) => this.store.dispatch({ type: "importPreviewed", source: "text", text, preview }));
+  }
+
+  /** Asks the shell for an Anki package (its native dialog) and shows what it would bring. */
+  choosePackage(deckId: number): Promise<boolean> {
+    return this.run(this.ipc.choosePackage(deckId), (preview) => {
+      if (preview) this.store.dispatch({ type: "importPreviewed", source: "package", text: "", preview });
+    });
   }
 
   clearImportPreview(): void {
@@ -233,7 +240,8 @@ export class Controller {
     const imp = this.state.import;
     if (!imp || !imp.preview || imp.busy) return false;
     this.store.dispatch({ type: "importBusy", busy: true });
-    const ok = await this.run(this.ipc.importWords(imp.deckId, imp.text), (result) => {
+    const call = imp.source === "package" ? this.ipc.importPackage(imp.deckId) : this.ipc.importWords(imp.deckId, imp.text);
+    const ok = await this.run<AddWords | ImportReport>(call, (result) => {
       this.store.dispatch({ type: "importDone", result });
       void this.loadDecks();
     });

@@ -46,6 +46,8 @@ export const ipc = {
   deleteDeck: (deckId: number) => call("delete_deck", { deckId }),
   previewImport: (text: string) => call("preview_import", { text }),
   importWords: (deckId: number, text: string) => call("import_words", { deckId, text }),
+  choosePackage: (deckId: number) => call("choose_package", { deckId }),
+  importPackage: (deckId: number) => call("import_package", { deckId }),
   addWords: (deckId: number, words: NewWord[]) => call("add_words", { deckId, words }),
   deckMedia: (deckId: number, offset: number, limit: number) =>
     call("deck_media", { deckId, offset, limit }),

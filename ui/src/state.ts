@@ -7,6 +7,7 @@
 
 import type {
   AddWords,
+  ImportReport,
   AppEvent,
   AppInfo,
   BatchInfo,
@@ -76,11 +77,14 @@ export type Confirm =
 
 export interface ImportState {
   deckId: number;
+  /** Pasted or read text, or an Anki package the shell asked the user for (its path stays in
+   * the shell: the page never names a file). */
+  source: "text" | "package";
   /** The text the preview was made from; import sends exactly this. */
   text: string;
   preview: ImportPreview | null;
   busy: boolean;
-  result: AddWords | null;
+  result: AddWords | ImportReport | null;
 }
 
 export interface QueueView {
@@ -170,10 +174,10 @@ export type Action =
   | { type: "error"; error: IpcError }
   | { type: "settingsLoaded"; settings: Settings }
   | { type: "keyHint"; provider: ProviderName; hint: string | null }
-  | { type: "importPreviewed"; text: string; preview: ImportPreview }
+  | { type: "importPreviewed"; source: "text" | "package"; text: string; preview: ImportPreview }
   | { type: "importCleared" }
   | { type: "importBusy"; busy: boolean }
-  | { type: "importDone"; result: AddWords };
+  | { type: "importDone"; result: AddWords | ImportReport };
 
 export function reduce(state: State, action: Action): State {
   switch (action.type) {
@@ -183,7 +187,7 @@ export function reduce(state: State, action: Action): State {
       const route = action.route;
       const next: State = { ...state, route, confirm: null, editing: null, renaming: null };
       if (route.page === "import") {
-        next.import = { deckId: route.deckId, text: "", preview: null, busy: false, result: null };
+        next.import = { deckId: route.deckId, source: "text", text: "", preview: null, busy: false, result: null };
       }
       if (route.page === "deck" && state.deckPage?.deckId !== route.deckId) {
         next.deckPage = { deckId: route.deckId, offset: 0, limit: PAGE_SIZE, total: 0, items: [], loaded: false };
@@ -312,7 +316,7 @@ export function reduce(state: State, action: Action): State {
       return { ...state, keyHints: { ...state.keyHints, [action.provider]: action.hint } };
     case "importPreviewed":
       if (!state.import) return state;
-      return { ...state, import: { ...state.import, text: action.text, preview: action.preview, result: null } };
+      return { ...state, import: { ...state.import, source: action.source, text: action.text, preview: action.preview, result: null } };
     case "importCleared":
       if (!state.import || (!state.import.preview && !state.import.result)) return state;
       return { ...state, import: { ...state.import, text: "", preview: null, result: null } };

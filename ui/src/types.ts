@@ -21,6 +21,7 @@ export type {
   Folder,
   ImportFormat,
   ImportPreview,
+  ImportReport,
   IpcError,
   MediaKind,
   MediaPage,

@@ -12,6 +12,7 @@ const BAD: ImportPreview = {
   columns: ["word", "translation"],
   format: "table",
   delimiter: ",",
+  media_files: 0,
 };
 const GOOD: ImportPreview = {
   total: 15,
@@ -21,6 +22,7 @@ const GOOD: ImportPreview = {
   columns: ["word", "translation"],
   format: "table",
   delimiter: ",",
+  media_files: 0,
 };
 
 describe("import", () => {
@@ -135,5 +137,49 @@ describe("import", () => {
     expect(toast.dataset.code).toBe("invalid_input");
     expect(toast.getAttribute("role")).toBe("alert");
     expect($(".toast-text", toast).textContent).toBe("The text is empty");
+  });
+
+  it("previews an Anki package the shell asked for, then imports it with its media", async () => {
+    const preview: ImportPreview = {
+      total: 2,
+      rows: [{ text: "perro", translation: "dog" }, { text: "gato", translation: "cat" }],
+      errors: [],
+      error_count: 0,
+      columns: ["word", "translation"],
+      format: "anki_package",
+      delimiter: null,
+      media_files: 3,
+    };
+    const backend = new Backend({
+      choose_package: () => preview,
+      import_package: () => ({ added: 2, already_there: 0, skipped: 0, pictures: 1, audio: 2, media_skipped: 0, summary: "2 new, 0 already there; 1 picture and 2 recordings from the package" }),
+    });
+    const { app } = await startApp();
+    await app.controller.navigate({ page: "import", deckId: 1 });
+    await app.settle();
+
+    $("#import-package").click();
+    await app.settle();
+    expect(backend.callsOf("choose_package")).toEqual([{ deckId: 1 }]);
+    expect($("#import-summary").textContent).toBe("2 words found · an Anki package · columns: word, translation · 3 pictures and sounds");
+    expect($$("[data-testid=import-row]").map((r) => r.textContent)).toEqual(["perrodog", "gatocat"]);
+
+    $("#import-confirm").click();
+    await app.settle();
+    // The page names no file: the shell imports the package it showed.
+    expect(backend.callsOf("import_package")).toEqual([{ deckId: 1 }]);
+    expect(backend.callsOf("import_words")).toEqual([]);
+    expect($("#import-result").textContent).toBe("2 new, 0 already there; 1 picture and 2 recordings from the package");
+  });
+
+  it("shows nothing when the package dialog is cancelled", async () => {
+    const backend = new Backend({ choose_package: () => null });
+    const { app } = await startApp();
+    await app.controller.navigate({ page: "import", deckId: 1 });
+    await app.settle();
+    $("#import-package").click();
+    await app.settle();
+    expect(backend.callsOf("choose_package")).toEqual([{ deckId: 1 }]);
+    expect($("#import-preview").hidden).toBe(true);
   });
 });

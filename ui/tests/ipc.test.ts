@@ -62,6 +62,8 @@ const IPC_TABLE: { [K in Exclude<keyof Commands, "read_media">]: Commands[K]["ar
   delete_deck: { deckId: 1 },
   preview_import: { text: "a\nb" },
   import_words: { deckId: 1, text: "a\nb" },
+  choose_package: { deckId: 1 },
+  import_package: { deckId: 1 },
   add_words: { deckId: 1, words: [{ text: "a", translation: null }] },
   deck_media: { deckId: 1, offset: 100, limit: 100 },
   update_word: { wordId: 5, text: "perro", translation: null },

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use deckmedia_core::import::ImportSource;
 use deckmedia_core::anki::PushStatus;
 use deckmedia_core::export::{ExportFormat, ExportReport};
 use deckmedia_core::{BatchInfo, Core, MediaKind};
@@ -202,30 +203,20 @@ fn open(data_dir: Option<PathBuf>) -> Result<Core> {
 fn run(cli: Cli) -> Result<ExitCode> {
     let core = open(cli.data_dir)?;
     match cli.command {
-        Command::Deck(DeckCommand::Import { file, deck, lang }) if file.to_ascii_lowercase().ends_with(".apkg") => {
-            let imported = core.import_apkg(std::path::Path::new(&file), Some(&deck), &lang)?;
-            for d in &imported.decks {
-                println!("{}: {} new, {} already there ({} words)", d.deck.name, d.added, d.already_there, d.deck.word_count);
-            }
-            if imported.skipped > 0 {
-                eprintln!("{} note(s) without a usable word were skipped", imported.skipped);
-            }
-            if imported.pictures + imported.audio > 0 {
-                println!("media from the package: {} picture(s), {} audio", imported.pictures, imported.audio);
-            }
-            if imported.media_skipped > 0 {
-                eprintln!("{} referenced media file(s) were missing, too large or of an unknown type and were left out", imported.media_skipped);
-            }
-        }
         Command::Deck(DeckCommand::Import { file, deck, lang }) => {
             let mut input = Vec::new();
-            if file == "-" {
-                std::io::stdin().read_to_end(&mut input).context("cannot read standard input")?;
+            let source = if file.to_ascii_lowercase().ends_with(".apkg") {
+                ImportSource::Package(std::path::Path::new(&file))
             } else {
-                input = std::fs::read(&file).with_context(|| format!("cannot read {file}"))?;
-            }
-            let (deck, added) = core.import_words(&deck, &lang, &input)?;
-            println!("{}: {} new, {} already there ({} words)", deck.name, added.added, added.already_there, deck.word_count);
+                if file == "-" {
+                    std::io::stdin().read_to_end(&mut input).context("cannot read standard input")?;
+                } else {
+                    input = std::fs::read(&file).with_context(|| format!("cannot read {file}"))?;
+                }
+                ImportSource::Text(&input)
+            };
+            let (deck, report) = core.import_named(&deck, &lang, source)?;
+            println!("{} ({} words): {}", deck.name, deck.word_count, report.summary);
         }
         Command::Deck(DeckCommand::List { json }) => {
             let decks = core.list_decks()?;
@@ -373,10 +364,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     }
                     println!("{line}");
                 }
-                println!(
-                    "{} → Anki '{}': {} updated, {} unchanged, {} not in Anki, {} without media yet, {} without a field for it; {} file(s) stored",
-                    report.deck, report.anki_deck, report.updated, report.unchanged, report.not_in_anki, report.no_media, report.no_field, report.files_stored
-                );
+                println!("{}", deckmedia_core::wording::push_summary(&report));
             }
         }
         Command::Verify { deck, repair, json } => {

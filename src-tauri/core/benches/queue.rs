@@ -136,7 +136,7 @@ async fn bench_pickup() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut c = Config::default();
     for p in [&mut c.image, &mut c.audio] {
-        p.provider = "openai".into();
+        p.provider = deckmedia_core::ProviderKind::OpenAi;
         p.base_url = fake.base_url();
         p.api_key = Some(Secret::new("sk-bench"));
     }

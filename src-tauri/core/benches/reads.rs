@@ -54,7 +54,7 @@ fn summary(label: &str, mut ms: Vec<f64>) {
 fn config_for(fake: &FakeProvider) -> Config {
     let mut c = Config::default();
     for p in [&mut c.image, &mut c.audio] {
-        p.provider = "openai".into();
+        p.provider = deckmedia_core::ProviderKind::OpenAi;
         p.base_url = fake.base_url();
         p.max_concurrency = 8;
         p.api_key = Some(Secret::new("sk-bench"));

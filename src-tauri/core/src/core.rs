@@ -165,14 +165,6 @@ impl Core {
     pub fn add_words(&self, deck_id: DeckId, words: &[NewWord]) -> Result<AddWords> {
         self.store.add_words(deck_id, words)
     }
-    /// Parses a word list (plain, CSV or TSV) and adds it to the deck named `deck`, created with
-    /// `language` when missing.
-    pub fn import_words(&self, deck: &str, language: &str, input: &[u8]) -> Result<(Deck, AddWords)> {
-        let words = crate::import::parse_words(input)?;
-        let deck = self.store.ensure_deck(deck, language)?;
-        let added = self.store.add_words(deck.id, &words)?;
-        Ok((self.store.deck(deck.id)?, added))
-    }
     pub fn words(&self, deck_id: DeckId) -> Result<Vec<Word>> {
         self.store.words(deck_id)
     }
@@ -338,7 +330,7 @@ impl Core {
     /// The base URL a key for `provider` is for: the configured one of the first media kind
     /// that uses the provider, else the provider's default.
     fn key_base_url(&self, provider: &str) -> String {
-        [&self.config.image, &self.config.audio].into_iter().find(|p| p.provider == provider).map(|p| p.base_url.clone()).unwrap_or_default()
+        [&self.config.image, &self.config.audio].into_iter().find(|p| p.provider.as_str() == provider).map(|p| p.base_url.clone()).unwrap_or_default()
     }
 
     /// The server (`host[:port]`) a key stored for `provider` now is sent to, and only to.

@@ -8,11 +8,13 @@
 //! imported from a bad file. [`preview`] reads the same way but reports every bad row (up to
 //! [`MAX_PREVIEW_ERRORS`]) and the first good ones, for an import dialog.
 
+use std::path::Path;
+
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::model::{DeckId, NewWord};
+use crate::model::{Deck, DeckId, NewWord};
 use crate::store::{clean_language, clean_text, AddWords};
 use crate::Core;
 
@@ -33,6 +35,8 @@ pub enum ImportFormat {
     Table,
     /// Anki's "Notes in Plain Text" export.
     AnkiText,
+    /// An Anki package (`.apkg`): its notes, and the pictures and sounds they reference.
+    AnkiPackage,
 }
 
 /// A row that cannot be imported, by its line number (1-based, in the file).
@@ -59,6 +63,8 @@ pub struct ImportPreview {
     pub format: ImportFormat,
     /// The field separator (`","`, `";"`, `"\t"`, …) of a table or Anki export; `null` for a list.
     pub delimiter: Option<String>,
+    /// Pictures and sounds the rows reference (an Anki package's media); 0 for text.
+    pub media_files: usize,
 }
 
 /// Parses a word list. Blank lines and lines starting with `#` are skipped in plain lists.
@@ -101,21 +107,95 @@ pub fn preview(input: &[u8], max_rows: usize) -> Result<ImportPreview> {
         columns,
         format: p.format,
         delimiter: p.delimiter.map(|d| (d as char).to_string()),
+        media_files: 0,
     })
 }
 
-impl Core {
-    /// [`preview`] of the first [`PREVIEW_ROWS`] rows.
-    pub fn preview_import(&self, input: &[u8]) -> Result<ImportPreview> {
-        preview(input, PREVIEW_ROWS)
+/// Where words come from: text (a list, CSV/TSV, an Anki text export) or an Anki package.
+#[derive(Debug, Clone, Copy)]
+pub enum ImportSource<'a> {
+    Text(&'a [u8]),
+    Package(&'a Path),
+}
+
+/// What an import brought into a deck.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct ImportReport {
+    /// Words new to the deck.
+    pub added: usize,
+    /// Words the deck had already (same text): not added twice.
+    pub already_there: usize,
+    /// Notes of a package that gave no usable word.
+    pub skipped: usize,
+    /// Pictures and sounds from a package attached to words that had none.
+    pub pictures: usize,
+    pub audio: usize,
+    /// Referenced media left out: missing from the package, of an unknown type, or too large.
+    pub media_skipped: usize,
+    /// All of it in words, as every front end says it ([`crate::wording::import_summary`]).
+    pub summary: String,
+}
+
+impl ImportReport {
+    fn new(added: usize, already_there: usize, package: Option<&crate::export::apkg_import::ApkgImport>) -> ImportReport {
+        let mut r = ImportReport { added, already_there, ..ImportReport::default() };
+        if let Some(p) = package {
+            (r.skipped, r.pictures, r.audio, r.media_skipped) = (p.skipped, p.pictures, p.audio, p.media_skipped);
+        }
+        r.summary = crate::wording::import_summary(&r);
+        r
     }
 
-    /// Parses a word list and adds it to an existing deck. Words already in the deck (same
-    /// text) are not added again; a bad row imports nothing.
-    pub fn import_into(&self, deck_id: DeckId, input: &[u8]) -> Result<AddWords> {
-        self.deck(deck_id)?;
-        let words = parse_words(input)?;
-        self.add_words(deck_id, &words)
+    fn of_package(p: &crate::export::apkg_import::ApkgImport) -> ImportReport {
+        let (added, already_there) = p.decks.iter().fold((0, 0), |(a, t), d| (a + d.added, t + d.already_there));
+        ImportReport::new(added, already_there, Some(p))
+    }
+}
+
+impl Core {
+    /// The first [`PREVIEW_ROWS`] rows of what `source` would import, and every bad row.
+    pub fn preview_import(&self, source: ImportSource<'_>) -> Result<ImportPreview> {
+        match source {
+            ImportSource::Text(input) => preview(input, PREVIEW_ROWS),
+            ImportSource::Package(path) => self.preview_package(path, PREVIEW_ROWS),
+        }
+    }
+
+    /// Imports into the deck named `deck`, created (with `language`) only once the source has
+    /// been read without error: what `deckmedia deck import` does.
+    pub fn import_named(&self, deck: &str, language: &str, source: ImportSource<'_>) -> Result<(Deck, ImportReport)> {
+        let target = match source {
+            ImportSource::Text(input) => {
+                parse_words(input)?;
+                self.ensure_deck(deck, language)?
+            }
+            // The package is read before any deck is made.
+            ImportSource::Package(path) => {
+                let r = self.import_apkg(path, Some(deck), language)?;
+                let report = ImportReport::of_package(&r);
+                let d = r.decks.into_iter().next().map(|d| d.deck).ok_or_else(|| Error::invalid("the package gave no deck"))?;
+                return Ok((self.deck(d.id)?, report));
+            }
+        };
+        let report = self.import(target.id, source)?;
+        Ok((self.deck(target.id)?, report))
+    }
+
+    /// The one way words come into an existing deck, from any source. Words already in the deck
+    /// (same text) are not added again; a text with a bad row imports nothing; a package's
+    /// pictures and sounds become its words' media where they have none.
+    pub fn import(&self, deck_id: DeckId, source: ImportSource<'_>) -> Result<ImportReport> {
+        let deck = self.deck(deck_id)?;
+        match source {
+            ImportSource::Text(input) => {
+                let words = parse_words(input)?;
+                let AddWords { added, already_there } = self.add_words(deck_id, &words)?;
+                Ok(ImportReport::new(added, already_there, None))
+            }
+            ImportSource::Package(path) => {
+                Ok(ImportReport::of_package(&self.import_apkg(path, Some(&deck.name), &deck.language)?))
+            }
+        }
     }
 }
 

@@ -164,7 +164,7 @@ impl Core {
         let mut out = Vec::new();
         for row in rows {
             let (media_id, deck_id, deck, word_id, text, kind, path, sha256, bytes, vb, vm) = row.db("reading media")?;
-            let kind = kind.parse::<MediaKind>().map_err(Error::Schema)?;
+            let kind = kind.parse::<MediaKind>().map_err(Error::Corrupt)?;
             let broken = BrokenMedia { media_id, deck_id, deck, word_id, text, kind, path: self.media_path(&path), problem: Problem::Missing };
             out.push(Row { broken, sha256, bytes, verified: vb.zip(vm) });
         }

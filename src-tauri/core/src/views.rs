@@ -2,7 +2,6 @@
 //! coverage, a page of a deck's media, a batch's per-word errors, deleting one word, and
 //! saving the settings. Same rules as [`Core`]'s other methods: blocking, short, one call each.
 
-use rusqlite::params;
 use serde::Serialize;
 use ts_rs::TS;
 

@@ -1,6 +1,39 @@
 //! Words shown to people that more than one front end needs: the tray, the window and the CLI
 //! say the same thing because they call the same function here. Pure functions, no I/O.
 
+use crate::anki::PushReport;
+use crate::import::ImportReport;
+
+/// The one-line result of pushing a deck's media into Anki, for the CLI and the window's task
+/// message: "Spanish → Anki 'Spanish': 2 updated, 0 unchanged, 1 not in Anki, 0 without media
+/// yet, 0 without a field for it; 4 file(s) stored".
+pub fn push_summary(r: &PushReport) -> String {
+    format!(
+        "{} → Anki '{}': {} updated, {} unchanged, {} not in Anki, {} without media yet, {} without a field for it; {} file(s) stored",
+        r.deck, r.anki_deck, r.updated, r.unchanged, r.not_in_anki, r.no_media, r.no_field, r.files_stored
+    )
+}
+
+/// What an import brought, for the CLI and the window: "12 new, 3 already there; 10 pictures
+/// and 12 recordings from the package" (the media part only when there was any).
+pub fn import_summary(r: &ImportReport) -> String {
+    let mut s = format!("{} new, {} already there", r.added, r.already_there);
+    if r.pictures + r.audio > 0 {
+        s.push_str(&format!("; {} and {} from the package", count(r.pictures, "picture", "pictures"), count(r.audio, "recording", "recordings")));
+    }
+    if r.skipped > 0 {
+        s.push_str(&format!("; {} without a usable word skipped", count(r.skipped, "note", "notes")));
+    }
+    if r.media_skipped > 0 {
+        s.push_str(&format!("; {} missing, too large or of an unknown type left out", count(r.media_skipped, "media file", "media files")));
+    }
+    s
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Time left, as people say it: "~40 s left", "~2 min left", "~1 h left", "~1 h 5 min left".
 ///
 /// Rounded to the nearest minute from one minute on, so 59 min 40 s reads "~1 h left" (never
@@ -21,7 +54,19 @@ pub fn eta(secs: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::eta;
+    use super::{eta, import_summary};
+    use crate::import::ImportReport;
+
+    #[test]
+    fn an_import_says_what_it_brought() {
+        let text = ImportReport { added: 12, already_there: 3, ..ImportReport::default() };
+        assert_eq!(import_summary(&text), "12 new, 3 already there");
+        let package = ImportReport { added: 1, already_there: 0, skipped: 2, pictures: 1, audio: 4, media_skipped: 1, summary: String::new() };
+        assert_eq!(
+            import_summary(&package),
+            "1 new, 0 already there; 1 picture and 4 recordings from the package; 2 notes without a usable word skipped; 1 media file missing, too large or of an unknown type left out"
+        );
+    }
 
     #[test]
     fn seconds_under_a_minute() {

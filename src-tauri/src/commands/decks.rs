@@ -19,6 +19,8 @@ use crate::bridge::{self, AppEvent, ShellEvent};
 use crate::state::AppState;
 use crate::ErrorDto;
 
+use deckmedia_core::import::{ImportReport, ImportSource};
+
 use super::{call, CmdResult};
 
 #[tauri::command]
@@ -45,14 +47,62 @@ pub async fn delete_deck(state: State<'_, AppState>, deck_id: DeckId) -> CmdResu
 /// line, the columns found.
 #[tauri::command]
 pub async fn preview_import(state: State<'_, AppState>, text: String) -> CmdResult<ImportPreview> {
-    call(&state, move |c| c.preview_import(text.as_bytes())).await
+    call(&state, move |c| c.preview_import(ImportSource::Text(text.as_bytes()))).await
 }
 
 /// Imports a word list (plain, CSV/TSV, Anki text export) into a deck; nothing is imported when
 /// a row is bad. Words already in the deck are not added twice.
 #[tauri::command]
 pub async fn import_words(state: State<'_, AppState>, deck_id: DeckId, text: String) -> CmdResult<AddWords> {
-    call(&state, move |c| c.import_into(deck_id, text.as_bytes())).await
+    let report = call(&state, move |c| c.import(deck_id, ImportSource::Text(text.as_bytes()))).await?;
+    Ok(AddWords { added: report.added, already_there: report.already_there })
+}
+
+/// Where an imported package comes from: chosen by the user in the native open dialog (the page
+/// never names a path). Tests manage an [`OpenPickerState`] instead, as the dialog needs a display.
+pub trait OpenPicker: Send + Sync + 'static {
+    /// Calls `chosen` with the package the user picked, or `None` when they cancelled.
+    fn pick_package(&self, chosen: Box<dyn FnOnce(Option<PathBuf>) + Send>);
+}
+
+/// An [`OpenPicker`] managed as app state replaces the native dialog (tests).
+pub struct OpenPickerState(pub std::sync::Arc<dyn OpenPicker>);
+
+/// Asks for an Anki package (`.apkg`, native open dialog) and previews what it would bring into
+/// `deck_id`: its first words and how many pictures and sounds they reference. `null` when the
+/// user cancelled. [`import_package`] then imports that package.
+#[tauri::command]
+pub async fn choose_package<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, deck_id: DeckId) -> CmdResult<Option<ImportPreview>> {
+    call(&state, move |c| c.deck(deck_id)).await?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let chosen = Box::new(move |path: Option<PathBuf>| {
+        let _ = tx.send(path);
+    });
+    match app.try_state::<OpenPickerState>() {
+        Some(picker) => picker.0.pick_package(chosen),
+        None => native_open_dialog(&app, chosen),
+    }
+    let Some(path) = rx.await.ok().flatten() else { return Ok(None) };
+    let read = path.clone();
+    let preview = call(&state, move |c| c.preview_import(ImportSource::Package(&read))).await?;
+    state.set_chosen_package(deck_id, path);
+    Ok(Some(preview))
+}
+
+fn native_open_dialog<R: Runtime>(app: &AppHandle<R>, chosen: Box<dyn FnOnce(Option<PathBuf>) + Send>) {
+    use tauri_plugin_dialog::DialogExt;
+    let dialog = app.dialog().file().set_title("Import an Anki package").add_filter("Anki package", &["apkg"]);
+    dialog.pick_file(move |path| chosen(path.and_then(|p| p.into_path().ok())));
+}
+
+/// Imports the package [`choose_package`] previewed for `deck_id`, with its pictures and
+/// sounds (on a blocking thread: a 20,000-note package takes about half a second).
+#[tauri::command]
+pub async fn import_package(state: State<'_, AppState>, deck_id: DeckId) -> CmdResult<ImportReport> {
+    let Some(path) = state.take_chosen_package(deck_id) else {
+        return Err(ErrorDto::new(ErrorCode::InvalidInput, "choose a package to import first"));
+    };
+    call(&state, move |c| c.import(deck_id, ImportSource::Package(&path))).await
 }
 
 #[tauri::command]

@@ -19,7 +19,7 @@ use crate::bridge::{self, AppEvent, ShellEvent};
 use crate::state::AppState;
 use crate::ErrorDto;
 
-use super::{call, CmdResult};
+use super::{call, run_task, CmdResult};
 
 /// Where an export goes: chosen by the user in the native save dialog (which confirms
 /// overwriting). Tests manage a [`SavePickerState`] instead, as the dialog needs a display.
@@ -86,62 +86,14 @@ fn spawn_export<R: Runtime>(app: AppHandle<R>, deck_id: DeckId, deck: String, fo
     });
 }
 
-/// Runs a long core call (export, Anki push) on a blocking thread as a background task: its
-/// progress and result go out as `TaskProgress` / `TaskFinished` (progress at most ~10 a second).
-fn run_task<R, F>(app: AppHandle<R>, label: String, work: F)
-where
-    R: Runtime,
-    F: FnOnce(&Core, &mut dyn FnMut(usize, usize)) -> deckmedia_core::Result<String> + Send + 'static,
-{
-    let Some(state) = app.try_state::<AppState>() else { return };
-    let task_id = state.next_task_id();
-    let core = state.core();
-    bridge::emit(&app, AppEvent::Shell(ShellEvent::TaskProgress { task_id, label: label.clone(), done: 0, total: 0 }));
-    tauri::async_runtime::spawn(async move {
-        let app2 = app.clone();
-        let label2 = label.clone();
-        let result = tauri::async_runtime::spawn_blocking(move || {
-            let mut last = std::time::Instant::now();
-            let mut progress = |done: usize, total: usize| {
-                if done == total || last.elapsed() >= std::time::Duration::from_millis(100) {
-                    last = std::time::Instant::now();
-                    let event = ShellEvent::TaskProgress { task_id, label: label2.clone(), done, total };
-                    bridge::emit(&app2, AppEvent::Shell(event));
-                }
-            };
-            work(&core, &mut progress)
-        })
-        .await;
-        let (ok, message) = match result {
-            Ok(Ok(message)) => (true, message),
-            Ok(Err(e)) => (false, e.to_string()),
-            Err(e) => (false, format!("the task failed: {e}")),
-        };
-        if !ok {
-            tracing::warn!("{label}: {message}");
-        }
-        bridge::emit(&app, AppEvent::Shell(ShellEvent::TaskFinished { task_id, label, ok, message }));
-    });
-}
-
 /// Pushes a deck's media into the Anki deck of the same name through AnkiConnect, in the
 /// background; the result (per-word counts) arrives as a `TaskFinished` event.
 #[tauri::command]
 pub async fn anki_push<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, deck_id: DeckId) -> CmdResult<()> {
     let deck = call(&state, move |c| c.deck(deck_id)).await?;
     run_task(app, format!("Send {} to Anki", deck.name), move |core, progress| {
-        let r = core.anki_push(deck_id, None, None, progress)?;
-        let mut msg = format!("Anki deck \"{}\": {} notes updated, {} unchanged", r.anki_deck, r.updated, r.unchanged);
-        if r.not_in_anki > 0 {
-            msg.push_str(&format!(", {} words not in Anki", r.not_in_anki));
-        }
-        if r.no_media > 0 {
-            msg.push_str(&format!(", {} without media yet", r.no_media));
-        }
-        if r.no_field > 0 {
-            msg.push_str(&format!(", {} notes lack a picture/audio field", r.no_field));
-        }
-        Ok(msg)
+        let report = core.anki_push(deck_id, None, None, progress)?;
+        Ok(deckmedia_core::wording::push_summary(&report))
     });
     Ok(())
 }

@@ -1,6 +1,7 @@
 // Import words into a deck: paste text or pick a CSV/TSV/TXT file (read in the page with
-// FileReader, no file-system permission), preview (first rows, bad rows with line numbers),
-// then import and show "12 new, 3 already there". Parsing is the core's (`preview_import`).
+// FileReader, no file-system permission), or an Anki package (chosen in the shell's native
+// dialog: the page never names a path); preview (first rows, bad rows with line numbers, the
+// package's media), then import and show "12 new, 3 already there". Parsing is the core's.
 
 import type { Controller } from "../controller";
 import { h, replaceChildren, setHidden, setText } from "../dom";
@@ -21,6 +22,7 @@ export function importView(ctl: Controller, deckId: number): View {
   const file = h("input", { id: "import-file", type: "file", accept: ".csv,.tsv,.txt,text/csv,text/plain,text/tab-separated-values" });
   const fileName = h("span", { id: "import-file-name", class: "muted" });
   const previewButton = h("button", { id: "import-preview-button", type: "button", class: "primary" }, "Preview");
+  const packageButton = h("button", { id: "import-package", type: "button" }, "Anki package (.apkg)…");
   const summary = h("p", { id: "import-summary" });
   const table = h("table", { id: "import-rows", class: "import-rows" });
   const errorsTitle = h("h2", { class: "error-text" });
@@ -39,6 +41,7 @@ export function importView(ctl: Controller, deckId: number): View {
     h("label", { for: "import-text" }, "Words"),
     text,
     h("div", { class: "inline-form" }, h("label", { for: "import-file" }, "Or a file"), file, fileName, h("div", { class: "spacer" }), previewButton),
+    h("div", { class: "inline-form" }, h("span", { class: "muted" }, "Or words with their pictures and sounds from"), packageButton),
     preview,
     h("div", { class: "inline-form" }, result, openDeck),
   );
@@ -70,6 +73,10 @@ export function importView(ctl: Controller, deckId: number): View {
     reader.onerror = () => setText(fileName, `${f.name}: could not be read`);
     reader.readAsText(f);
   });
+  packageButton.addEventListener("click", () => {
+    packageButton.disabled = true;
+    void ctl.choosePackage(deckId).finally(() => (packageButton.disabled = false));
+  });
   confirm.addEventListener("click", () => void ctl.importWords());
 
   let last: ImportState | null | undefined;
@@ -93,6 +100,7 @@ export function importView(ctl: Controller, deckId: number): View {
         const parts = [`${wordCountText(p.total)} found`];
         parts.push(formatText(p.format, p.delimiter));
         if (p.columns.length) parts.push(`columns: ${p.columns.join(", ")}`);
+        if (p.media_files > 0) parts.push(`${p.media_files} ${p.media_files === 1 ? "picture or sound" : "pictures and sounds"}`);
         if (p.rows.length < p.total) parts.push(`first ${p.rows.length} shown`);
         setText(summary, parts.join(" · "));
         const hasTranslation = p.rows.some((r) => r.translation);
@@ -121,7 +129,7 @@ export function importView(ctl: Controller, deckId: number): View {
       setHidden(result, !r);
       setHidden(openDeck, !r);
       if (r) {
-        setText(result, `${r.added} new, ${r.already_there} already there`);
+        setText(result, "summary" in r ? r.summary : `${r.added} new, ${r.already_there} already there`);
         if (text.value !== "") text.value = "";
         setText(fileName, "");
         file.value = "";
@@ -139,5 +147,7 @@ function formatText(format: ImportFormat, delimiter: string | null): string {
       return sep ? `${sep}-separated` : "a table";
     case "anki_text":
       return "an Anki text export";
+    case "anki_package":
+      return "an Anki package";
   }
 }

@@ -139,6 +139,38 @@ impl Core {
         Ok(report)
     }
 
+    /// What [`Core::import_apkg`] would read from a package: its usable notes as words (the
+    /// first `max_rows`) and how many pictures and sounds they reference (notes without a
+    /// usable word are left out, as the import leaves them). Nothing is written.
+    pub(crate) fn preview_package(&self, path: &Path, max_rows: usize) -> Result<crate::import::ImportPreview> {
+        let package = open_package(path, &Limits::default())?;
+        let mut rows = Vec::new();
+        let (mut total, mut media_files, mut translated) = (0, 0, false);
+        for note in &package.notes {
+            let Some(word) = note_to_word(note) else { continue };
+            total += 1;
+            media_files += usize::from(note.picture.is_some()) + usize::from(note.audio.is_some());
+            translated |= word.translation.is_some();
+            if rows.len() < max_rows {
+                rows.push(word);
+            }
+        }
+        let mut columns = vec!["word".to_string()];
+        if translated {
+            columns.push("translation".to_string());
+        }
+        Ok(crate::import::ImportPreview {
+            total,
+            rows,
+            errors: Vec::new(),
+            error_count: 0,
+            columns,
+            format: crate::import::ImportFormat::AnkiPackage,
+            delimiter: None,
+            media_files,
+        })
+    }
+
     /// Stores the pictures and sounds that `refs` (word text, picture, audio) name and attaches
     /// each to its word when the word has no media of that kind yet.
     fn attach_package_media(

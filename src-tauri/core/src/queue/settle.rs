@@ -264,7 +264,7 @@ fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, co
         }
     };
     let Some((batch_id, word_id, kind, _, _)) = row else { return Ok(None) };
-    let kind: MediaKind = kind.parse().map_err(|e: String| Error::Schema(format!("job {}: {e}", outcome.job())))?;
+    let kind: MediaKind = kind.parse().map_err(Error::Corrupt)?;
     if matches!(status, JobOutcome::Done | JobOutcome::Failed) {
         let c = counts.entry(batch_id).or_default();
         if status == JobOutcome::Done {
@@ -429,6 +429,6 @@ mod tests {
             return; // the schema refuses it outright: nothing to read back
         }
         let err = settle(&mut store.conn(), "A", &[done(ids[0])], 3_000).unwrap_err();
-        assert_eq!(err.code(), "schema", "{err}");
+        assert_eq!(err.code(), crate::error::ErrorCode::Corrupt, "{err}");
     }
 }

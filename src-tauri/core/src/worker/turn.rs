@@ -264,7 +264,7 @@ impl<'w> Turn<'w> {
         match m {
             Msg::Released { kind, finish, budget } => {
                 if let Some(b) = budget {
-                    self.limits.on_rate(kind, b.remaining, b.reset, now);
+                    self.limits.on_rate(kind, b.remaining, b.reset, now.into_std());
                 }
                 self.limits.on_finish(kind, finish, now.into_std());
                 if matches!(finish, Finish::RateLimited | Finish::RetryAfter(_)) {

@@ -52,7 +52,7 @@ const finished: BatchInfo = { ...batch, id: 6, deck_id: 2, deck: "French verbs",
 const answers: { [K in keyof Commands]?: (a: Commands[K]["args"]) => Commands[K]["result"] } = {
   app_info: () => ({ name: "Deck Media", version: "0.1.0", data_dir: "/home/you/.local/share/deckmedia", log_dir: "/home/you/.local/share/deckmedia/logs", resumed_batches: 1 }),
   list_decks: () => decks,
-  snapshot: () => ({ paused: false, batches: [batch, finished], queued: 150, running: 2, waiting_for_network: false }),
+  snapshot: () => ({ paused: false, batches: [batch, finished], queued: 150, running: 2, waiting_for_network: false, attention: null, providers: [] }),
   deck_media: (a) => ({ total: words.length, offset: a.offset, items: words.slice(a.offset, a.offset + a.limit) }),
   batch_errors: () => [{ word_id: 84, text: "palabra 84", kind: "image", error: "HTTP 400: the prompt was rejected" }],
   preview_import: () => ({

@@ -85,7 +85,7 @@ export function settings(over: Partial<Settings> = {}): Settings {
 }
 
 export function snapshot(batches: BatchInfo[] = [], paused = false): Snapshot {
-  return { paused, batches, queued: 0, running: 0, waiting_for_network: false };
+  return { paused, batches, queued: 0, running: 0, waiting_for_network: false, attention: null, providers: [] };
 }
 
 export type BatchProgressEvent = Extract<AppEvent, { type: "BatchProgress" }>;

@@ -18,6 +18,8 @@ describe("ipc: the commands of docs/ipc.md, with camelCase arguments", () => {
     await ipc.deleteDeck(1);
     await ipc.previewImport("a\nb");
     await ipc.importWords(1, "a\nb");
+    await ipc.choosePackage(1);
+    await ipc.importPackage(1);
     await ipc.addWords(1, [{ text: "a", translation: null }]);
     await ipc.deckMedia(1, 100, 100);
     await ipc.updateWord(5, "perro", null);

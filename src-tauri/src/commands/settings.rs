@@ -58,6 +58,7 @@ pub struct ProviderSettings {
     pub timeout_secs: u64,
     /// Seconds to wait for a connection (absent: the configured value, else 10).
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub connect_timeout_secs: Option<u64>,
     /// "…abcd" when a key is stored; ignored by `save_settings`.
     #[serde(default)]
@@ -65,9 +66,11 @@ pub struct ProviderSettings {
     /// The server (`host[:port]`) a stored key is sent to: a key saved for another server is
     /// not used (output only).
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub key_host: Option<String>,
     /// A warning about the base URL, e.g. plain `http://` on the local network (output only).
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub url_warning: Option<String>,
 }
 

@@ -14,7 +14,7 @@ export type BatchStatus = "pending" | "processing" | "paused" | "completed" | "f
 /**
  * The state of one word's media of one kind, as the deck view shows it.
  */
-export type MediaStatus = "none" | "queued" | "running" | "done" | "failed" | "cancelled" | "waiting";
+export type MediaStatus = "none" | "queued" | "running" | "done" | "failed" | "cancelled" | "waiting" | "missing" | "damaged";
 
 /**
  * Which service makes a kind of media (`provider = …` in `config.toml`).
@@ -29,7 +29,7 @@ export type ExportFormat = "apkg" | "csv";
 /**
  * What kind of file an import is.
  */
-export type ImportFormat = "list" | "table" | "anki_text";
+export type ImportFormat = "list" | "table" | "anki_text" | "anki_package";
 
 /**
  * A folder `open_folder` can show.
@@ -40,7 +40,48 @@ export type Folder = "data" | "logs";
  * The stable, machine-readable code of an error the desktop app reports as `{ code, message }`
  * (the wire strings are the snake_case names: `invalid_input`, `not_found`, …).
  */
-export type ErrorCode = "invalid_input" | "not_found" | "io" | "database" | "schema" | "corrupt" | "config" | "worker_locked" | "anki_not_running" | "anki" | "app";
+export type ErrorCode = "invalid_input" | "not_found" | "io" | "database" | "schema" | "corrupt" | "config" | "worker_locked" | "anki_not_running" | "anki" | "needs_attention" | "app";
+
+/**
+ * How a settle moved one job; serialised as the lower-case word the UI reads.
+ */
+export type JobOutcome = "done" | "failed" | "retrying" | "waiting" | "requeued" | "paused";
+
+/**
+ * Why a provider's account cannot be used until the user acts: its jobs wait, no attempt is
+ * spent, and the other providers keep working.
+ */
+export type AccountState = "out_of_quota" | "key_rejected";
+
+/**
+ * Why the queue stopped, in words for the user.
+ */
+export type Attention = { 
+/**
+ * E.g. "Disk full: free space in /home/me/.local/share/deckmedia/media".
+ */
+reason: string, 
+/**
+ * When the fault began (ms since the Unix epoch).
+ */
+since_ms: number, };
+
+/**
+ * A provider whose jobs are paused until the user resumes it or saves a new key.
+ */
+export type ProviderState = { 
+/**
+ * The provider's name, e.g. `openai`, `elevenlabs`.
+ */
+provider: string, state: AccountState, 
+/**
+ * The provider's own words (short, secrets masked).
+ */
+message: string, 
+/**
+ * When it was noticed (ms since the Unix epoch).
+ */
+since: number, };
 
 export type Deck = { id: number, name: string, language: string, word_count: number, created_at: number, };
 
@@ -74,8 +115,9 @@ images_failed: number, audio_failed: number, };
  */
 export type MediaState = { 
 /**
- * `none` when never requested, else the latest job's status; `done` also when media exists
- * from an earlier batch.
+ * `none` when never requested, else the latest job's status (`queued`, `running`, `done`,
+ * `failed`, `cancelled`); `done` also when media exists from an earlier batch; `missing`
+ * or `damaged` when the recorded file is gone or has the wrong size.
  */
 status: MediaStatus, 
 /**
@@ -149,18 +191,57 @@ columns: Array<string>, format: ImportFormat,
 /**
  * The field separator (`","`, `";"`, `"\t"`, …) of a table or Anki export; `null` for a list.
  */
-delimiter: string | null, };
+delimiter: string | null, 
+/**
+ * Pictures and sounds the rows reference (an Anki package's media); 0 for text.
+ */
+media_files: number, };
+
+/**
+ * What an import brought into a deck.
+ */
+export type ImportReport = { 
+/**
+ * Words new to the deck.
+ */
+added: number, 
+/**
+ * Words the deck had already (same text): not added twice.
+ */
+already_there: number, 
+/**
+ * Notes of a package that gave no usable word.
+ */
+skipped: number, 
+/**
+ * Pictures and sounds from a package attached to words that had none.
+ */
+pictures: number, audio: number, 
+/**
+ * Referenced media left out: missing from the package, of an unknown type, or too large.
+ */
+media_skipped: number, 
+/**
+ * All of it in words, as every front end says it ([`crate::wording::import_summary`]).
+ */
+summary: string, };
 
 /**
  * Everything a UI needs to draw the queue after it missed events.
  */
-export type Snapshot = { paused: boolean, batches: Array<BatchInfo>, queued: number, running: number, };
-
+export type Snapshot = { paused: boolean, batches: Array<BatchInfo>, queued: number, running: number, 
 /**
- * The queue as the database has it, plus whether the worker is waiting for the network
- * (known from its last `QueueState`), for a UI that missed events.
+ * Set while the queue is stopped by a fault of this machine ("needs attention: <reason>").
  */
-export type SnapshotDto = { waiting_for_network: boolean, paused: boolean, batches: Array<BatchInfo>, queued: number, running: number, };
+attention: Attention | null, 
+/**
+ * Providers whose jobs are paused until the user acts (quota used up, key rejected).
+ */
+providers: Array<ProviderState>, 
+/**
+ * This process's worker is waiting for a server it cannot reach (its jobs stay queued).
+ */
+waiting_for_network: boolean, };
 
 /**
  * Name, version and folders of this Deck Media, and how many batches resumed at start.
@@ -173,9 +254,22 @@ export type AppInfo = { name: string, version: string, data_dir: string, log_dir
  */
 export type ProviderSettings = { provider: ProviderKind, base_url: string, model: string, voice: string, size: string, format: string, max_concurrency: number, requests_per_minute: number, timeout_secs: number, 
 /**
+ * Seconds to wait for a connection (absent: the configured value, else 10).
+ */
+connect_timeout_secs?: number | null, 
+/**
  * "…abcd" when a key is stored; ignored by `save_settings`.
  */
-key_hint: string | null, };
+key_hint: string | null, 
+/**
+ * The server (`host[:port]`) a stored key is sent to: a key saved for another server is
+ * not used (output only).
+ */
+key_host?: string | null, 
+/**
+ * A warning about the base URL, e.g. plain `http://` on the local network (output only).
+ */
+url_warning?: string | null, };
 
 export type Settings = { image: ProviderSettings, audio: ProviderSettings, data_dir: string, log_dir: string, key_store: string, key_store_warning: string | null, };
 
@@ -199,9 +293,11 @@ eta_seconds: number | null,
 eta_text: string | null, } | { "type": "JobFinished", batch_id: number, job_id: number, word_id: number, kind: MediaKind, 
 /**
  * `done`, `failed`, `retrying` (queued again after an error), `waiting` (its server is
- * unreachable: queued until the network returns) or `requeued` (the worker stopped).
+ * unreachable: queued until the network returns), `paused` (its provider's account
+ * needs the user: see `ProviderAccount`) or `requeued` (the worker stopped, or the disk
+ * is full).
  */
-outcome: string, error: string | null, } | { "type": "BatchFinished", batch_id: number, status: BatchStatus, completed: number, failed: number, cancelled: number, total: number, } | { "type": "QueueState", running: number, paused: boolean, waiting_for_network: boolean, };
+outcome: JobOutcome, error: string | null, } | { "type": "BatchFinished", batch_id: number, status: BatchStatus, completed: number, failed: number, cancelled: number, total: number, } | { "type": "QueueState", running: number, paused: boolean, waiting_for_network: boolean, } | { "type": "QueueAttention", attention: Attention | null, } | { "type": "ProviderAccount", provider: string, state: AccountState | null, message: string | null, };
 
 /**
  * Events of the shell itself (see docs/ipc.md).
@@ -225,6 +321,8 @@ export type Commands = {
   delete_deck: { args: { deckId: number }; result: null };
   preview_import: { args: { text: string }; result: ImportPreview };
   import_words: { args: { deckId: number; text: string }; result: AddWords };
+  choose_package: { args: { deckId: number }; result: ImportPreview | null };
+  import_package: { args: { deckId: number }; result: ImportReport };
   add_words: { args: { deckId: number; words: Array<NewWord> }; result: AddWords };
   deck_media: { args: { deckId: number; offset: number; limit: number }; result: MediaPage };
   update_word: { args: { wordId: number; text: string; translation: string | null }; result: Word };
@@ -232,7 +330,7 @@ export type Commands = {
   read_media: { args: { path: string }; result: ArrayBuffer };
   generate: { args: { deckId: number; kinds: Array<MediaKind>; force: boolean }; result: BatchInfo };
   generate_word: { args: { wordId: number; kinds: Array<MediaKind> }; result: BatchInfo };
-  snapshot: { args: Record<string, never>; result: SnapshotDto };
+  snapshot: { args: Record<string, never>; result: Snapshot };
   batch_errors: { args: { batchId: number }; result: Array<WordError> };
   cancel_batch: { args: { batchId: number }; result: BatchInfo };
   retry_batch: { args: { batchId: number }; result: BatchInfo };
@@ -243,6 +341,6 @@ export type Commands = {
   set_api_key: { args: { provider: ProviderKind; key: string }; result: string };
   delete_api_key: { args: { provider: ProviderKind }; result: boolean };
   open_folder: { args: { which: Folder }; result: null };
-  export_deck: { args: { deckId: number; format: ExportFormat; path: string | null }; result: null };
+  export_deck: { args: { deckId: number; format: ExportFormat }; result: null };
   anki_push: { args: { deckId: number }; result: null };
 };

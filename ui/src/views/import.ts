@@ -7,7 +7,7 @@ import type { Controller } from "../controller";
 import { h, replaceChildren, setHidden, setText } from "../dom";
 import { wordCountText } from "../selectors";
 import type { ImportState, State } from "../state";
-import type { ImportFormat } from "../types";
+import type { ImportFormat, ImportReport } from "../types";
 import type { View } from "./view";
 
 export function importView(ctl: Controller, deckId: number): View {
@@ -129,7 +129,9 @@ export function importView(ctl: Controller, deckId: number): View {
       setHidden(result, !r);
       setHidden(openDeck, !r);
       if (r) {
-        setText(result, "summary" in r ? r.summary : `${r.added} new, ${r.already_there} already there`);
+        // A package import says what it brought in the core's words; a text import counts words.
+        const summary = (r as Partial<ImportReport>).summary;
+        setText(result, summary ?? `${r.added} new, ${r.already_there} already there`);
         if (text.value !== "") text.value = "";
         setText(fileName, "");
         file.value = "";

@@ -208,12 +208,14 @@ mod tests {
         let all = commands(&cfg);
         assert_eq!(all.len(), COMMANDS.len());
         let export = all.iter().find(|c| c.name == "export_deck").map(|c| c.args.clone());
+        assert_eq!(export, Some(vec![("deck_id", "DeckId", "number".to_string()), ("format", "ExportFormat", "ExportFormat".to_string())]));
+        let update = all.iter().find(|c| c.name == "update_word").map(|c| c.args.clone());
         assert_eq!(
-            export,
+            update,
             Some(vec![
-                ("deck_id", "DeckId", "number".to_string()),
-                ("format", "ExportFormat", "ExportFormat".to_string()),
-                ("path", "Option<String>", "string | null".to_string()),
+                ("word_id", "WordId", "number".to_string()),
+                ("text", "String", "string".to_string()),
+                ("translation", "Option<String>", "string | null".to_string()),
             ])
         );
         let media = all.iter().find(|c| c.name == "read_media").map(|c| c.ts_result.clone());

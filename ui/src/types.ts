@@ -1,5 +1,5 @@
 // The IPC types, re-exported from ./generated/ipc.ts, which is generated from the Rust types
-// (refresh command in that file's header; docs/notes/h5.md). Nothing here copies a Rust type:
+// (refresh command in that file's header; README "Types written once"). Nothing here copies a Rust type:
 // only UI-side names for generated ones.
 
 import type { MediaKind, ProviderKind } from "./generated/ipc";

@@ -203,7 +203,7 @@ fn words_can_be_edited_and_deleted_while_a_batch_runs() {
 
 #[test]
 fn failures_are_reported_per_word_and_a_failed_batch_asks_for_attention() {
-    let h = harness(Behavior { faults: vec![Fault::always("", FaultAction::Status(401))], ..Default::default() });
+    let h = harness(Behavior { faults: vec![Fault::always("", FaultAction::Status(400))], ..Default::default() });
     let deck = h.deck_with_words("Keys", "a\nb\n");
     let batch_id = h.ok("generate", json!({"deckId": deck, "kinds": ["image"], "force": false}))["id"].as_i64().expect("id");
     let done = h.finished(batch_id);
@@ -211,7 +211,7 @@ fn failures_are_reported_per_word_and_a_failed_batch_asks_for_attention() {
     let errors = h.ok("batch_errors", json!({"batchId": batch_id}));
     assert_eq!(errors.as_array().map(Vec::len), Some(2), "{errors}");
     assert_eq!(errors[0]["kind"], "image");
-    assert!(errors[0]["error"].as_str().is_some_and(|e| e.contains("401")), "{errors}");
+    assert!(errors[0]["error"].as_str().is_some_and(|e| e.contains("400")), "{errors}");
     let sent = h.recorder.sent();
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert!(sent[0].0.contains("attention") && sent[0].1.starts_with("Keys: all 2 words failed"), "{sent:?}");

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use deckmedia_core::events::Event;
-use deckmedia_core::MediaKind;
+use deckmedia_core::{MediaKind, NewWord};
 use deckmedia_testkit::Behavior;
 use tokio_util::sync::CancellationToken;
 
@@ -65,7 +65,6 @@ async fn a_rate_announced_in_headers_is_kept_before_any_429() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "flaky since the worker split met the wake socket: about half the runs see no pickup within 5 s (not even the 0.5 s poll); under investigation, see the closing note of 2026-12-02"]
 async fn a_batch_enqueued_by_another_process_starts_at_once_not_at_the_next_poll() {
     let s = setup(Behavior::default(), 2).await;
     let mut rx = s.core.subscribe();
@@ -77,7 +76,9 @@ async fn a_batch_enqueued_by_another_process_starts_at_once_not_at_the_next_poll
     // (or, without it, the 500 ms data-version poll) tells the worker.
     let other = s.reopen();
     for round in 1..=3 {
-        let deck = deck_with(&other, &format!("Other {round}"), 1);
+        // A word no earlier round made: media made before would be reused, with no request.
+        let deck = other.create_deck(&format!("Other {round}"), "en").unwrap().id;
+        other.add_words(deck, &[NewWord { text: format!("other{round}"), ..Default::default() }]).unwrap();
         let t0 = Instant::now();
         other.generate(deck, &[MediaKind::Audio], false).unwrap();
         within(Duration::from_secs(5), s.fake.wait_for_requests(round)).await;

@@ -164,21 +164,22 @@ impl Core {
     /// Imports into the deck named `deck`, created (with `language`) only once the source has
     /// been read without error: what `deckmedia deck import` does.
     pub fn import_named(&self, deck: &str, language: &str, source: ImportSource<'_>) -> Result<(Deck, ImportReport)> {
-        let target = match source {
+        match source {
+            // Read (and refused when a row is bad) before the deck is made, and only once.
             ImportSource::Text(input) => {
-                parse_words(input)?;
-                self.ensure_deck(deck, language)?
+                let words = parse_words(input)?;
+                let target = self.ensure_deck(deck, language)?;
+                let AddWords { added, already_there } = self.add_words(target.id, &words)?;
+                Ok((self.deck(target.id)?, ImportReport::new(added, already_there, None)))
             }
             // The package is read before any deck is made.
             ImportSource::Package(path) => {
                 let r = self.import_apkg(path, Some(deck), language)?;
                 let report = ImportReport::of_package(&r);
                 let d = r.decks.into_iter().next().map(|d| d.deck).ok_or_else(|| Error::invalid("the package gave no deck"))?;
-                return Ok((self.deck(d.id)?, report));
+                Ok((self.deck(d.id)?, report))
             }
-        };
-        let report = self.import(target.id, source)?;
-        Ok((self.deck(target.id)?, report))
+        }
     }
 
     /// The one way words come into an existing deck, from any source. Words already in the deck

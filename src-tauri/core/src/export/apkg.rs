@@ -111,14 +111,14 @@ pub fn deck_id(deck_name: &str) -> i64 {
 /// A note's guid: stable per Deck Media deck and word, whatever the word's text becomes.
 pub(crate) fn note_guid(deck: &ExportDeck, word_id: i64) -> String {
     let h = Sha256::digest(format!("deckmedia/note/{}/{}/{}", deck.created_at, deck.id, word_id).as_bytes());
-    base91(u64::from_be_bytes(h[..8].try_into().expect("8 bytes")))
+    base91(u64::from_be_bytes(std::array::from_fn(|i| h[i])))
 }
 
 /// A positive id in [2^30, 2^31) from a label: clear of Anki's default deck (1) and of the
 /// millisecond timestamps Anki gives its own decks and note types.
 fn stable_id(label: &str) -> i64 {
     let h = Sha256::digest(label.as_bytes());
-    let v = u64::from_be_bytes(h[..8].try_into().expect("8 bytes"));
+    let v = u64::from_be_bytes(std::array::from_fn(|i| h[i]));
     (1i64 << 30) + (v % (1u64 << 30)) as i64
 }
 
@@ -127,20 +127,19 @@ fn base91(mut v: u64) -> String {
     const TABLE: &[u8; 91] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~";
     let mut out = Vec::new();
     loop {
-        out.push(TABLE[(v % 91) as usize]);
+        out.push(char::from(TABLE[(v % 91) as usize]));
         v /= 91;
         if v == 0 {
             break;
         }
     }
-    out.reverse();
-    String::from_utf8(out).expect("ascii")
+    out.iter().rev().collect()
 }
 
 /// Anki's `csum`: the first 4 bytes of the SHA-1 of the (HTML-stripped) first field.
 pub fn field_checksum(stripped: &str) -> i64 {
     let d = Sha1::digest(stripped.as_bytes());
-    u32::from_be_bytes(d[..4].try_into().expect("4 bytes")) as i64
+    i64::from(u32::from_be_bytes(std::array::from_fn(|i| d[i])))
 }
 
 /// Writes the package to `tmp` (an existing empty file). Returns its size. `words_done(n)` is
@@ -177,7 +176,8 @@ pub(crate) fn write(deck: &ExportDeck, words: &[ExportWord], tmp: &TempPath, wor
     let mut collection = File::open(&db.path).map_err(|e| Error::io("cannot read", &db.path, e))?;
     std::io::copy(&mut collection, &mut zip).map_err(|e| Error::io("cannot write", path, e))?;
     zip.start_file(MEDIA_ENTRY, deflated).map_err(zerr)?;
-    zip.write_all(&serde_json::to_vec(&Value::Object(media_map)).expect("json")).map_err(|e| Error::io("cannot write", path, e))?;
+    let media_json = serde_json::to_vec(&Value::Object(media_map)).map_err(|e| Error::invalid(format!("cannot encode the media list: {e}")))?;
+    zip.write_all(&media_json).map_err(|e| Error::io("cannot write", path, e))?;
 
     let buffered = zip.finish().map_err(zerr)?;
     let file = buffered.into_inner().map_err(|e| Error::io("cannot write", path, e.into_error()))?;

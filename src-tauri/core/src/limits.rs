@@ -22,6 +22,9 @@
 //!   waits for, so probing an unchanged cap costs a handful of calls per batch.
 //! * A provider's own rate headers (`x-ratelimit-remaining-requests` / `-reset-requests`) set a
 //!   request budget: with none left, nothing starts until the reset, so the 429 never comes.
+//!   Answers can be read out of order (separate connections, a busy machine): an answer to a
+//!   request sent before the one the budget came from is stale and ignored, so a late answer
+//!   never raises the budget the server already spent.
 //!
 //! The limiter is owned by the worker loop and is not shared between threads; it takes the
 //! time as an argument (`now`), so tests drive it without a clock.
@@ -56,6 +59,8 @@ pub struct Limiter {
     paused_until: Option<Instant>,
     /// Requests the server said are left before `reset_at` (its rate headers).
     budget: Option<Budget>,
+    /// When the request whose answer set the budget was sent: older answers are stale.
+    newest_report: Option<Instant>,
     rejected: u64,
     /// Consecutive probe rounds that found the server unreachable (0 = reachable).
     unreachable: u32,
@@ -66,6 +71,17 @@ pub struct Limiter {
 struct Budget {
     remaining: u32,
     reset_at: Instant,
+}
+
+/// A server's request budget as one answer stated it: `remaining` more requests may start
+/// before `reset_at`. `sent_at` (when that request was sent) orders answers that are read out
+/// of order; `reset_at` is counted from when the answer was read, which is never earlier than
+/// when the server counted, so the estimate errs late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateReport {
+    pub remaining: u32,
+    pub reset_at: Instant,
+    pub sent_at: Instant,
 }
 
 /// How a request ended, as far as limits care.
@@ -101,6 +117,7 @@ impl Limiter {
             starts: VecDeque::new(),
             paused_until: None,
             budget: None,
+            newest_report: None,
             rejected: 0,
             unreachable: 0,
             probe_base: Duration::from_secs(1),
@@ -183,12 +200,21 @@ impl Limiter {
     }
 
     /// The server's own word on its request budget (`x-ratelimit-remaining-requests`,
-    /// `x-ratelimit-reset-requests`), read off an answer before its slot is freed: `remaining`
-    /// more may start before `reset` from now. The latest answer is the truth, less the other
-    /// requests still in flight (they may have reached the server after this one was counted).
-    pub fn on_rate(&mut self, remaining: u32, reset: Duration, now: Instant) {
+    /// `x-ratelimit-reset-requests`), read off an answer before its slot is freed. The answer to
+    /// the most recently sent request is the truth, less the other requests still in flight
+    /// (they may have reached the server after this one was counted); an answer to a request
+    /// sent earlier than that one is stale and changes nothing.
+    pub fn on_rate(&mut self, report: RateReport, now: Instant) {
+        if self.newest_report.is_some_and(|newest| report.sent_at < newest) {
+            return;
+        }
+        self.newest_report = Some(report.sent_at);
+        if report.reset_at <= now {
+            self.budget = None;
+            return;
+        }
         let others = self.in_flight.saturating_sub(1);
-        self.budget = Some(Budget { remaining: remaining.saturating_sub(others), reset_at: now + reset });
+        self.budget = Some(Budget { remaining: report.remaining.saturating_sub(others), reset_at: report.reset_at });
     }
 
     pub fn on_finish(&mut self, how: Finish, now: Instant) {
@@ -360,9 +386,9 @@ impl<K: std::hash::Hash + Eq + Copy> KindLimits<K> {
     }
 
     /// The server's request budget, read off an answer to this kind (see [`Limiter::on_rate`]).
-    pub fn on_rate(&mut self, kind: K, remaining: u32, reset: Duration, now: Instant) {
+    pub fn on_rate(&mut self, kind: K, report: RateReport, now: Instant) {
         if let Some(g) = self.kinds.get(&kind).and_then(|s| self.groups.get_mut(&s.group)) {
-            g.on_rate(remaining, reset, now);
+            g.on_rate(report, now);
         }
     }
 
@@ -553,18 +579,49 @@ mod tests {
     fn the_servers_request_budget_holds_starts_until_it_resets() {
         let now = Instant::now();
         let mut l = Limiter::new(8, 0);
-        l.on_rate(2, Duration::from_secs(1), now);
+        l.on_rate(report(2, now + Duration::from_secs(1), now), now);
         assert_eq!(l.available(now), 2);
         l.on_start(now);
         l.on_start(now);
         assert_eq!(l.available(now), 0, "none left: wait instead of collecting a 429");
         assert_eq!(l.next_ready(now), Some(now + Duration::from_secs(1)));
         l.on_finish(Finish::Success, now);
-        l.on_rate(0, Duration::from_millis(20), now);
+        l.on_rate(report(0, now + Duration::from_millis(20), now), now);
         assert_eq!(l.available(now), 0);
         assert_eq!(l.next_ready(now), Some(now + Duration::from_millis(20)));
         assert_eq!(l.available(now + Duration::from_millis(20)), 7, "the budget is gone after its reset");
         assert_eq!(l.window(), 8, "a budget is not congestion: the window stays");
+    }
+
+    fn report(remaining: u32, reset_at: Instant, sent_at: Instant) -> RateReport {
+        RateReport { remaining, reset_at, sent_at }
+    }
+
+    #[test]
+    fn an_answer_read_late_does_not_raise_the_budget_a_newer_one_set() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut l = Limiter::new(4, 0);
+        for _ in 0..2 {
+            l.on_start(t0);
+        }
+        // The request sent second was counted last (1 left) and its answer is read first.
+        l.on_rate(report(1, t0 + ms(900), t0 + ms(2)), t0 + ms(10));
+        l.on_finish(Finish::Success, t0 + ms(10));
+        // The first request's answer (counted when 2 were left) arrives after it.
+        l.on_rate(report(2, t0 + ms(900), t0 + ms(1)), t0 + ms(11));
+        l.on_finish(Finish::Success, t0 + ms(11));
+        assert_eq!(l.available(t0 + ms(11)), 0, "the stale answer (2 left) is ignored: the newer one said 1, less the request then in flight");
+        // A newer request's answer is the truth again, even when it says more are left.
+        l.on_start(t0 + ms(12));
+        l.on_rate(report(9, t0 + ms(2000), t0 + ms(12)), t0 + ms(20));
+        l.on_finish(Finish::Success, t0 + ms(20));
+        assert_eq!(l.available(t0 + ms(20)), 4, "a new period: the window limits again");
+        // An answer whose reset has already passed when it is read leaves no budget.
+        l.on_start(t0 + ms(30));
+        l.on_rate(report(0, t0 + ms(25), t0 + ms(30)), t0 + ms(40));
+        l.on_finish(Finish::Success, t0 + ms(40));
+        assert_eq!(l.available(t0 + ms(40)), 4);
     }
 
     #[test]
@@ -631,7 +688,7 @@ mod tests {
             l.on_finish("audio", Finish::Success, now);
         }
         assert_eq!(l.available("audio", now), 0, "Retry-After pauses the whole server");
-        l.on_rate("audio", 0, Duration::from_secs(5), now);
+        l.on_rate("audio", RateReport { remaining: 0, reset_at: now + Duration::from_secs(5), sent_at: now }, now);
         assert_eq!(l.next_ready("image", now + Duration::from_secs(1)), Some(now + Duration::from_secs(5)), "one budget per server");
         let mut apart = KindLimits::new(&[("image", "a".to_string(), 2, 0), ("audio", "b".to_string(), 2, 0)]);
         apart.on_start("image", now);

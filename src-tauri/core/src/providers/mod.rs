@@ -100,7 +100,7 @@ pub trait Provider: Send + Sync + 'static {
     }
     /// The server's request budget from the latest answer's rate headers, taken once (the
     /// worker asks after each request). `None` when the service sends none.
-    fn take_rate_budget(&self) -> Option<http_status::RateBudget> {
+    fn take_rate_budget(&self) -> Option<crate::limits::RateReport> {
         None
     }
     /// Makes the media. Must return promptly with `ProviderError::Cancelled` once `cancel` fires.

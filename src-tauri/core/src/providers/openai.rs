@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 
 use super::{http, http_status, MediaBytes, MediaRequest, Provider, ProviderError, ProviderFuture};
+use crate::limits::RateReport;
 use crate::model::MediaKind;
 
 /// Answers larger than this are refused (a permanent error): no picture or word is that big.
@@ -116,8 +117,9 @@ pub struct OpenAiProvider {
     /// `host:port`, for messages.
     host: String,
     settings_key: String,
-    /// The request budget the latest answer's rate headers stated, until the worker takes it.
-    rate: std::sync::Mutex<Option<http_status::RateBudget>>,
+    /// The request budget the rate headers of the most recently sent request's answer stated,
+    /// until the worker takes it.
+    rate: std::sync::Mutex<Option<RateReport>>,
 }
 
 impl fmt::Debug for OpenAiProvider {
@@ -219,11 +221,13 @@ impl OpenAiProvider {
             http = http.bearer_auth(key);
         }
         let started = Instant::now();
+        // Tokio's clock, as the worker's limiter reads it (paused in tests).
+        let sent_at = tokio::time::Instant::now().into_std();
         let response = http.send().await.map_err(|err| self.transport_error(&err))?;
         let status = response.status();
         tracing::debug!(kind = %self.kind, host = %self.host, status = status.as_u16(),
             elapsed_ms = started.elapsed().as_millis() as u64, "openai answer");
-        self.note_rate_headers(response.headers());
+        self.note_rate_headers(response.headers(), sent_at);
         if status.is_redirection() {
             let location = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok());
             return Err(http::redirect_error(status.as_u16(), location, &self.endpoint));
@@ -247,12 +251,17 @@ impl OpenAiProvider {
         }
     }
 
-    /// Keeps the request budget the answer states (OpenAI sends it on successes and 429s alike).
-    fn note_rate_headers(&self, headers: &reqwest::header::HeaderMap) {
+    /// Keeps the request budget the answer states (OpenAI sends it on successes and 429s
+    /// alike), unless an answer to a request sent later is already kept.
+    fn note_rate_headers(&self, headers: &reqwest::header::HeaderMap, sent_at: std::time::Instant) {
         let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         if let Some(budget) = http_status::rate_budget(get(http_status::REMAINING_REQUESTS), get(http_status::RESET_REQUESTS)) {
+            let reset_at = tokio::time::Instant::now().into_std() + budget.reset;
+            let report = RateReport { remaining: budget.remaining, reset_at, sent_at };
             if let Ok(mut rate) = self.rate.lock() {
-                *rate = Some(budget);
+                if rate.is_none_or(|kept| kept.sent_at <= sent_at) {
+                    *rate = Some(report);
+                }
             }
         }
     }
@@ -316,7 +325,7 @@ impl Provider for OpenAiProvider {
         format!("openai|{base}")
     }
 
-    fn take_rate_budget(&self) -> Option<http_status::RateBudget> {
+    fn take_rate_budget(&self) -> Option<RateReport> {
         self.rate.lock().ok().and_then(|mut rate| rate.take())
     }
 

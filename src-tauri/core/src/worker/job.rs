@@ -9,10 +9,9 @@ use super::clock::WallClock;
 use super::health::local_io_reason;
 use crate::config::QueueConfig;
 use crate::error::Error;
-use crate::limits::{backoff, Finish};
+use crate::limits::{backoff, Finish, RateReport};
 use crate::media::MediaStore;
 use crate::model::{JobId, MediaKind};
-use crate::providers::http_status::RateBudget;
 use crate::providers::{MediaBytes, MediaRequest, ProviderError, ProviderSlot};
 use crate::queue::{ClaimedJob, MediaRecord, Outcome};
 
@@ -60,7 +59,7 @@ pub enum Written {
 }
 
 /// Runs one job. `release` is called once, as soon as the provider slot is free.
-pub async fn run_job(job: ClaimedJob, ctx: &JobContext, cancel: &CancellationToken, release: impl FnOnce(Finish, Option<RateBudget>)) -> JobEnd {
+pub async fn run_job(job: ClaimedJob, ctx: &JobContext, cancel: &CancellationToken, release: impl FnOnce(Finish, Option<RateReport>)) -> JobEnd {
     if let Some(cached) = job.cached.clone() {
         let m = ctx.media.clone();
         let ok = tokio::task::spawn_blocking(move || m.verify(&cached.rel_path, &cached.sha256).then_some(cached)).await;

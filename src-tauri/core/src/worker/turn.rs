@@ -20,9 +20,8 @@ use super::{RunSummary, Worker};
 use crate::attention::Attention;
 use crate::error::{Error, Result};
 use crate::events::Event;
-use crate::limits::{Finish, KindLimits};
+use crate::limits::{Finish, KindLimits, RateReport};
 use crate::model::{BatchId, JobId, MediaKind};
-use crate::providers::http_status::RateBudget;
 use crate::queue::{self, ClaimedJob, JobOutcome, Outcome, SettleReport};
 use crate::store::Store;
 use crate::wake::Listener;
@@ -53,7 +52,7 @@ pub enum Next {
 enum Msg {
     /// The provider call ended: its slot is free for the next job (before the file is saved,
     /// so saving never holds a provider slot).
-    Released { kind: MediaKind, finish: Finish, budget: Option<RateBudget> },
+    Released { kind: MediaKind, finish: Finish, budget: Option<RateReport> },
     Ended(Box<JobEnd>),
 }
 
@@ -264,7 +263,7 @@ impl<'w> Turn<'w> {
         match m {
             Msg::Released { kind, finish, budget } => {
                 if let Some(b) = budget {
-                    self.limits.on_rate(kind, b.remaining, b.reset, now.into_std());
+                    self.limits.on_rate(kind, b, now.into_std());
                 }
                 self.limits.on_finish(kind, finish, now.into_std());
                 if matches!(finish, Finish::RateLimited | Finish::RetryAfter(_)) {

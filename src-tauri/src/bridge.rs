@@ -5,7 +5,7 @@
 //! is the truth.
 
 use deckmedia_core::events::Event;
-use deckmedia_core::queue::JobOutcome;
+use deckmedia_core::JobOutcome;
 use deckmedia_core::{BatchId, BatchStatus, Core};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};

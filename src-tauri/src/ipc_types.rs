@@ -13,8 +13,9 @@
 use deckmedia_core::core::Snapshot;
 use deckmedia_core::events::Event;
 use deckmedia_core::export::ExportFormat;
-use deckmedia_core::import::{ImportFormat, ImportPreview, ImportReport, RowError};
-use deckmedia_core::store::AddWords;
+use deckmedia_core::import::{ImportFormat, ImportPreview, RowError};
+use deckmedia_core::ImportReport;
+use deckmedia_core::AddWords;
 use deckmedia_core::views::{DeckSummary, MediaPage, WordError};
 use deckmedia_core::{
     AccountState, BatchId, BatchInfo, BatchStatus, Deck, DeckId, MediaKind, MediaState, MediaStatus, NewWord, ProviderKind, ProviderState, Word, WordId,
@@ -164,7 +165,7 @@ pub fn typescript() -> String {
         &cfg, out,
         // States.
         MediaKind, BatchStatus, MediaStatus, ProviderKind, ExportFormat, ImportFormat, Folder,
-        deckmedia_core::error::ErrorCode, deckmedia_core::queue::JobOutcome, AccountState,
+        deckmedia_core::error::ErrorCode, deckmedia_core::JobOutcome, AccountState,
         // The queue's health.
         deckmedia_core::attention::Attention, ProviderState,
         // Decks, words, batches, media.

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use deckmedia_core::queue::JobOutcome;
+use deckmedia_core::JobOutcome;
 use deckmedia_core::{BatchId, Core, DeckId};
 use tokio_util::sync::CancellationToken;
 

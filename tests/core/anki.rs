@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use deckmedia_core::anki::{PushOptions, PushReport, PushStatus};
+use deckmedia_core::anki::PushOptions;
+use deckmedia_core::{PushReport, PushStatus};
 use deckmedia_core::{Core, DeckId, Error, MediaKind, NewWord};
 use deckmedia_testkit::{AnkiBehavior, AnkiFault, AnkiFaultKind, Behavior, FakeAnki, FakeProvider};
 use sha2::{Digest, Sha256};

@@ -434,7 +434,7 @@ async fn clear_errors_for_unknown_decks_empty_decks_and_bad_paths() {
 
 // ---- .apkg import -------------------------------------------------------------------------------
 
-use deckmedia_core::export::apkg_import::{read_apkg, Limits};
+use deckmedia_core::import::apkg::{read_apkg, Limits};
 
 /// Writes a zip of `entries` (name, bytes), deflated.
 fn write_zip(path: &Path, entries: &[(&str, Vec<u8>)]) {

@@ -11,7 +11,7 @@ use std::time::Duration;
 use deckmedia_core::config::Config;
 use deckmedia_core::events::Event;
 use deckmedia_core::media::WriteFaults;
-use deckmedia_core::queue::JobOutcome;
+use deckmedia_core::JobOutcome;
 use deckmedia_core::{BatchStatus, Core, MediaKind};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -58,9 +58,8 @@ fn scripted_core(dir: &Path, pair: (Scripted, Scripted), concurrency: u32) -> Co
     let mut c = Config::default();
     c.queue.backoff_base_ms = 20;
     c.queue.backoff_max_ms = 200;
-    let core = Scripted::core(dir, c, pair, concurrency);
-    core.store().set_busy_timeout(Duration::from_millis(20)).unwrap();
-    core
+    c.queue.busy_timeout_ms = 20;
+    Scripted::core(dir, c, pair, concurrency)
 }
 
 #[tokio::test(start_paused = true)]

@@ -11,7 +11,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::Path;
 
 use deckmedia_core::config::Config;
-use deckmedia_core::export::apkg_import::{read_apkg, Limits};
+use deckmedia_core::import::apkg::{read_apkg, Limits};
 use deckmedia_core::export::ExportFormat;
 use deckmedia_core::import::{parse_words, preview, MAX_PREVIEW_ERRORS};
 use deckmedia_core::{Core, Error, NewWord};

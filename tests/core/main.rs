@@ -13,6 +13,7 @@ mod emoji;
 mod network;
 mod offline;
 mod scripted;
+mod shape;
 mod openai_provider;
 mod states;
 mod store;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use deckmedia_core::config::Config;
 use deckmedia_core::events::Event;
-use deckmedia_core::queue::JobOutcome;
+use deckmedia_core::JobOutcome;
 use deckmedia_core::{BatchStatus, Core, MediaKind};
 use deckmedia_testkit::{Behavior, FakeProvider};
 use tokio_util::sync::CancellationToken;

@@ -7,18 +7,6 @@ use tokio_util::sync::CancellationToken;
 use crate::support::*;
 
 #[test]
-fn pragmas_are_what_we_set() {
-    let dir = tempfile::tempdir().unwrap();
-    let core = Core::open_with_config(dir.path(), Default::default()).unwrap();
-    let p = core.store().pragmas().unwrap();
-    assert_eq!(p.journal_mode, "wal");
-    assert_eq!(p.foreign_keys, "1");
-    assert_eq!(p.busy_timeout, "10000");
-    assert_eq!(p.synchronous, "1", "NORMAL");
-    assert_eq!(p.user_version, "3", "migrations applied");
-}
-
-#[test]
 fn reopening_keeps_everything() {
     let dir = tempfile::tempdir().unwrap();
     {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use deckmedia_core::events::Event;
-use deckmedia_core::queue::JobOutcome;
+use deckmedia_core::JobOutcome;
 use deckmedia_core::{BatchStatus, MediaKind};
 use deckmedia_testkit::{is_valid_mp3, is_valid_png, Behavior, Fault, FaultAction};
 use sha2::{Digest, Sha256};
@@ -228,7 +228,7 @@ async fn jobs_left_running_by_a_dead_process_go_back_to_the_queue() {
     let batch = s.core.generate(deck, &[MediaKind::Audio], false).unwrap();
     {
         // A process that claimed and died: jobs stay 'running' under its lease.
-        let mut conn = s.core.store().conn();
+        let mut conn = rusqlite::Connection::open(s.dir.path().join("deckmedia.sqlite3")).unwrap();
         let claimed = deckmedia_core::queue::claim(&mut conn, MediaKind::Audio, "k", "openai", "dead-lease", 10, i64::MAX / 2).unwrap();
         assert_eq!(claimed.len(), 3);
     }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use deckmedia_core::import::ImportSource;
-use deckmedia_core::anki::PushStatus;
+use deckmedia_core::PushStatus;
 use deckmedia_core::export::{ExportFormat, ExportReport};
 use deckmedia_core::{BatchInfo, Core, MediaKind};
 
@@ -203,86 +203,11 @@ fn open(data_dir: Option<PathBuf>) -> Result<Core> {
 fn run(cli: Cli) -> Result<ExitCode> {
     let core = open(cli.data_dir)?;
     match cli.command {
-        Command::Deck(DeckCommand::Import { file, deck, lang }) => {
-            let mut input = Vec::new();
-            let source = if file.to_ascii_lowercase().ends_with(".apkg") {
-                ImportSource::Package(std::path::Path::new(&file))
-            } else {
-                if file == "-" {
-                    std::io::stdin().read_to_end(&mut input).context("cannot read standard input")?;
-                } else {
-                    input = std::fs::read(&file).with_context(|| format!("cannot read {file}"))?;
-                }
-                ImportSource::Text(&input)
-            };
-            let (deck, report) = core.import_named(&deck, &lang, source)?;
-            println!("{} ({} words): {}", deck.name, deck.word_count, report.summary);
-        }
-        Command::Deck(DeckCommand::List { json }) => {
-            let decks = core.list_decks()?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&decks)?);
-            } else if decks.is_empty() {
-                println!("no decks yet: deckmedia deck import FILE --deck NAME");
-            } else {
-                for d in decks {
-                    println!("{}\t{}\t{} words", d.name, if d.language.is_empty() { "-" } else { &d.language }, d.word_count);
-                }
-            }
-        }
-        Command::Generate { deck, image, audio, force, json } => {
-            let deck = core.deck_by_name(&deck)?;
-            let kinds = match (image, audio) {
-                (true, false) => vec![MediaKind::Image],
-                (false, true) => vec![MediaKind::Audio],
-                _ => vec![MediaKind::Image, MediaKind::Audio],
-            };
-            let batch = core.generate(deck.id, &kinds, force)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&batch_json(&batch))?);
-            } else {
-                println!("{}", batch.id);
-                eprintln!(
-                    "batch {} queued for '{}': {} words{}; run `deckmedia worker` (or the app) to process it",
-                    batch.id,
-                    batch.deck,
-                    batch.total_words,
-                    if batch.reused_jobs > 0 { format!(", {} media reused", batch.reused_jobs) } else { String::new() }
-                );
-            }
-        }
+        Command::Deck(DeckCommand::Import { file, deck, lang }) => import(&core, &file, &deck, &lang)?,
+        Command::Deck(DeckCommand::List { json }) => list_decks(&core, json)?,
+        Command::Generate { deck, image, audio, force, json } => generate(&core, &deck, (image, audio), force, json)?,
         Command::Worker { until_idle } => return run_worker(core, until_idle),
-        Command::Status { batch_id, json } => {
-            let batches = match batch_id {
-                Some(id) => vec![core.batch(id)?],
-                None => core.batches()?,
-            };
-            let attention = core.attention();
-            match (&attention, json) {
-                (Some(a), false) => println!("needs attention: {}", a.reason),
-                (Some(a), true) => eprintln!("needs attention: {}", a.reason),
-                (None, _) => {}
-            }
-            if json {
-                let v: Vec<_> = batches.iter().map(batch_json).collect();
-                let out = if batch_id.is_some() { v.into_iter().next().unwrap_or_default() } else { serde_json::Value::Array(v) };
-                println!("{}", serde_json::to_string_pretty(&out)?);
-            } else {
-                for p in core.provider_states()? {
-                    println!("{} (its jobs wait: top up or set a new key, then deckmedia resume)", p.line());
-                }
-                if batches.is_empty() {
-                    println!("no batches");
-                    return Ok(ExitCode::SUCCESS);
-                }
-                if core.is_paused()? {
-                    println!("queue paused (deckmedia resume)");
-                }
-                for b in &batches {
-                    println!("{}", batch_line(b));
-                }
-            }
-        }
+        Command::Status { batch_id, json } => status(&core, batch_id, json)?,
         Command::Cancel { batch_id } => println!("{}", batch_line(&core.cancel(batch_id)?)),
         Command::Retry { batch_id } => println!("{}", batch_line(&core.retry(batch_id)?)),
         Command::Pause => {
@@ -293,111 +218,212 @@ fn run(cli: Cli) -> Result<ExitCode> {
             core.pause_all(false)?;
             println!("queue resumed");
         }
-        Command::Key(cmd) => {
-            let (place, warning) = core.key_store_info();
-            if let Some(w) = warning {
-                eprintln!("warning: {w}");
+        Command::Key(cmd) => key(&core, cmd)?,
+        Command::Export(args) => export(&core, args)?,
+        Command::Anki(AnkiCommand::Push { deck, anki_deck, url, json }) => anki_push(&core, &deck, anki_deck.as_deref(), url.as_deref(), json)?,
+        Command::Verify { deck, repair, json } => verify(&core, deck, repair, json)?,
+        Command::Media(MediaArgs { deck, json }) => media(&core, &deck, json)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(core: &Core, file: &str, deck: &str, lang: &str) -> Result<()> {
+    let mut input = Vec::new();
+    let source = if file.to_ascii_lowercase().ends_with(".apkg") {
+        ImportSource::Package(std::path::Path::new(file))
+    } else {
+        if file == "-" {
+            std::io::stdin().read_to_end(&mut input).context("cannot read standard input")?;
+        } else {
+            input = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+        }
+        ImportSource::Text(&input)
+    };
+    let (deck, report) = core.import_named(deck, lang, source)?;
+    println!("{} ({} words): {}", deck.name, deck.word_count, report.summary);
+    Ok(())
+}
+
+fn list_decks(core: &Core, json: bool) -> Result<()> {
+    let decks = core.list_decks()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&decks)?);
+    } else if decks.is_empty() {
+        println!("no decks yet: deckmedia deck import FILE --deck NAME");
+    } else {
+        for d in decks {
+            println!("{}\t{}\t{} words", d.name, if d.language.is_empty() { "-" } else { &d.language }, d.word_count);
+        }
+    }
+    Ok(())
+}
+
+fn generate(core: &Core, deck: &str, (image, audio): (bool, bool), force: bool, json: bool) -> Result<()> {
+    let deck = core.deck_by_name(deck)?;
+    let kinds = match (image, audio) {
+        (true, false) => vec![MediaKind::Image],
+        (false, true) => vec![MediaKind::Audio],
+        _ => vec![MediaKind::Image, MediaKind::Audio],
+    };
+    let batch = core.generate(deck.id, &kinds, force)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&batch_json(&batch))?);
+    } else {
+        println!("{}", batch.id);
+        eprintln!(
+            "batch {} queued for '{}': {} words{}; run `deckmedia worker` (or the app) to process it",
+            batch.id,
+            batch.deck,
+            batch.total_words,
+            if batch.reused_jobs > 0 { format!(", {} media reused", batch.reused_jobs) } else { String::new() }
+        );
+    }
+    Ok(())
+}
+
+fn status(core: &Core, batch_id: Option<i64>, json: bool) -> Result<()> {
+    let batches = match batch_id {
+        Some(id) => vec![core.batch(id)?],
+        None => core.batches()?,
+    };
+    match (core.attention(), json) {
+        (Some(a), false) => println!("needs attention: {}", a.reason),
+        (Some(a), true) => eprintln!("needs attention: {}", a.reason),
+        (None, _) => {}
+    }
+    if json {
+        let v: Vec<_> = batches.iter().map(batch_json).collect();
+        let out = if batch_id.is_some() { v.into_iter().next().unwrap_or_default() } else { serde_json::Value::Array(v) };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    for p in core.provider_states()? {
+        println!("{} (its jobs wait: top up or set a new key, then deckmedia resume)", p.line());
+    }
+    if batches.is_empty() {
+        println!("no batches");
+        return Ok(());
+    }
+    if core.is_paused()? {
+        println!("queue paused (deckmedia resume)");
+    }
+    for b in &batches {
+        println!("{}", batch_line(b));
+    }
+    Ok(())
+}
+
+fn key(core: &Core, cmd: KeyCommand) -> Result<()> {
+    let (place, warning) = core.key_store_info();
+    if let Some(w) = warning {
+        eprintln!("warning: {w}");
+    }
+    match cmd {
+        KeyCommand::Set { provider } => {
+            if std::io::stdin().is_terminal() {
+                eprint!("{provider} API key (input is visible; end with Enter): ");
             }
-            match cmd {
-                KeyCommand::Set { provider } => {
-                    if std::io::stdin().is_terminal() {
-                        eprint!("{provider} API key (input is visible; end with Enter): ");
-                    }
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line).context("cannot read the key from standard input")?;
-                    let place = core.set_api_key(&provider, &line)?;
-                    let host = core.api_key_host(&provider)?;
-                    println!("stored the {provider} key for {host} in {place}; it is sent only to {host} (another base URL needs its own key)");
-                }
-                KeyCommand::Delete { provider } => {
-                    let host = core.api_key_host(&provider)?;
-                    if core.delete_api_key(&provider)? {
-                        println!("deleted the {provider} key for {host} from {place}");
-                    } else {
-                        println!("no {provider} key for {host} was stored in {place}");
-                    }
-                }
-                KeyCommand::Show { provider } => {
-                    let host = core.api_key_host(&provider)?;
-                    match core.api_key_hint(&provider)? {
-                        Some(hint) => println!("{provider}: {hint} for {host} (in {place})"),
-                        None => println!("{provider}: no key stored for {host} (in {place}); set one with: deckmedia key set {provider}"),
-                    }
-                }
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("cannot read the key from standard input")?;
+            let place = core.set_api_key(&provider, &line)?;
+            let host = core.api_key_host(&provider)?;
+            println!("stored the {provider} key for {host} in {place}; it is sent only to {host} (another base URL needs its own key)");
+        }
+        KeyCommand::Delete { provider } => {
+            let host = core.api_key_host(&provider)?;
+            if core.delete_api_key(&provider)? {
+                println!("deleted the {provider} key for {host} from {place}");
+            } else {
+                println!("no {provider} key for {host} was stored in {place}");
             }
         }
-        Command::Export(ExportArgs { deck, format, out, force, json }) => {
-            let format = match format {
-                Some(f) => f,
-                None => match out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-                    Some("apkg") => ExportFormat::Apkg,
-                    None => ExportFormat::Csv,
-                    Some(other) => anyhow::bail!("cannot tell the format from '.{other}'; add --format apkg or --format csv"),
-                },
-            };
-            let report = core.export(&deck, format, &out, force)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                println!("{}", export_line(&report));
-                if report.stale_skipped > 0 {
-                    eprintln!("note: {} file(s) left out because their word changed since they were made (deckmedia generate --deck … regenerates them)", report.stale_skipped);
-                }
-                if report.missing_files > 0 {
-                    eprintln!("warning: {} media file(s) recorded but missing from the data folder were left out", report.missing_files);
-                }
-            }
-        }
-        Command::Anki(AnkiCommand::Push { deck, anki_deck, url, json }) => {
-            let deck = core.deck_by_name(&deck)?;
-            let report = core.anki_push(deck.id, anki_deck.as_deref(), url.as_deref(), &mut |_, _| {})?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                for w in report.words.iter().filter(|w| w.status != PushStatus::Unchanged) {
-                    let mut line = format!("{}: {}", w.text, w.status.as_str());
-                    if !w.fields.is_empty() {
-                        line.push_str(&format!(" ({})", w.fields.join(", ")));
-                    }
-                    if !w.problems.is_empty() {
-                        line.push_str(&format!(" — {}", w.problems.join("; ")));
-                    }
-                    println!("{line}");
-                }
-                println!("{}", deckmedia_core::wording::push_summary(&report));
-            }
-        }
-        Command::Verify { deck, repair, json } => {
-            let deck_id = deck.map(|d| core.deck_by_name(&d)).transpose()?.map(|d| d.id);
-            let report = core.verify_media(deck_id, repair)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                for b in &report.broken {
-                    println!("{}\t{}\t{}\t{}\t{}", b.deck, b.text, b.kind, b.problem.as_str(), b.path.display());
-                }
-                eprintln!("{} file(s) checked, {} missing or damaged", report.checked, report.broken.len());
-                for batch in &report.requeued {
-                    eprintln!("queued again: {}", batch_line(batch));
-                }
-                if !repair && !report.broken.is_empty() {
-                    eprintln!("deckmedia verify --repair queues them again");
-                }
-            }
-        }
-        Command::Media(MediaArgs { deck, json }) => {
-            let deck = core.deck_by_name(&deck)?;
-            let media = core.media_of_deck(deck.id)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&media)?);
-            } else {
-                for w in media {
-                    println!("{}\timage: {}\taudio: {}", w.text, w.image.status, w.audio.status);
-                }
+        KeyCommand::Show { provider } => {
+            let host = core.api_key_host(&provider)?;
+            match core.api_key_hint(&provider)? {
+                Some(hint) => println!("{provider}: {hint} for {host} (in {place})"),
+                None => println!("{provider}: no key stored for {host} (in {place}); set one with: deckmedia key set {provider}"),
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
+}
+
+fn export(core: &Core, ExportArgs { deck, format, out, force, json }: ExportArgs) -> Result<()> {
+    let format = match format {
+        Some(f) => f,
+        None => match out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("apkg") => ExportFormat::Apkg,
+            None => ExportFormat::Csv,
+            Some(other) => anyhow::bail!("cannot tell the format from '.{other}'; add --format apkg or --format csv"),
+        },
+    };
+    let report = core.export(&deck, format, &out, force)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    println!("{}", export_line(&report));
+    if report.stale_skipped > 0 {
+        eprintln!("note: {} file(s) left out because their word changed since they were made (deckmedia generate --deck … regenerates them)", report.stale_skipped);
+    }
+    if report.missing_files > 0 {
+        eprintln!("warning: {} media file(s) recorded but missing from the data folder were left out", report.missing_files);
+    }
+    Ok(())
+}
+
+fn anki_push(core: &Core, deck: &str, anki_deck: Option<&str>, url: Option<&str>, json: bool) -> Result<()> {
+    let deck = core.deck_by_name(deck)?;
+    let report = core.anki_push(deck.id, anki_deck, url, &mut |_, _| {})?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    for w in report.words.iter().filter(|w| w.status != PushStatus::Unchanged) {
+        let mut line = format!("{}: {}", w.text, w.status.as_str());
+        if !w.fields.is_empty() {
+            line.push_str(&format!(" ({})", w.fields.join(", ")));
+        }
+        if !w.problems.is_empty() {
+            line.push_str(&format!(" — {}", w.problems.join("; ")));
+        }
+        println!("{line}");
+    }
+    println!("{}", deckmedia_core::wording::push_summary(&report));
+    Ok(())
+}
+
+fn verify(core: &Core, deck: Option<String>, repair: bool, json: bool) -> Result<()> {
+    let deck_id = deck.map(|d| core.deck_by_name(&d)).transpose()?.map(|d| d.id);
+    let report = core.verify_media(deck_id, repair)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    for b in &report.broken {
+        println!("{}\t{}\t{}\t{}\t{}", b.deck, b.text, b.kind, b.problem.as_str(), b.path.display());
+    }
+    eprintln!("{} file(s) checked, {} missing or damaged", report.checked, report.broken.len());
+    for batch in &report.requeued {
+        eprintln!("queued again: {}", batch_line(batch));
+    }
+    if !repair && !report.broken.is_empty() {
+        eprintln!("deckmedia verify --repair queues them again");
+    }
+    Ok(())
+}
+
+fn media(core: &Core, deck: &str, json: bool) -> Result<()> {
+    let deck = core.deck_by_name(deck)?;
+    let media = core.media_of_deck(deck.id)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&media)?);
+    } else {
+        for w in media {
+            println!("{}\timage: {}\taudio: {}", w.text, w.image.status, w.audio.status);
+        }
+    }
+    Ok(())
 }
 
 fn run_worker(core: Core, until_idle: bool) -> Result<ExitCode> {

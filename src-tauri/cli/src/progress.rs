@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use deckmedia_core::events::Event;
-use deckmedia_core::queue::JobOutcome;
+use deckmedia_core::JobOutcome;
 use deckmedia_core::Core;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use tokio::sync::broadcast::error::RecvError;

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use deckmedia_core::config::Config;
-use deckmedia_core::export::apkg_import::{read_apkg, Limits};
+use deckmedia_core::import::apkg::{read_apkg, Limits};
 use deckmedia_core::Core;
 
 const NOTES: i64 = 20_000;

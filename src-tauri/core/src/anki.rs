@@ -27,16 +27,15 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use base64::Engine as _;
-use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::config::Secret;
 use crate::error::{Error, Result};
-use crate::export::apkg_import::html_to_text;
+use crate::import::apkg::html_to_text;
 use crate::export::{media_ext, media_file_name, MEDIA_PREFIX};
-use crate::model::{DeckId, MediaState, WordId};
+use crate::model::{DeckId, MediaState, PushReport, PushStatus, PushedWord, WordMedia};
 use crate::Core;
 
 /// Where AnkiConnect listens unless told otherwise.
@@ -76,69 +75,6 @@ impl Default for PushOptions {
     }
 }
 
-/// What a push did to one word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PushStatus {
-    /// A field was set or a file stored.
-    Updated,
-    /// Its notes already had this media.
-    Unchanged,
-    /// No note of the Anki deck has this word.
-    NotInAnki,
-    /// The word has no picture or pronunciation yet (or only stale ones).
-    NoMedia,
-    /// Its notes have no field for its media, or the fields hold other media (see `problems`).
-    NoField,
-}
-
-impl PushStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PushStatus::Updated => "updated",
-            PushStatus::Unchanged => "unchanged",
-            PushStatus::NotInAnki => "not in Anki",
-            PushStatus::NoMedia => "no media yet",
-            PushStatus::NoField => "no field for the media",
-        }
-    }
-}
-
-/// One word's outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PushedWord {
-    pub word_id: WordId,
-    pub text: String,
-    pub status: PushStatus,
-    /// The Anki notes matched to the word.
-    pub note_ids: Vec<i64>,
-    /// Fields set (`Picture`, `Audio`, …; once per field name even when several notes matched).
-    pub fields: Vec<String>,
-    /// Files stored in Anki's media folder for this word.
-    pub files: Vec<String>,
-    /// What could not be done, e.g. "no picture field in note type 'Basic'".
-    pub problems: Vec<String>,
-}
-
-/// What [`Core::anki_push`] did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PushReport {
-    pub deck: String,
-    pub anki_deck: String,
-    pub url: String,
-    /// Notes in the Anki deck.
-    pub notes: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    pub not_in_anki: usize,
-    pub no_media: usize,
-    pub no_field: usize,
-    /// Files stored in Anki's media folder.
-    pub files_stored: usize,
-    /// Every word of the deck, in deck order.
-    pub words: Vec<PushedWord>,
-}
-
 impl Core {
     /// Pushes the deck's media into the Anki deck `anki_deck` (default: the same name) through
     /// AnkiConnect at `url` (default: `DECKMEDIA_ANKI_URL`, else `http://127.0.0.1:8765`).
@@ -164,33 +100,14 @@ impl Core {
         let key = opts.api_key.clone().or_else(|| std::env::var(KEY_ENV).ok().filter(|k| !k.is_empty()).map(Secret::new));
         let anki_deck = opts.anki_deck.clone().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).unwrap_or_else(|| deck.name.clone());
         let client = AnkiClient::new(&url, key, opts.timeout)?;
-
-        let version = client.call("version", json!({}))?;
-        match version.as_u64() {
-            Some(v) if v >= API_VERSION => {}
-            Some(v) => return Err(Error::Anki(format!("AnkiConnect at {} speaks version {v}; version {API_VERSION} or newer is needed (update the add-on)", client.host))),
-            None => return Err(client.not_ankiconnect("version")),
-        }
-        let decks = client.call("deckNames", json!({}))?;
-        let decks = decks.as_array().ok_or_else(|| client.not_ankiconnect("deckNames"))?;
-        if !decks.iter().any(|d| d.as_str() == Some(anki_deck.as_str())) {
-            return Err(Error::not_found(format!("Anki deck '{anki_deck}' (check the name, or pass the Anki deck's name)")));
-        }
-        let ids = client.call("findNotes", json!({ "query": format!("deck:\"{}\"", escape_search(&anki_deck)) }))?;
-        let ids: Vec<i64> = ids.as_array().ok_or_else(|| client.not_ankiconnect("findNotes"))?.iter().filter_map(Value::as_i64).collect();
-        let mut notes = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(NOTES_PER_CALL) {
-            let info = client.call("notesInfo", json!({ "notes": chunk }))?;
-            let info = info.as_array().ok_or_else(|| client.not_ankiconnect("notesInfo"))?;
-            notes.extend(info.iter().filter_map(Note::from_json));
-        }
+        client.check_version()?;
+        let mut notes = client.deck_notes(&anki_deck)?;
         // Which of our files Anki has already; older AnkiConnects lack the action (then every
         // file a field needs is stored, which is harmless: the name is its content).
         let mut in_anki: Option<HashSet<String>> = client
             .call("getMediaFilesNames", json!({ "pattern": format!("{MEDIA_PREFIX}*") }))
             .ok()
             .and_then(|v| v.as_array().map(|a| a.iter().filter_map(|n| n.as_str().map(str::to_string)).collect()));
-
         let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, n) in notes.iter().enumerate() {
             let key = normalize(&n.word_value());
@@ -198,7 +115,6 @@ impl Core {
                 by_word.entry(key).or_default().push(i);
             }
         }
-
         let mut report = PushReport {
             deck: deck.name.clone(),
             anki_deck,
@@ -213,39 +129,47 @@ impl Core {
             words: Vec::with_capacity(total),
         };
         for (done, row) in rows.into_iter().enumerate() {
-            let mut word = PushedWord {
-                word_id: row.word_id,
-                text: row.text.clone(),
-                status: PushStatus::NotInAnki,
-                note_ids: Vec::new(),
-                fields: Vec::new(),
-                files: Vec::new(),
-                problems: Vec::new(),
-            };
             let matched: Vec<usize> = by_word.get(&normalize(&row.text)).cloned().unwrap_or_default();
-            let media: Vec<(Kind, PathBuf)> =
-                [(Kind::Picture, &row.image), (Kind::Audio, &row.audio)].into_iter().filter_map(|(k, m)| usable(m).map(|p| (k, p))).collect();
-            word.note_ids = matched.iter().map(|&i| notes[i].id).collect();
-            word.status = if matched.is_empty() {
-                PushStatus::NotInAnki
-            } else if media.is_empty() {
-                PushStatus::NoMedia
-            } else {
-                push_word(&client, &mut notes, &matched, &media, &mut in_anki, &mut word)?
-            };
-            match word.status {
-                PushStatus::Updated => report.updated += 1,
-                PushStatus::Unchanged => report.unchanged += 1,
-                PushStatus::NotInAnki => report.not_in_anki += 1,
-                PushStatus::NoMedia => report.no_media += 1,
-                PushStatus::NoField => report.no_field += 1,
-            }
-            report.files_stored += word.files.len();
-            report.words.push(word);
+            let word = push_row(&client, &mut notes, &matched, &row, &mut in_anki)?;
+            add_to_report(&mut report, word);
             progress(done + 1, total);
         }
         Ok(report)
     }
+}
+
+/// Pushes one word's media into the notes `matched` to it.
+fn push_row(client: &AnkiClient, notes: &mut [Note], matched: &[usize], row: &WordMedia, in_anki: &mut Option<HashSet<String>>) -> Result<PushedWord> {
+    let mut word = PushedWord {
+        word_id: row.word_id,
+        text: row.text.clone(),
+        status: PushStatus::NotInAnki,
+        note_ids: matched.iter().map(|&i| notes[i].id).collect(),
+        fields: Vec::new(),
+        files: Vec::new(),
+        problems: Vec::new(),
+    };
+    let media: Vec<(Kind, PathBuf)> = [(Kind::Picture, &row.image), (Kind::Audio, &row.audio)].into_iter().filter_map(|(k, m)| usable(m).map(|p| (k, p))).collect();
+    word.status = if matched.is_empty() {
+        PushStatus::NotInAnki
+    } else if media.is_empty() {
+        PushStatus::NoMedia
+    } else {
+        push_word(client, notes, matched, &media, in_anki, &mut word)?
+    };
+    Ok(word)
+}
+
+fn add_to_report(report: &mut PushReport, word: PushedWord) {
+    match word.status {
+        PushStatus::Updated => report.updated += 1,
+        PushStatus::Unchanged => report.unchanged += 1,
+        PushStatus::NotInAnki => report.not_in_anki += 1,
+        PushStatus::NoMedia => report.no_media += 1,
+        PushStatus::NoField => report.no_field += 1,
+    }
+    report.files_stored += word.files.len();
+    report.words.push(word);
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -298,52 +222,10 @@ fn push_word(
     // Per note: the fields to set.
     let mut updates: Vec<(usize, serde_json::Map<String, Value>)> = matched.iter().map(|&i| (i, serde_json::Map::new())).collect();
     for (kind, path) in media {
-        let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read media file", path, e))?;
-        let ext = media_ext(path).unwrap_or("bin");
-        let mut name = media_file_name(&hex::encode(Sha256::digest(&bytes)), ext);
-        // Which notes need the field set.
-        let mut wanted = Vec::new();
-        let mut any_field = false;
-        let mut already = false;
-        for (slot, &i) in matched.iter().enumerate() {
-            let note = &notes[i];
-            let Some(field) = note.field_for(*kind) else {
-                push_unique(&mut word.problems, format!("no {} field in note type '{}'", kind.noun(), note.model));
-                continue;
-            };
-            any_field = true;
-            let value = note.value(&field).unwrap_or("");
-            if value.contains(&name) {
-                already = true;
-            } else if holds_only_our_media(value) {
-                wanted.push((slot, field));
-            } else {
-                push_unique(&mut word.problems, format!("the {field} field already has other content; left as it is"));
-            }
-        }
-        if !any_field {
-            continue;
-        }
+        let planned = plan_media(client, notes, matched, *kind, path, in_anki, word)?;
+        let Some((name, wanted, already, stored)) = planned else { continue };
         unchanged |= already;
-        // Store the file when a field will reference it and Anki lacks it (when Anki cannot list
-        // its files, only when a field changes).
-        let need_store = match in_anki.as_ref() {
-            Some(set) => (already || !wanted.is_empty()) && !set.contains(&name),
-            None => !wanted.is_empty(),
-        };
-        if need_store {
-            let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
-            let stored = client.call("storeMediaFile", json!({ "filename": name, "data": data }))?;
-            if let Some(s) = stored.as_str().filter(|s| !s.is_empty() && *s != name) {
-                // Anki renamed it (it should not: the name is new or holds these same bytes).
-                name = s.to_string();
-            }
-            if let Some(set) = in_anki.as_mut() {
-                set.insert(name.clone());
-            }
-            word.files.push(name.clone());
-            changed = true;
-        }
+        changed |= stored;
         for (slot, field) in wanted {
             updates[slot].1.insert(field.clone(), Value::String(kind.reference(&name)));
             push_unique(&mut word.fields, field);
@@ -367,6 +249,66 @@ fn push_word(
     } else {
         PushStatus::NoField
     })
+}
+
+/// For one media file of a word: the name it has in Anki, the (note slot, field) pairs that
+/// should reference it, whether some field already does, and whether the file was stored in
+/// Anki now. `None` when no matched note has a field for it.
+#[allow(clippy::type_complexity)]
+fn plan_media(
+    client: &AnkiClient,
+    notes: &[Note],
+    matched: &[usize],
+    kind: Kind,
+    path: &std::path::Path,
+    in_anki: &mut Option<HashSet<String>>,
+    word: &mut PushedWord,
+) -> Result<Option<(String, Vec<(usize, String)>, bool, bool)>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read media file", path, e))?;
+    let ext = media_ext(path).unwrap_or("bin");
+    let mut name = media_file_name(&hex::encode(Sha256::digest(&bytes)), ext);
+    // Which notes need the field set.
+    let mut wanted = Vec::new();
+    let mut any_field = false;
+    let mut already = false;
+    for (slot, &i) in matched.iter().enumerate() {
+        let note = &notes[i];
+        let Some(field) = note.field_for(kind) else {
+            push_unique(&mut word.problems, format!("no {} field in note type '{}'", kind.noun(), note.model));
+            continue;
+        };
+        any_field = true;
+        let value = note.value(&field).unwrap_or("");
+        if value.contains(&name) {
+            already = true;
+        } else if holds_only_our_media(value) {
+            wanted.push((slot, field));
+        } else {
+            push_unique(&mut word.problems, format!("the {field} field already has other content; left as it is"));
+        }
+    }
+    if !any_field {
+        return Ok(None);
+    }
+    // Store the file when a field will reference it and Anki lacks it (when Anki cannot list
+    // its files, only when a field changes).
+    let need_store = match in_anki.as_ref() {
+        Some(set) => (already || !wanted.is_empty()) && !set.contains(&name),
+        None => !wanted.is_empty(),
+    };
+    if need_store {
+        let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        let stored = client.call("storeMediaFile", json!({ "filename": name, "data": data }))?;
+        if let Some(s) = stored.as_str().filter(|s| !s.is_empty() && *s != name) {
+            // Anki renamed it (it should not: the name is new or holds these same bytes).
+            name = s.to_string();
+        }
+        if let Some(set) = in_anki.as_mut() {
+            set.insert(name.clone());
+        }
+        word.files.push(name.clone());
+    }
+    Ok(Some((name, wanted, already, need_store)))
 }
 
 fn push_unique(v: &mut Vec<String>, s: String) {
@@ -497,11 +439,11 @@ impl AnkiClient {
             return Err(Error::invalid(format!("'{url}' is not an AnkiConnect URL (like {DEFAULT_URL})")));
         }
         // AnkiConnect speaks plain http; only to this machine or the LAN (the key is in the body).
-        crate::providers::http::plain_http_policy(url).map_err(|why| Error::invalid(format!("AnkiConnect URL: {why}")))?;
+        crate::net::plain_http_policy(url).map_err(|why| Error::invalid(format!("AnkiConnect URL: {why}")))?;
         let host = format!("{}:{}", parsed.host_str().unwrap_or_default(), parsed.port_or_known_default().unwrap_or(8765));
         // AnkiConnect runs on this machine or the LAN: never through a proxy, and a connection
         // that does not open within 5 s means Anki is not there.
-        let http = crate::providers::http::client(timeout, Duration::from_secs(5), true)
+        let http = crate::net::client(timeout, Duration::from_secs(5), true)
             .map_err(|e| Error::Anki(format!("cannot set up the HTTP client: {e}")))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -559,6 +501,34 @@ impl AnkiClient {
             self.host,
             self.timeout.as_secs_f32()
         ))
+    }
+
+    /// Fails unless the server is an AnkiConnect new enough for what the push calls.
+    fn check_version(&self) -> Result<()> {
+        let version = self.call("version", json!({}))?;
+        match version.as_u64() {
+            Some(v) if v >= API_VERSION => Ok(()),
+            Some(v) => Err(Error::Anki(format!("AnkiConnect at {} speaks version {v}; version {API_VERSION} or newer is needed (update the add-on)", self.host))),
+            None => Err(self.not_ankiconnect("version")),
+        }
+    }
+
+    /// Every note of the Anki deck `anki_deck` (which must exist).
+    fn deck_notes(&self, anki_deck: &str) -> Result<Vec<Note>> {
+        let decks = self.call("deckNames", json!({}))?;
+        let decks = decks.as_array().ok_or_else(|| self.not_ankiconnect("deckNames"))?;
+        if !decks.iter().any(|d| d.as_str() == Some(anki_deck)) {
+            return Err(Error::not_found(format!("Anki deck '{anki_deck}' (check the name, or pass the Anki deck's name)")));
+        }
+        let ids = self.call("findNotes", json!({ "query": format!("deck:\"{}\"", escape_search(anki_deck)) }))?;
+        let ids: Vec<i64> = ids.as_array().ok_or_else(|| self.not_ankiconnect("findNotes"))?.iter().filter_map(Value::as_i64).collect();
+        let mut notes = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(NOTES_PER_CALL) {
+            let info = self.call("notesInfo", json!({ "notes": chunk }))?;
+            let info = info.as_array().ok_or_else(|| self.not_ankiconnect("notesInfo"))?;
+            notes.extend(info.iter().filter_map(Note::from_json));
+        }
+        Ok(notes)
     }
 
     fn not_ankiconnect(&self, action: &str) -> Error {

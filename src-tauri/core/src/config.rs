@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::{MediaKind, ProviderKind};
+use crate::text::clip;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -57,13 +58,31 @@ pub struct ProviderConfig {
     pub api_key: Option<Secret>,
 }
 
+/// OpenAI's API: the default base URL of an OpenAI-compatible provider.
+pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
+/// ElevenLabs' API.
+pub const ELEVENLABS_BASE_URL: &str = "https://api.elevenlabs.io/v1";
+
+/// The base URL `provider` really talks to for a configured `base_url`: ElevenLabs reads an
+/// empty or OpenAI-default base URL as its own default, an OpenAI-compatible provider with none
+/// talks to OpenAI. The provider factory and the key store (which scopes keys by server) both
+/// ask here.
+pub fn effective_base_url(provider: ProviderKind, base_url: &str) -> String {
+    let base = base_url.trim();
+    match provider {
+        ProviderKind::ElevenLabs if base.is_empty() || base.trim_end_matches('/') == OPENAI_BASE_URL => ELEVENLABS_BASE_URL.to_string(),
+        ProviderKind::OpenAi if base.is_empty() => OPENAI_BASE_URL.to_string(),
+        _ => base.to_string(),
+    }
+}
+
 impl Default for ProviderConfig {
     /// Kind-neutral defaults; [`ProviderConfig::fill_defaults`] adds the kind's model, voice,
     /// size and format where they are empty.
     fn default() -> Self {
         ProviderConfig {
             provider: ProviderKind::Offline,
-            base_url: "https://api.openai.com/v1".into(),
+            base_url: OPENAI_BASE_URL.into(),
             model: String::new(),
             voice: String::new(),
             size: String::new(),
@@ -71,7 +90,7 @@ impl Default for ProviderConfig {
             max_concurrency: 4,
             requests_per_minute: 0,
             timeout_secs: 60,
-            connect_timeout_secs: crate::providers::http::DEFAULT_CONNECT_TIMEOUT.as_secs(),
+            connect_timeout_secs: crate::net::DEFAULT_CONNECT_TIMEOUT.as_secs(),
             api_key: None,
         }
     }
@@ -114,11 +133,20 @@ pub struct QueueConfig {
     pub backoff_base_ms: u64,
     /// Longest retry delay.
     pub backoff_max_ms: u64,
+    /// How long a database write waits for another process's lock (a long import in the CLI, a
+    /// backup tool) before the worker's turn counts as a fault and is retried.
+    pub busy_timeout_ms: u64,
+}
+
+impl QueueConfig {
+    pub fn busy_timeout(&self) -> Duration {
+        Duration::from_millis(self.busy_timeout_ms.max(1))
+    }
 }
 
 impl Default for QueueConfig {
     fn default() -> Self {
-        QueueConfig { max_attempts: 5, backoff_base_ms: 1_000, backoff_max_ms: 300_000 }
+        QueueConfig { max_attempts: 5, backoff_base_ms: 1_000, backoff_max_ms: 300_000, busy_timeout_ms: crate::store::BUSY_TIMEOUT.as_millis() as u64 }
     }
 }
 
@@ -155,12 +183,12 @@ impl fmt::Debug for Secret {
 
 impl ProviderConfig {
     /// A warning for Settings when the provider's base URL is plain `http://` to a private
-    /// network address (see [`crate::providers::http::plain_http_policy`]).
+    /// network address (see [`crate::net::plain_http_policy`]).
     pub fn url_warning(&self) -> Option<String> {
         if self.provider == ProviderKind::Offline {
             return None;
         }
-        crate::providers::http::plain_http_policy(&self.base_url).unwrap_or_else(Some)
+        crate::net::plain_http_policy(&self.base_url).unwrap_or_else(Some)
     }
 }
 
@@ -211,6 +239,7 @@ impl Config {
         if let Some(v) = get("MAX_ATTEMPTS") { self.queue.max_attempts = parse_num("QUEUE", "MAX_ATTEMPTS", &v)?; }
         if let Some(v) = get("BACKOFF_BASE_MS") { self.queue.backoff_base_ms = parse_num("QUEUE", "BACKOFF_BASE_MS", &v)?; }
         if let Some(v) = get("BACKOFF_MAX_MS") { self.queue.backoff_max_ms = parse_num("QUEUE", "BACKOFF_MAX_MS", &v)?; }
+        if let Some(v) = get("BUSY_TIMEOUT_MS") { self.queue.busy_timeout_ms = parse_num("QUEUE", "BUSY_TIMEOUT_MS", &v)?; }
         Ok(())
     }
 
@@ -236,21 +265,13 @@ impl Config {
                 return Err(Error::Config(format!("[{name}] base_url '{}' must start with http:// or https://", clip(&p.base_url))));
             }
             if p.provider != ProviderKind::Offline {
-                crate::providers::http::plain_http_policy(&p.base_url).map_err(|why| Error::Config(format!("[{name}] base_url: {why}")))?;
+                crate::net::plain_http_policy(&p.base_url).map_err(|why| Error::Config(format!("[{name}] base_url: {why}")))?;
             }
         }
         if self.queue.max_attempts == 0 {
             return Err(Error::Config("[queue] max_attempts must be at least 1".into()));
         }
         Ok(())
-    }
-}
-
-/// A value quoted in a message: at most 100 characters (a hostile value can be megabytes).
-pub fn clip(s: &str) -> String {
-    match s.char_indices().nth(100) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
     }
 }
 

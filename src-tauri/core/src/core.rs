@@ -13,12 +13,12 @@ use crate::error::{DbContext, Error, Result};
 use crate::events::{Event, EVENT_CAPACITY};
 use crate::lock::WorkerLock;
 use crate::media::{MediaStore, WriteFaults};
-use crate::model::{BatchId, BatchInfo, Deck, DeckId, MediaKind, NewWord, ProviderState, Word, WordId, WordMedia};
+use crate::model::{AddWords, BatchId, BatchInfo, Deck, DeckId, MediaKind, NewWord, ProviderState, Word, WordId, WordMedia};
 use crate::paths::DataDir;
 use crate::providers::ProviderSet;
 use crate::queue::{self, EnqueueOptions, Outstanding};
 use crate::secrets::{self, KeyStore};
-use crate::store::{now_ms, AddWords, Store};
+use crate::store::{now_ms, Store};
 use crate::worker::Worker;
 
 pub struct Core {
@@ -82,8 +82,8 @@ impl Core {
     pub fn open_with_providers(data_dir: impl AsRef<Path>, config: Config, providers: ProviderSet) -> Result<Core> {
         let dir = DataDir::create(data_dir)?;
         crate::private::precreate_file(&dir.db_path())?;
-        let store = Arc::new(Store::open(&dir.db_path())?);
-        crate::private::restrict_data_dir(&dir);
+        let store = Arc::new(Store::open(&dir.db_path(), config.queue.busy_timeout())?);
+        dir.make_private();
         let media = MediaStore::new(dir.root());
         let (events, _) = broadcast::channel(EVENT_CAPACITY);
         let attention = Arc::new(AttentionBoard::new(dir.root().join("attention.json")));
@@ -97,7 +97,7 @@ impl Core {
     pub fn config(&self) -> &Config {
         &self.config
     }
-    pub fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
         &self.store
     }
     pub fn providers(&self) -> &ProviderSet {

@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use crate::attention::Attention;
 use crate::model::{AccountState, BatchId, BatchInfo, BatchStatus, JobId, MediaKind, ProviderState, WordId};
-use crate::queue::JobOutcome;
+use crate::model::JobOutcome;
 
 /// Capacity of the broadcast channel.
 pub const EVENT_CAPACITY: usize = 4096;

@@ -15,6 +15,10 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::model::MediaKind;
 
+/// The `settings_key` of media that came from an Anki package (never made here: a
+/// "regenerate" replaces it, "generate missing" keeps it).
+pub const IMPORTED_SETTINGS: &str = "import:apkg";
+
 const TEMP_PREFIX: &str = ".tmp-";
 
 #[derive(Debug, Clone)]

@@ -437,3 +437,129 @@ mod tests {
         assert_eq!("paused".parse::<JobStatus>(), Err(UnknownValue::new("job status", "paused")));
     }
 }
+
+/// How a settle moved one job; serialised as the lower-case word the UI reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum JobOutcome {
+    /// Media is stored.
+    Done,
+    /// Failed for good (a permanent error, or the last attempt).
+    Failed,
+    /// Queued again after an error, an attempt spent.
+    Retrying,
+    /// Queued again without an attempt because its server is unreachable.
+    Waiting,
+    /// Queued again without an attempt (the worker stopped, or the disk is full).
+    Requeued,
+    /// Queued again without an attempt: its provider's account needs the user (quota used up,
+    /// key rejected).
+    Paused,
+}
+
+impl JobOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobOutcome::Done => "done",
+            JobOutcome::Failed => "failed",
+            JobOutcome::Retrying => "retrying",
+            JobOutcome::Waiting => "waiting",
+            JobOutcome::Requeued => "requeued",
+            JobOutcome::Paused => "paused",
+        }
+    }
+}
+
+impl std::fmt::Display for JobOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a push did to one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PushStatus {
+    /// A field was set or a file stored.
+    Updated,
+    /// Its notes already had this media.
+    Unchanged,
+    /// No note of the Anki deck has this word.
+    NotInAnki,
+    /// The word has no picture or pronunciation yet (or only stale ones).
+    NoMedia,
+    /// Its notes have no field for its media, or the fields hold other media (see `problems`).
+    NoField,
+}
+
+impl PushStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PushStatus::Updated => "updated",
+            PushStatus::Unchanged => "unchanged",
+            PushStatus::NotInAnki => "not in Anki",
+            PushStatus::NoMedia => "no media yet",
+            PushStatus::NoField => "no field for the media",
+        }
+    }
+}
+
+/// One word's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PushedWord {
+    pub word_id: WordId,
+    pub text: String,
+    pub status: PushStatus,
+    /// The Anki notes matched to the word.
+    pub note_ids: Vec<i64>,
+    /// Fields set (`Picture`, `Audio`, …; once per field name even when several notes matched).
+    pub fields: Vec<String>,
+    /// Files stored in Anki's media folder for this word.
+    pub files: Vec<String>,
+    /// What could not be done, e.g. "no picture field in note type 'Basic'".
+    pub problems: Vec<String>,
+}
+
+/// What [`crate::Core::anki_push`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PushReport {
+    pub deck: String,
+    pub anki_deck: String,
+    pub url: String,
+    /// Notes in the Anki deck.
+    pub notes: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub not_in_anki: usize,
+    pub no_media: usize,
+    pub no_field: usize,
+    /// Files stored in Anki's media folder.
+    pub files_stored: usize,
+    /// Every word of the deck, in deck order.
+    pub words: Vec<PushedWord>,
+}
+
+/// What an import brought into a deck.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct ImportReport {
+    /// Words new to the deck.
+    pub added: usize,
+    /// Words the deck had already (same text): not added twice.
+    pub already_there: usize,
+    /// Notes of a package that gave no usable word.
+    pub skipped: usize,
+    /// Pictures and sounds from a package attached to words that had none.
+    pub pictures: usize,
+    pub audio: usize,
+    /// Referenced media left out: missing from the package, of an unknown type, or too large.
+    pub media_skipped: usize,
+    /// All of it in words, as every front end says it ([`crate::wording::import_summary`]).
+    pub summary: String,
+}
+
+/// What `Core::add_words` did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+pub struct AddWords {
+    pub added: usize,
+    pub already_there: usize,
+}

@@ -61,4 +61,25 @@ impl DataDir {
     pub fn worker_lock_path(&self) -> PathBuf {
         self.root.join("worker.lock")
     }
+
+    /// Fixes the modes of everything private in a data dir (the dir, the database and its side
+    /// files, the config, the key file, the `logs` folder when it is there).
+    pub fn make_private(&self) {
+        use crate::private::{restrict_dir, restrict_dir_and_files, restrict_file};
+        let dir = self;
+        restrict_dir(dir.root());
+        let db = dir.db_path();
+        restrict_file(&db);
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut side = db.clone().into_os_string();
+            side.push(suffix);
+            restrict_file(Path::new(&side));
+        }
+        restrict_file(&dir.config_path());
+        restrict_file(&dir.root().join("keys.json"));
+        let logs = dir.root().join("logs");
+        if logs.is_dir() {
+            restrict_dir_and_files(&logs);
+        }
+    }
 }

@@ -10,8 +10,6 @@
 
 use std::path::Path;
 
-use crate::paths::DataDir;
-
 /// Owner-only: `rwx------` for folders.
 pub const DIR_MODE: u32 = 0o700;
 /// Owner-only: `rw-------` for files.
@@ -68,25 +66,6 @@ pub fn precreate_file(path: &Path) -> crate::Result<()> {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(crate::Error::io("cannot create", path, e)),
-    }
-}
-
-/// Fixes the modes of everything private in a data dir (the dir, the database and its side
-/// files, the config, the key file, the `logs` folder when it is there).
-pub fn restrict_data_dir(dir: &DataDir) {
-    restrict_dir(dir.root());
-    let db = dir.db_path();
-    restrict_file(&db);
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let mut side = db.clone().into_os_string();
-        side.push(suffix);
-        restrict_file(Path::new(&side));
-    }
-    restrict_file(&dir.config_path());
-    restrict_file(&dir.root().join("keys.json"));
-    let logs = dir.root().join("logs");
-    if logs.is_dir() {
-        restrict_dir_and_files(&logs);
     }
 }
 

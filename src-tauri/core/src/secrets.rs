@@ -163,20 +163,13 @@ pub fn default_store(data_dir: &Path) -> (Box<dyn KeyStore>, Option<String>) {
     }
 }
 
-/// The base URL a provider really talks to: ElevenLabs reads an empty or OpenAI-default base
-/// URL as its own default (as `providers::build` does).
+/// The base URL a key for `provider` at `base_url` goes to (see [`crate::config::effective_base_url`]).
 fn effective_base(provider: &str, base_url: &str) -> String {
-    let base = base_url.trim();
     match provider.parse::<ProviderKind>() {
-        Ok(ProviderKind::ElevenLabs) if base.is_empty() || base.trim_end_matches('/') == OPENAI_DEFAULT_BASE => {
-            crate::providers::elevenlabs::DEFAULT_BASE_URL.to_string()
-        }
-        Ok(ProviderKind::OpenAi) if base.is_empty() => OPENAI_DEFAULT_BASE.to_string(),
-        _ => base.to_string(),
+        Ok(kind) => crate::config::effective_base_url(kind, base_url),
+        Err(_) => base_url.trim().to_string(),
     }
 }
-
-const OPENAI_DEFAULT_BASE: &str = "https://api.openai.com/v1";
 
 /// The server a key for `provider` at `base_url` is sent to: `host` or `host:port` (a port
 /// only when it is not the scheme's default), lower case. `None` when the URL names no host.

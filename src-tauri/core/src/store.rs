@@ -18,13 +18,14 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use rusqlite_migration::{Migrations, M};
 
 use crate::error::{DbContext, Error, Result};
-use crate::model::{Deck, DeckId, NewWord, Word, WordId};
+use crate::model::{AddWords, Deck, DeckId, NewWord, Word, WordId};
 
 /// Longest word text accepted, in characters.
 pub const MAX_WORD_CHARS: usize = 512;
 /// Longest translation or note accepted, in characters.
 pub const MAX_FIELD_CHARS: usize = 4096;
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default busy timeout (`[queue] busy_timeout_ms`).
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Read-only connections: the window asks for the deck list, a page and the snapshot at once.
 const READERS: usize = 3;
 
@@ -53,18 +54,21 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating when missing) the database at `path` and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Store> {
+    /// Opens (and migrates) the database at `path`. `busy_timeout`: how long a statement waits
+    /// for another process's lock before it fails with "database is locked".
+    pub fn open(path: &Path, busy_timeout: Duration) -> Result<Store> {
         let mut conn = Connection::open(path).db("opening the database")?;
-        configure(&conn)?;
+        configure(&conn, busy_timeout)?;
         migrations().to_latest(&mut conn).map_err(|e| Error::Schema(e.to_string()))?;
-        let readers = (0..READERS).map(|_| open_reader(path).map(Mutex::new)).collect::<Result<_>>()?;
+        let readers = (0..READERS).map(|_| open_reader(path, busy_timeout).map(Mutex::new)).collect::<Result<_>>()?;
         Ok(Store { readers, next_reader: AtomicUsize::new(0), writer: Mutex::new(conn) })
     }
 
     /// An in-memory database, for tests.
+    #[cfg(test)]
     pub fn open_in_memory() -> Result<Store> {
         let mut conn = Connection::open_in_memory().db("opening the database")?;
-        configure(&conn)?;
+        configure(&conn, BUSY_TIMEOUT)?;
         migrations().to_latest(&mut conn).map_err(|e| Error::Schema(e.to_string()))?;
         Ok(Store { readers: Vec::new(), next_reader: AtomicUsize::new(0), writer: Mutex::new(conn) })
     }
@@ -94,18 +98,14 @@ impl Store {
         lock(&self.readers[i])
     }
 
-    /// The pragmas of each read connection, read back (tests, diagnostics).
+    /// The pragmas of each read connection, read back (tests).
+    #[cfg(test)]
     pub fn reader_pragmas(&self) -> Result<Vec<Pragmas>> {
         self.readers.iter().map(|r| read_pragmas(&lock(r))).collect()
     }
 
-    /// How long a write waits for another process's lock before failing with "database is
-    /// locked" (10 s by default; tests shorten it).
-    pub fn set_busy_timeout(&self, timeout: Duration) -> Result<()> {
-        self.conn().busy_timeout(timeout).db("setting the busy timeout")
-    }
-
-    /// Reads the writer's pragmas back, for tests and `deckmedia doctor`-style diagnostics.
+    /// Reads the writer's pragmas back (tests).
+    #[cfg(test)]
     pub fn pragmas(&self) -> Result<Pragmas> {
         read_pragmas(&self.conn())
     }
@@ -269,13 +269,7 @@ impl Store {
     }
 }
 
-/// What `add_words` did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
-pub struct AddWords {
-    pub added: usize,
-    pub already_there: usize,
-}
-
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pragmas {
     pub journal_mode: String,
@@ -287,6 +281,7 @@ pub struct Pragmas {
     pub query_only: String,
 }
 
+#[cfg(test)]
 fn read_pragmas(conn: &Connection) -> Result<Pragmas> {
     let get = |name: &str| -> Result<String> {
         conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, rusqlite::types::Value>(0))
@@ -313,22 +308,22 @@ fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 
 /// A read-only connection to the database the writer has opened (and put in WAL mode, which is
 /// kept in the file): `SQLITE_OPEN_READ_ONLY` and `query_only`, so nothing can write through it.
-fn open_reader(path: &Path) -> Result<Connection> {
+fn open_reader(path: &Path, busy_timeout: Duration) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).db("opening a read connection")?;
     conn.pragma_update(None, "query_only", "ON").db("setting query_only")?;
     conn.pragma_update(None, "foreign_keys", "ON").db("setting foreign_keys")?;
-    conn.busy_timeout(BUSY_TIMEOUT).db("setting busy_timeout")?;
+    conn.busy_timeout(busy_timeout).db("setting busy_timeout")?;
     Ok(conn)
 }
 
-fn configure(conn: &Connection) -> Result<()> {
+fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
     // WAL: readers never block the writer. synchronous=NORMAL in WAL mode survives a killed
     // process (kill -9) without an fsync per commit; only an OS crash can lose the last commits.
     conn.pragma_update(None, "journal_mode", "WAL").db("setting journal_mode")?;
     conn.pragma_update(None, "synchronous", "NORMAL").db("setting synchronous")?;
     conn.pragma_update(None, "foreign_keys", "ON").db("setting foreign_keys")?;
-    conn.busy_timeout(BUSY_TIMEOUT).db("setting busy_timeout")?;
+    conn.busy_timeout(busy_timeout).db("setting busy_timeout")?;
     Ok(())
 }
 
@@ -455,9 +450,20 @@ mod tests {
     const WAIT: Duration = Duration::from_secs(10);
 
     #[test]
+    fn the_writer_has_the_pragmas_we_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = Store::open(&dir.path().join("deckmedia.sqlite"), Duration::from_millis(1234)).unwrap().pragmas().unwrap();
+        assert_eq!(p.journal_mode, "wal");
+        assert_eq!(p.foreign_keys, "1");
+        assert_eq!(p.busy_timeout, "1234", "the configured busy timeout");
+        assert_eq!(p.synchronous, "1", "NORMAL");
+        assert_eq!(p.user_version, "3", "migrations applied");
+    }
+
+    #[test]
     fn read_connections_are_read_only_in_wal_with_the_same_timeouts() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("deckmedia.sqlite")).unwrap();
+        let store = Store::open(&dir.path().join("deckmedia.sqlite"), BUSY_TIMEOUT).unwrap();
         let readers = store.reader_pragmas().unwrap();
         assert_eq!(readers.len(), READERS);
         for p in readers {

@@ -1,8 +1,7 @@
 //! Words shown to people that more than one front end needs: the tray, the window and the CLI
 //! say the same thing because they call the same function here. Pure functions, no I/O.
 
-use crate::anki::PushReport;
-use crate::import::ImportReport;
+use crate::model::{ImportReport, PushReport};
 
 /// The one-line result of pushing a deck's media into Anki, for the CLI and the window's task
 /// message: "Spanish → Anki 'Spanish': 2 updated, 0 unchanged, 1 not in Anki, 0 without media
@@ -55,7 +54,7 @@ pub fn eta(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::{eta, import_summary};
-    use crate::import::ImportReport;
+    use crate::model::ImportReport;
 
     #[test]
     fn an_import_says_what_it_brought() {

@@ -1,23 +1,11 @@
 //! The queue: generating, the snapshot, and controlling batches.
 
-#![allow(unused_imports)]
-use std::path::PathBuf;
-
-use deckmedia_core::config::{Config, ProviderConfig};
 use deckmedia_core::core::Snapshot;
-use deckmedia_core::error::ErrorCode;
-use deckmedia_core::export::ExportFormat;
-use deckmedia_core::import::ImportPreview;
-use deckmedia_core::store::AddWords;
-use deckmedia_core::views::{DeckSummary, MediaPage, WordError};
-use deckmedia_core::{BatchId, BatchInfo, Core, Deck, DeckId, MediaKind, NewWord, ProviderKind, Word, WordId};
-use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Manager, Runtime, State};
-use ts_rs::TS;
+use deckmedia_core::views::WordError;
+use deckmedia_core::{BatchId, BatchInfo, DeckId, MediaKind, WordId};
+use tauri::State;
 
-use crate::bridge::{self, AppEvent, ShellEvent};
 use crate::state::AppState;
-use crate::ErrorDto;
 
 use super::{call, CmdResult};
 

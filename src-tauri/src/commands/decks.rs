@@ -1,25 +1,15 @@
 //! Decks, their words and importing into them.
 
-#![allow(unused_imports)]
 use std::path::PathBuf;
 
-use deckmedia_core::config::{Config, ProviderConfig};
-use deckmedia_core::core::Snapshot;
 use deckmedia_core::error::ErrorCode;
-use deckmedia_core::export::ExportFormat;
-use deckmedia_core::import::ImportPreview;
-use deckmedia_core::store::AddWords;
-use deckmedia_core::views::{DeckSummary, MediaPage, WordError};
-use deckmedia_core::{BatchId, BatchInfo, Core, Deck, DeckId, MediaKind, NewWord, ProviderKind, Word, WordId};
-use serde::{Deserialize, Serialize};
+use deckmedia_core::import::{ImportPreview, ImportSource};
+use deckmedia_core::views::{DeckSummary, MediaPage};
+use deckmedia_core::{AddWords, Deck, DeckId, ImportReport, NewWord, Word, WordId};
 use tauri::{AppHandle, Manager, Runtime, State};
-use ts_rs::TS;
 
-use crate::bridge::{self, AppEvent, ShellEvent};
 use crate::state::AppState;
 use crate::ErrorDto;
-
-use deckmedia_core::import::{ImportReport, ImportSource};
 
 use super::{call, CmdResult};
 

@@ -1,25 +1,12 @@
 //! A media file of the data dir for the page's audio player.
 
-#![allow(unused_imports)]
-use std::path::PathBuf;
-
-use deckmedia_core::config::{Config, ProviderConfig};
-use deckmedia_core::core::Snapshot;
 use deckmedia_core::error::ErrorCode;
-use deckmedia_core::export::ExportFormat;
-use deckmedia_core::import::ImportPreview;
-use deckmedia_core::store::AddWords;
-use deckmedia_core::views::{DeckSummary, MediaPage, WordError};
-use deckmedia_core::{BatchId, BatchInfo, Core, Deck, DeckId, MediaKind, NewWord, ProviderKind, Word, WordId};
-use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Manager, Runtime, State};
-use ts_rs::TS;
+use tauri::State;
 
-use crate::bridge::{self, AppEvent, ShellEvent};
 use crate::state::AppState;
 use crate::ErrorDto;
 
-use super::{call, CmdResult};
+use super::CmdResult;
 
 /// Largest media file `read_media` hands to the page.
 const MAX_MEDIA_BYTES: u64 = 64 * 1024 * 1024;

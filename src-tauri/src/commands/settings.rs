@@ -1,21 +1,14 @@
 //! The app's info, the providers' settings, API keys and the app's folders.
 
-#![allow(unused_imports)]
 use std::path::PathBuf;
 
 use deckmedia_core::config::{Config, ProviderConfig};
-use deckmedia_core::core::Snapshot;
 use deckmedia_core::error::ErrorCode;
-use deckmedia_core::export::ExportFormat;
-use deckmedia_core::import::ImportPreview;
-use deckmedia_core::store::AddWords;
-use deckmedia_core::views::{DeckSummary, MediaPage, WordError};
-use deckmedia_core::{BatchId, BatchInfo, Core, Deck, DeckId, MediaKind, NewWord, ProviderKind, Word, WordId};
+use deckmedia_core::{Core, MediaKind, ProviderKind};
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::{AppHandle, Runtime, State};
 use ts_rs::TS;
 
-use crate::bridge::{self, AppEvent, ShellEvent};
 use crate::state::AppState;
 use crate::ErrorDto;
 

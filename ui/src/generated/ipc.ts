@@ -97,7 +97,7 @@ export type NewWord = { text: string, translation?: string | null,
 language?: string | null, note?: string | null, };
 
 /**
- * What `add_words` did.
+ * What `Core::add_words` did.
  */
 export type AddWords = { added: number, already_there: number, };
 

@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use deckmedia_core::export::apkg_import::{read_apkg, Limits};
+use deckmedia_core::import::apkg::{read_apkg, Limits};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -25,7 +25,8 @@ use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-use super::{clean_text, copy_hashing, html_escape, ExportDeck, ExportWord, MediaNames, TempPath};
+use crate::text::html_escape;
+use super::{clean_text, copy_hashing, ExportDeck, ExportWord, MediaNames, TempPath};
 use crate::error::{DbContext, Error, Result};
 use crate::store::now_ms;
 

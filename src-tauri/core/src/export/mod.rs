@@ -3,8 +3,8 @@
 //! * [`ExportFormat::Apkg`]: an Anki package ([`apkg`]), one note per word.
 //! * [`ExportFormat::Csv`]: a folder with the media files and `deck.csv` ([`csv`]).
 //!
-//! And back: [`apkg_import`] reads the notes of any Anki package (fields and deck names, no
-//! media) with defenses against hostile packages.
+//! And back: [`crate::import::apkg`] reads the notes of any Anki package with defenses
+//! against hostile packages.
 //!
 //! Media files are named `deckmedia-<first 16 hex of their SHA-256>.<ext>`: hashed while they are
 //! copied, so a name always matches its content, two words sharing a file share a name, and no
@@ -15,7 +15,6 @@
 //! copies files with no lock held. It blocks; the desktop shell runs it on a blocking thread.
 
 pub mod apkg;
-pub mod apkg_import;
 pub mod csv;
 
 use std::collections::HashMap;
@@ -256,23 +255,6 @@ pub(crate) fn clean_text(s: &str) -> String {
     s.trim().to_string()
 }
 
-/// HTML-escapes text for an Anki field. `[` is escaped too, so word text can never form a
-/// `[sound:…]` reference.
-pub(crate) fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '[' => out.push_str("&#91;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 // ---- where the export goes ----------------------------------------------------------------------
 
@@ -285,7 +267,7 @@ pub(crate) struct TempPath {
 
 impl TempPath {
     /// A fresh temp path in `parent` for `file_name`, created (empty) so no one else takes it.
-    fn create(parent: &Path, file_name: &str, dir: bool) -> Result<TempPath> {
+    pub(crate) fn create(parent: &Path, file_name: &str, dir: bool) -> Result<TempPath> {
         for _ in 0..16 {
             let path = parent.join(format!(".{file_name}{TEMP_MARK}{}-{:08x}", std::process::id(), rand::random::<u32>()));
             let made =
@@ -485,6 +467,7 @@ pub(crate) fn sync_dir(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::html_escape;
 
     #[test]
     fn escaping_leaves_no_markup_and_no_field_separator() {

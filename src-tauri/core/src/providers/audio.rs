@@ -106,32 +106,7 @@ pub fn parse_wav(bytes: &[u8]) -> Result<Pcm, AudioError> {
         let body = pos + 8;
         let available = bytes.len() - body;
         match id {
-            b"fmt " => {
-                if size < 16 {
-                    return Err(AudioError::Unsupported(format!("fmt chunk of {size} bytes")));
-                }
-                if available < 16 {
-                    return Err(AudioError::Truncated("fmt chunk"));
-                }
-                let tag = u16_at(bytes, body).unwrap_or(0);
-                let sub_format = if tag == WAVE_FORMAT_EXTENSIBLE {
-                    // cbSize(2) validBits(2) channelMask(4) then the GUID at offset 24.
-                    if size < 40 || available < 40 {
-                        return Err(AudioError::Truncated("fmt chunk"));
-                    }
-                    u16_at(bytes, body + 24)
-                } else {
-                    None
-                };
-                format = Some(Format {
-                    tag,
-                    channels: u16_at(bytes, body + 2).unwrap_or(0),
-                    sample_rate: u32_at(bytes, body + 4).unwrap_or(0),
-                    block_align: u16_at(bytes, body + 12).unwrap_or(0),
-                    bits: u16_at(bytes, body + 14).unwrap_or(0),
-                    sub_format,
-                });
-            }
+            b"fmt " => format = Some(read_fmt(bytes, body, size, available)?),
             b"data" => {
                 if size >= available {
                     // Placeholder size or a cut-off file: everything that is there.
@@ -154,6 +129,47 @@ pub fn parse_wav(bytes: &[u8]) -> Result<Pcm, AudioError> {
     let format = format.ok_or(AudioError::NoFormat)?;
     let data = data.ok_or(AudioError::NoData)?;
 
+    let frame_bytes = check_pcm16(&format)?;
+    let raw = &bytes[data];
+    let whole = raw.len() - raw.len() % frame_bytes;
+    let samples: Vec<i16> = raw[..whole].chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
+    if samples.is_empty() {
+        return Err(AudioError::Empty);
+    }
+    Ok(Pcm { sample_rate: format.sample_rate, channels: format.channels, samples })
+}
+
+/// A `fmt ` chunk whose body starts at `body` (`size` declared, `available` left in the file).
+fn read_fmt(bytes: &[u8], body: usize, size: usize, available: usize) -> Result<Format, AudioError> {
+    if size < 16 {
+        return Err(AudioError::Unsupported(format!("fmt chunk of {size} bytes")));
+    }
+    if available < 16 {
+        return Err(AudioError::Truncated("fmt chunk"));
+    }
+    let tag = u16_at(bytes, body).unwrap_or(0);
+    let sub_format = if tag == WAVE_FORMAT_EXTENSIBLE {
+        // cbSize(2) validBits(2) channelMask(4) then the GUID at offset 24.
+        if size < 40 || available < 40 {
+            return Err(AudioError::Truncated("fmt chunk"));
+        }
+        u16_at(bytes, body + 24)
+    } else {
+        None
+    };
+    Ok(Format {
+        tag,
+        channels: u16_at(bytes, body + 2).unwrap_or(0),
+        sample_rate: u32_at(bytes, body + 4).unwrap_or(0),
+        block_align: u16_at(bytes, body + 12).unwrap_or(0),
+        bits: u16_at(bytes, body + 14).unwrap_or(0),
+        sub_format,
+    })
+}
+
+/// The bytes per frame of 16-bit PCM, mono or stereo, at a sane rate; any other format is
+/// refused by name.
+fn check_pcm16(format: &Format) -> Result<usize, AudioError> {
     let is_pcm = format.tag == WAVE_FORMAT_PCM || (format.tag == WAVE_FORMAT_EXTENSIBLE && format.sub_format == Some(WAVE_FORMAT_PCM));
     if !is_pcm {
         return Err(AudioError::Unsupported(format!("format tag {:#06x}", format.tag)));
@@ -171,13 +187,7 @@ pub fn parse_wav(bytes: &[u8]) -> Result<Pcm, AudioError> {
     if usize::from(format.block_align) != frame_bytes {
         return Err(AudioError::Unsupported(format!("block align {} for {} channels", format.block_align, format.channels)));
     }
-    let raw = &bytes[data];
-    let whole = raw.len() - raw.len() % frame_bytes;
-    let samples: Vec<i16> = raw[..whole].chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
-    if samples.is_empty() {
-        return Err(AudioError::Empty);
-    }
-    Ok(Pcm { sample_rate: format.sample_rate, channels: format.channels, samples })
+    Ok(frame_bytes)
 }
 
 /// How [`trim_silence`] decides what is silence.

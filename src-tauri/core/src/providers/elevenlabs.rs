@@ -15,7 +15,7 @@ use super::openai::{audio_from_bytes, connect_message, human_duration, read_capp
 use super::{http, http_status, MediaBytes, MediaRequest, Provider, ProviderError, ProviderFuture};
 use crate::model::MediaKind;
 
-pub const DEFAULT_BASE_URL: &str = "https://api.elevenlabs.io/v1";
+pub const DEFAULT_BASE_URL: &str = crate::config::ELEVENLABS_BASE_URL;
 /// "Rachel", one of the voices every account has.
 pub const DEFAULT_VOICE: &str = "21m00Tcm4TlvDq8ikWAM";
 pub const DEFAULT_MODEL: &str = "eleven_multilingual_v2";
@@ -42,7 +42,7 @@ impl Default for ElevenLabsConfig {
             output_format: "mp3_44100_128".into(),
             api_key: None,
             timeout: Duration::from_secs(60),
-            connect_timeout: http::DEFAULT_CONNECT_TIMEOUT,
+            connect_timeout: crate::net::DEFAULT_CONNECT_TIMEOUT,
         }
     }
 }
@@ -71,13 +71,13 @@ impl ElevenLabsProvider {
         let base = config.base_url.trim().trim_end_matches('/').to_string();
         let voice = config.voice_id.trim();
         if voice.is_empty() || !voice.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-            return Err(ProviderError::permanent(format!("'{}' is not an ElevenLabs voice id", crate::config::clip(voice))));
+            return Err(ProviderError::permanent(format!("'{}' is not an ElevenLabs voice id", crate::text::clip(voice))));
         }
         let mut endpoint = reqwest::Url::parse(&format!("{base}/text-to-speech/{voice}"))
-            .map_err(|_| ProviderError::permanent(format!("the base URL '{}' is not a valid URL", crate::config::clip(&base))))?;
+            .map_err(|_| ProviderError::permanent(format!("the base URL '{}' is not a valid URL", crate::text::clip(&base))))?;
         endpoint.query_pairs_mut().append_pair("output_format", &config.output_format);
         let host = format!("{}:{}", endpoint.host_str().unwrap_or("?"), endpoint.port_or_known_default().unwrap_or(0));
-        let client = http::client(config.timeout, config.connect_timeout, http::is_loopback(&endpoint))
+        let client = crate::net::client(config.timeout, config.connect_timeout, crate::net::is_loopback(&endpoint))
             .map_err(|e| ProviderError::permanent(format!("cannot set up HTTP: {e}")))?;
         Ok(ElevenLabsProvider { config, client, endpoint, host, base })
     }

@@ -1,9 +1,9 @@
-//! The one place an HTTP client is built (OpenAI-compatible servers, ElevenLabs, AnkiConnect),
-//! and the checks every HTTP answer shares before it is trusted.
+//! The checks every provider's HTTP answer shares before it is trusted (the client itself is
+//! built in [`crate::net`]).
 //!
 //! * **Connect timeout apart from the request timeout.** On a black-holed network (Wi-Fi up, no
 //!   route, SYNs dropped) a connection never completes; it fails after the connect timeout
-//!   ([`DEFAULT_CONNECT_TIMEOUT`], `connect_timeout_secs` in the config) as a *connect* error,
+//!   ([`crate::net::DEFAULT_CONNECT_TIMEOUT`], `connect_timeout_secs` in the config) as a *connect* error,
 //!   which providers report as [`ProviderError::Unreachable`] ("waiting for network": no
 //!   attempt spent), instead of eating the whole request timeout as an ordinary retry.
 //! * **Redirects are never followed.** The key travels in a header (`Authorization`,
@@ -18,68 +18,13 @@
 //!
 //! It deliberately knows nothing of keys, endpoints or answer shapes: the providers do.
 
-use std::time::Duration;
 
 use super::ProviderError;
-
-/// How long to wait for a connection to open, unless the config says otherwise.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The widest or tallest picture accepted from a provider, in pixels.
 pub const MAX_IMAGE_SIDE: usize = 8192;
 /// The most pixels a picture from a provider may have (width × height).
 pub const MAX_IMAGE_PIXELS: usize = 40_000_000;
-
-/// A client for one service: `timeout` for the whole exchange, `connect_timeout` (at most
-/// `timeout`) to open the connection, no redirects, and no system proxy when `direct` (a
-/// server on this machine).
-pub fn client(timeout: Duration, connect_timeout: Duration, direct: bool) -> reqwest::Result<reqwest::Client> {
-    let mut builder = reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(connect_timeout.min(timeout).max(Duration::from_millis(1)))
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("deckmedia/", env!("CARGO_PKG_VERSION")));
-    if direct {
-        builder = builder.no_proxy();
-    }
-    builder.build()
-}
-
-/// Whether a URL names this machine (`localhost`, `127.0.0.0/8`, `::1`).
-pub fn is_loopback(url: &reqwest::Url) -> bool {
-    let host = url.host_str().unwrap_or_default();
-    host.eq_ignore_ascii_case("localhost") || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-/// Whether plain `http://` may be used for `base_url`, and what to tell the user:
-/// * `https://` (or not a URL at all: other checks say so): `Ok(None)`;
-/// * `http://` to this machine: `Ok(None)`;
-/// * `http://` to a private address (`10/8`, `172.16/12`, `192.168/16`, `100.64/10`,
-///   link-local, `fc00::/7`, `fe80::/10`) or a LAN name (one label, `.local`, `.lan`,
-///   `.home.arpa`, `.internal`): `Ok(Some(warning))`: the key and the words cross the network
-///   unencrypted;
-/// * `http://` to anything else: `Err(why)`: a key would cross the internet in clear text.
-pub fn plain_http_policy(base_url: &str) -> Result<Option<String>, String> {
-    let Ok(url) = reqwest::Url::parse(base_url.trim()) else { return Ok(None) };
-    if url.scheme() != "http" {
-        return Ok(None);
-    }
-    let host = url.host_str().unwrap_or_default().trim_matches(['[', ']']).to_ascii_lowercase();
-    if is_loopback(&url) || host.ends_with(".localhost") {
-        return Ok(None);
-    }
-    let private = match host.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(ip)) => ip.is_private() || ip.is_link_local() || (ip.octets()[0] == 100 && ip.octets()[1] & 0xc0 == 64),
-        Ok(std::net::IpAddr::V6(ip)) => (ip.segments()[0] & 0xfe00) == 0xfc00 || (ip.segments()[0] & 0xffc0) == 0xfe80,
-        Err(_) => !host.contains('.') || [".local", ".lan", ".home.arpa", ".internal"].iter().any(|s| host.ends_with(s)),
-    };
-    let host = crate::config::clip(&host);
-    if private {
-        Ok(Some(format!("{host} is reached over plain http://: the API key and the words cross your network unencrypted")))
-    } else {
-        Err(format!("plain http:// is allowed only to this machine or a private network address, not {host}: use https://"))
-    }
-}
 
 /// The error for a 3xx answer: permanent, naming the host it pointed to (never the path or
 /// query, which may carry tokens).
@@ -138,19 +83,6 @@ mod tests {
         let mut webp = b"RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0".to_vec();
         webp.extend_from_slice(&[0xff, 0x3f, 0x00, 0xff, 0x3f, 0x00]);
         assert!(check_image_dimensions(&webp).is_err());
-    }
-
-    #[test]
-    fn plain_http_only_to_this_machine_or_a_private_network() {
-        for quiet in ["https://api.openai.com/v1", "http://127.0.0.1:8080/v1", "http://localhost:1/v1", "http://[::1]:9/v1", "http://x.localhost/"] {
-            assert_eq!(plain_http_policy(quiet), Ok(None), "{quiet}");
-        }
-        for warned in ["http://192.168.1.20:8080/v1", "http://10.0.0.5/v1", "http://172.20.1.1/", "http://100.101.102.103/", "http://[fd00::1]/", "http://gpu-box:8080/v1", "http://nas.local/v1", "http://ai.home.arpa/"] {
-            assert!(plain_http_policy(warned).is_ok_and(|w| w.is_some_and(|w| w.contains("unencrypted"))), "{warned}");
-        }
-        for refused in ["http://api.openai.com/v1", "http://8.8.8.8/v1", "http://172.32.0.1/", "http://[2001:db8::1]/"] {
-            assert!(plain_http_policy(refused).is_err_and(|e| e.contains("https://")), "{refused}");
-        }
     }
 
     #[test]

@@ -172,7 +172,7 @@ fn build(kind: MediaKind, c: &crate::config::ProviderConfig) -> crate::Result<Pr
             let d = elevenlabs::ElevenLabsConfig::default();
             let pick = |v: &str, openai_default: &str, ours: &str| if v.is_empty() || v == openai_default { ours.to_string() } else { v.to_string() };
             let cfg = elevenlabs::ElevenLabsConfig {
-                base_url: pick(&c.base_url, "https://api.openai.com/v1", &d.base_url),
+                base_url: crate::config::effective_base_url(ProviderKind::ElevenLabs, &c.base_url),
                 voice_id: pick(&c.voice, "alloy", &d.voice_id),
                 model_id: pick(&c.model, "tts-1", &d.model_id),
                 api_key: c.api_key.as_ref().map(|k| k.expose().to_string()),

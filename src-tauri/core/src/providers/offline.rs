@@ -211,7 +211,7 @@ fn word_card_svg(text: &str, translation: Option<&str>) -> String {
 /// Escapes text for SVG (the same escaping as Anki fields); control characters are dropped.
 fn xml_escape(s: &str) -> String {
     let visible: String = s.chars().filter(|c| !c.is_control()).collect();
-    crate::export::html_escape(&visible)
+    crate::text::html_escape(&visible)
 }
 
 #[cfg(test)]

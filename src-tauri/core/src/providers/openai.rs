@@ -72,14 +72,14 @@ impl OpenAiConfig {
             MediaKind::Audio => ("tts-1", 60),
         };
         OpenAiConfig {
-            base_url: "https://api.openai.com/v1".into(),
+            base_url: crate::config::OPENAI_BASE_URL.into(),
             model: model.into(),
             voice: "alloy".into(),
             image_size: "512x512".into(),
             audio_format: "mp3".into(),
             api_key: None,
             timeout: Duration::from_secs(timeout),
-            connect_timeout: http::DEFAULT_CONNECT_TIMEOUT,
+            connect_timeout: crate::net::DEFAULT_CONNECT_TIMEOUT,
             image_prompt: DEFAULT_IMAGE_PROMPT.into(),
         }
     }
@@ -146,7 +146,7 @@ impl OpenAiProvider {
         if kind == MediaKind::Audio && !AUDIO_FORMATS.contains(&config.audio_format.as_str()) {
             return Err(ProviderError::permanent(format!(
                 "unsupported audio format '{}'; use one of {}",
-                crate::config::clip(&config.audio_format),
+                crate::text::clip(&config.audio_format),
                 AUDIO_FORMATS.join(", ")
             )));
         }
@@ -166,7 +166,7 @@ impl OpenAiProvider {
         };
 
         // A local server (LocalAI & co.) is never reached through a system proxy.
-        let client = http::client(config.timeout, config.connect_timeout, http::is_loopback(&base)).map_err(|err| {
+        let client = crate::net::client(config.timeout, config.connect_timeout, crate::net::is_loopback(&base)).map_err(|err| {
             ProviderError::permanent(format!("could not set up the HTTP client: {}", root_cause(&err)))
         })?;
 

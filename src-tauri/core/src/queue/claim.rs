@@ -1,6 +1,6 @@
 //! Claiming: moving ready jobs to `running` under a lease, many in one statement.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::error::{DbContext, Result};
 use crate::media::cache_key;
@@ -32,86 +32,13 @@ pub fn claim(conn: &mut Connection, kind: MediaKind, settings_key: &str, provide
         return Ok(Vec::new());
     }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db("claiming jobs")?;
-    let ids: Vec<JobId> = {
-        let mut stmt = tx
-            .prepare_cached(
-                "UPDATE jobs SET status = 'running', lease = ?1, started_at = ?2, provider = ?5
-                 WHERE id IN (SELECT j.id FROM jobs j JOIN batches b ON b.id = j.batch_id
-                              WHERE j.status = 'queued' AND j.kind = ?3 AND j.next_run_at <= ?2
-                                AND b.paused = 0 AND b.cancelled = 0
-                                AND NOT EXISTS(SELECT 1 FROM provider_states WHERE provider = ?5)
-                              ORDER BY j.priority DESC, j.id LIMIT ?4)
-                 RETURNING id",
-            )
-            .db("claiming jobs")?;
-        let rows = stmt.query_map(params![lease, now, kind.as_str(), limit, provider], |r| r.get(0)).db("claiming jobs")?;
-        rows.collect::<Result<_, _>>().db("claiming jobs")?
-    };
+    let ids = take_ready(&tx, kind, provider, lease, limit, now)?;
     if ids.is_empty() {
         tx.commit().db("claiming jobs")?;
         return Ok(Vec::new());
     }
     let ids_json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
-    let mut jobs = Vec::with_capacity(ids.len());
-    {
-        let mut stmt = tx
-            .prepare_cached(
-                "SELECT j.id, j.batch_id, j.word_id, j.attempts, j.max_attempts, w.text,
-                        CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation, j.fresh
-                 FROM jobs j JOIN words w ON w.id = j.word_id JOIN decks d ON d.id = w.deck_id
-                 WHERE j.id IN (SELECT value FROM json_each(?1))
-                 ORDER BY j.priority DESC, j.id",
-            )
-            .db("claiming jobs")?;
-        let mut find_cached = tx
-            .prepare_cached(
-                "SELECT path, sha256, mime, bytes, provider, warning FROM media WHERE cache_key = ?1 ORDER BY id DESC LIMIT 1",
-            )
-            .db("claiming jobs")?;
-        let rows = stmt
-            .query_map([&ids_json], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, Option<String>>(7)?, r.get::<_, bool>(8)?))
-            })
-            .db("claiming jobs")?;
-        for row in rows {
-            let (id, batch_id, word_id, attempts, max_attempts, text, language, translation, fresh) = row.db("claiming jobs")?;
-            let key = cache_key(kind, settings_key, &language, &text, translation.as_deref());
-            let cached = if fresh {
-                None
-            } else {
-                find_cached
-                .query_row([&key], |r| {
-                    Ok(super::MediaRecord {
-                        rel_path: r.get(0)?,
-                        sha256: r.get(1)?,
-                        mime: r.get(2)?,
-                        bytes: r.get(3)?,
-                        provider: r.get(4)?,
-                        settings_key: settings_key.to_string(),
-                        cache_key: key.clone(),
-                        source_text: text.clone(),
-                        warning: r.get(5)?,
-                    })
-                })
-                .optional()
-                .db("claiming jobs")?
-            };
-            jobs.push(ClaimedJob {
-                id,
-                batch_id,
-                word_id,
-                kind,
-                attempts,
-                max_attempts,
-                text,
-                language,
-                translation,
-                settings_key: settings_key.to_string(),
-                cache_key: key,
-                cached,
-            });
-        }
-    }
+    let jobs = load_claimed(&tx, &ids_json, kind, settings_key)?;
     tx.execute(
         "UPDATE batches SET started_at = COALESCE(started_at, ?2), updated_at = ?2
          WHERE id IN (SELECT DISTINCT batch_id FROM jobs WHERE id IN (SELECT value FROM json_each(?1)))",
@@ -120,4 +47,70 @@ pub fn claim(conn: &mut Connection, kind: MediaKind, settings_key: &str, provide
     .db("claiming jobs")?;
     tx.commit().db("claiming jobs")?;
     Ok(jobs)
+}
+
+/// Moves up to `limit` ready jobs to `running` under `lease`; their ids.
+fn take_ready(tx: &Transaction<'_>, kind: MediaKind, provider: &str, lease: &str, limit: u32, now: i64) -> Result<Vec<JobId>> {
+    let mut stmt = tx
+        .prepare_cached(
+            "UPDATE jobs SET status = 'running', lease = ?1, started_at = ?2, provider = ?5
+             WHERE id IN (SELECT j.id FROM jobs j JOIN batches b ON b.id = j.batch_id
+                          WHERE j.status = 'queued' AND j.kind = ?3 AND j.next_run_at <= ?2
+                            AND b.paused = 0 AND b.cancelled = 0
+                            AND NOT EXISTS(SELECT 1 FROM provider_states WHERE provider = ?5)
+                          ORDER BY j.priority DESC, j.id LIMIT ?4)
+             RETURNING id",
+        )
+        .db("claiming jobs")?;
+    let rows = stmt.query_map(params![lease, now, kind.as_str(), limit, provider], |r| r.get(0)).db("claiming jobs")?;
+    rows.collect::<Result<_, _>>().db("claiming jobs")
+}
+
+/// The claimed jobs (`ids_json`, a JSON array of ids) with their words as they are now, and
+/// media already made for the same content elsewhere (unless the job asks for fresh media).
+fn load_claimed(tx: &Transaction<'_>, ids_json: &str, kind: MediaKind, settings_key: &str) -> Result<Vec<ClaimedJob>> {
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT j.id, j.batch_id, j.word_id, j.attempts, j.max_attempts, w.text,
+                    CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation, j.fresh
+             FROM jobs j JOIN words w ON w.id = j.word_id JOIN decks d ON d.id = w.deck_id
+             WHERE j.id IN (SELECT value FROM json_each(?1))
+             ORDER BY j.priority DESC, j.id",
+        )
+        .db("claiming jobs")?;
+    let rows = stmt
+        .query_map([ids_json], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, Option<String>>(7)?, r.get::<_, bool>(8)?))
+        })
+        .db("claiming jobs")?;
+    let mut jobs = Vec::new();
+    for row in rows {
+        let (id, batch_id, word_id, attempts, max_attempts, text, language, translation, fresh) = row.db("claiming jobs")?;
+        let key = cache_key(kind, settings_key, &language, &text, translation.as_deref());
+        let cached = if fresh { None } else { cached_media(tx, &key, settings_key, &text)? };
+        let settings_key = settings_key.to_string();
+        jobs.push(ClaimedJob { id, batch_id, word_id, kind, attempts, max_attempts, text, language, translation, settings_key, cache_key: key, cached });
+    }
+    Ok(jobs)
+}
+
+/// The newest media made for this content key (another deck, same word and settings).
+fn cached_media(tx: &Transaction<'_>, key: &str, settings_key: &str, text: &str) -> Result<Option<super::MediaRecord>> {
+    tx.prepare_cached("SELECT path, sha256, mime, bytes, provider, warning FROM media WHERE cache_key = ?1 ORDER BY id DESC LIMIT 1")
+        .db("claiming jobs")?
+        .query_row([key], |r| {
+            Ok(super::MediaRecord {
+                rel_path: r.get(0)?,
+                sha256: r.get(1)?,
+                mime: r.get(2)?,
+                bytes: r.get(3)?,
+                provider: r.get(4)?,
+                settings_key: settings_key.to_string(),
+                cache_key: key.to_string(),
+                source_text: text.to_string(),
+                warning: r.get(5)?,
+            })
+        })
+        .optional()
+        .db("claiming jobs")
 }

@@ -4,7 +4,7 @@ use rusqlite::{params, Connection};
 
 use super::read::recount;
 use crate::error::{DbContext, Error, Result};
-use crate::export::apkg_import::IMPORTED_SETTINGS;
+use crate::media::IMPORTED_SETTINGS;
 use crate::model::{BatchId, DeckId, MediaKind, WordId};
 
 #[derive(Debug, Clone)]

@@ -20,6 +20,7 @@ mod accounts;
 mod claim;
 mod control;
 mod enqueue;
+mod media_row;
 mod read;
 mod reconcile;
 mod settle;
@@ -28,6 +29,7 @@ pub use accounts::{clear_all_providers, clear_provider, is_provider_paused, mark
 pub use claim::{claim, ClaimedJob};
 pub use control::{cancel_batch, delete_word, prioritize_word, recover_running, retry_failed, set_batch_paused, set_global_paused, global_paused, jobs_no_longer_ours};
 pub use enqueue::{enqueue, EnqueueOptions};
+pub use media_row::{put_media, OnExisting};
 pub use read::{batch_info, list_batches, media_of_deck, media_of_deck_page, next_due, outstanding, runnable_by_kind, Outstanding};
 pub use reconcile::{reconcile, Reconciled, DECK_DELETED};
-pub use settle::{settle, JobOutcome, JobSettled, MediaRecord, Outcome, SettleReport};
+pub use settle::{settle, JobSettled, MediaRecord, Outcome, SettleReport};

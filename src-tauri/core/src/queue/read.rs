@@ -160,90 +160,88 @@ pub fn media_of_deck(conn: &Connection, deck_id: DeckId, data_dir: &Path) -> Res
 /// Like [`media_of_deck`] for the words at `offset..offset + limit` in deck order (`limit` -1 =
 /// all), reading only those words' jobs and media: a page of a 10,000-word deck stays cheap.
 pub fn media_of_deck_page(conn: &Connection, deck_id: DeckId, data_dir: &Path, offset: i64, limit: i64) -> Result<Vec<WordMedia>> {
-    const PAGE: &str = "SELECT id FROM words WHERE deck_id = ?1 ORDER BY position LIMIT ?2 OFFSET ?3";
-    let mut words: Vec<WordMedia> = {
-        let mut stmt = conn
-            .prepare(
-                "SELECT w.id, w.text, CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation
-                 FROM words w JOIN decks d ON d.id = w.deck_id WHERE w.deck_id = ?1 ORDER BY w.position LIMIT ?2 OFFSET ?3",
-            )
-            .db("reading media")?;
-        let rows = stmt
-            .query_map([deck_id, limit, offset], |r| {
-                Ok(WordMedia {
-                    word_id: r.get(0)?,
-                    text: r.get(1)?,
-                    language: r.get(2)?,
-                    translation: r.get(3)?,
-                    image: none_state(),
-                    audio: none_state(),
-                })
-            })
-            .db("reading media")?;
-        rows.collect::<Result<_, _>>().db("reading media")?
-    };
+    let mut words = page_words(conn, deck_id, offset, limit)?;
     let index: HashMap<WordId, usize> = words.iter().enumerate().map(|(i, w)| (w.word_id, i)).collect();
-    // Latest job per word and kind.
-    {
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT j.word_id, j.kind, j.status, j.last_error FROM jobs j
-                 WHERE j.id IN (SELECT MAX(j2.id) FROM jobs j2
-                                WHERE j2.word_id IN ({PAGE}) GROUP BY j2.word_id, j2.kind)"
-            ))
-            .db("reading media")?;
-        let rows = stmt
-            .query_map([deck_id, limit, offset], |r| {
-                Ok((r.get::<_, WordId>(0)?, r.get::<_, MediaKind>(1)?, r.get::<_, JobStatus>(2)?, r.get::<_, Option<String>>(3)?))
-            })
-            .db("reading media")?;
-        for row in rows {
-            let (word_id, kind, status, error) = row.db("reading media")?;
-            if let Some(s) = state_mut(&mut words, &index, word_id, kind) {
-                s.status = status.into();
-                s.error = error;
-            }
-        }
-    }
-    {
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT m.word_id, m.kind, m.path, m.source_text <> w.text, m.warning, m.bytes FROM media m JOIN words w ON w.id = m.word_id
-                 WHERE m.word_id IN ({PAGE})"
-            ))
-            .db("reading media")?;
-        let rows = stmt
-            .query_map([deck_id, limit, offset], |r| {
-                Ok((
-                    r.get::<_, WordId>(0)?,
-                    r.get::<_, MediaKind>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, bool>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, i64>(5)?,
-                ))
-            })
-            .db("reading media")?;
-        for row in rows {
-            let (word_id, kind, path, stale, warning, bytes) = row.db("reading media")?;
-            if let Some(s) = state_mut(&mut words, &index, word_id, kind) {
-                let path = data_dir.join(path);
-                if matches!(s.status, MediaStatus::None | MediaStatus::Done) {
-                    // Existence and size only (one stat): the content is checked by "Generate
-                    // missing" and `verify`.
-                    s.status = match std::fs::metadata(&path) {
-                        Ok(m) if m.is_file() && m.len() as i64 == bytes => MediaStatus::Done,
-                        Ok(m) if m.is_file() => MediaStatus::Damaged,
-                        _ => MediaStatus::Missing,
-                    };
-                }
-                s.path = Some(path.to_string_lossy().into_owned());
-                s.stale = stale;
-                s.warning = warning;
-            }
-        }
-    }
+    add_latest_jobs(conn, (deck_id, offset, limit), &mut words, &index)?;
+    add_media(conn, (deck_id, offset, limit), data_dir, &mut words, &index)?;
     Ok(words)
+}
+
+/// The ids of a page of a deck's words (`?1` deck, `?2` limit, `?3` offset).
+const PAGE: &str = "SELECT id FROM words WHERE deck_id = ?1 ORDER BY position LIMIT ?2 OFFSET ?3";
+
+/// A page of a deck's words in deck order, with no media state yet.
+fn page_words(conn: &Connection, deck_id: DeckId, offset: i64, limit: i64) -> Result<Vec<WordMedia>> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT w.id, w.text, CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation
+             FROM words w JOIN decks d ON d.id = w.deck_id WHERE w.deck_id = ?1 ORDER BY w.position LIMIT ?2 OFFSET ?3",
+        )
+        .db("reading media")?;
+    let rows = stmt
+        .query_map([deck_id, limit, offset], |r| {
+            Ok(WordMedia { word_id: r.get(0)?, text: r.get(1)?, language: r.get(2)?, translation: r.get(3)?, image: none_state(), audio: none_state() })
+        })
+        .db("reading media")?;
+    rows.collect::<Result<_, _>>().db("reading media")
+}
+
+/// The status and error of the latest job per word and kind of the page.
+fn add_latest_jobs(conn: &Connection, (deck_id, offset, limit): (DeckId, i64, i64), words: &mut [WordMedia], index: &HashMap<WordId, usize>) -> Result<()> {
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT j.word_id, j.kind, j.status, j.last_error FROM jobs j
+             WHERE j.id IN (SELECT MAX(j2.id) FROM jobs j2
+                            WHERE j2.word_id IN ({PAGE}) GROUP BY j2.word_id, j2.kind)"
+        ))
+        .db("reading media")?;
+    let rows = stmt
+        .query_map([deck_id, limit, offset], |r| {
+            Ok((r.get::<_, WordId>(0)?, r.get::<_, MediaKind>(1)?, r.get::<_, JobStatus>(2)?, r.get::<_, Option<String>>(3)?))
+        })
+        .db("reading media")?;
+    for row in rows {
+        let (word_id, kind, status, error) = row.db("reading media")?;
+        if let Some(s) = state_mut(words, index, word_id, kind) {
+            s.status = status.into();
+            s.error = error;
+        }
+    }
+    Ok(())
+}
+
+/// The page's media: path, staleness, warning, and whether the file is there at its size.
+fn add_media(conn: &Connection, (deck_id, offset, limit): (DeckId, i64, i64), data_dir: &Path, words: &mut [WordMedia], index: &HashMap<WordId, usize>) -> Result<()> {
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT m.word_id, m.kind, m.path, m.source_text <> w.text, m.warning, m.bytes FROM media m JOIN words w ON w.id = m.word_id
+             WHERE m.word_id IN ({PAGE})"
+        ))
+        .db("reading media")?;
+    let rows = stmt
+        .query_map([deck_id, limit, offset], |r| {
+            Ok((r.get::<_, WordId>(0)?, r.get::<_, MediaKind>(1)?, r.get::<_, String>(2)?, r.get::<_, bool>(3)?, r.get::<_, Option<String>>(4)?, r.get::<_, i64>(5)?))
+        })
+        .db("reading media")?;
+    for row in rows {
+        let (word_id, kind, path, stale, warning, bytes) = row.db("reading media")?;
+        if let Some(s) = state_mut(words, index, word_id, kind) {
+            let path = data_dir.join(path);
+            if matches!(s.status, MediaStatus::None | MediaStatus::Done) {
+                // Existence and size only (one stat): the content is checked by "Generate
+                // missing" and `verify`.
+                s.status = match std::fs::metadata(&path) {
+                    Ok(m) if m.is_file() && m.len() as i64 == bytes => MediaStatus::Done,
+                    Ok(m) if m.is_file() => MediaStatus::Damaged,
+                    _ => MediaStatus::Missing,
+                };
+            }
+            s.path = Some(path.to_string_lossy().into_owned());
+            s.stale = stale;
+            s.warning = warning;
+        }
+    }
+    Ok(())
 }
 
 fn state_mut<'a>(words: &'a mut [WordMedia], index: &HashMap<WordId, usize>, word_id: WordId, kind: MediaKind) -> Option<&'a mut MediaState> {

@@ -4,46 +4,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use super::media_row::{put_media, OnExisting};
 use crate::error::{DbContext, Error, Result};
-use crate::model::{AccountState, BatchId, JobId, MediaKind, ProviderState, WordId};
-
-/// How a settle moved one job; serialised as the lower-case word the UI reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS)]
-#[serde(rename_all = "lowercase")]
-pub enum JobOutcome {
-    /// Media is stored.
-    Done,
-    /// Failed for good (a permanent error, or the last attempt).
-    Failed,
-    /// Queued again after an error, an attempt spent.
-    Retrying,
-    /// Queued again without an attempt because its server is unreachable.
-    Waiting,
-    /// Queued again without an attempt (the worker stopped, or the disk is full).
-    Requeued,
-    /// Queued again without an attempt: its provider's account needs the user (quota used up,
-    /// key rejected).
-    Paused,
-}
-
-impl JobOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobOutcome::Done => "done",
-            JobOutcome::Failed => "failed",
-            JobOutcome::Retrying => "retrying",
-            JobOutcome::Waiting => "waiting",
-            JobOutcome::Requeued => "requeued",
-            JobOutcome::Paused => "paused",
-        }
-    }
-}
-
-impl std::fmt::Display for JobOutcome {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::model::{AccountState, BatchId, JobId, JobOutcome, MediaKind, ProviderState, WordId};
 
 /// A media file as recorded for a word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,99 +133,7 @@ struct Counts {
 type Row = (BatchId, WordId, String, i64, i64);
 
 fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, counts: &mut HashMap<BatchId, Counts>) -> Result<Option<JobSettled>> {
-    let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Row> { Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)) };
-    let (row, status, error): (Option<Row>, JobOutcome, Option<String>) = match outcome {
-        Outcome::Done { job, media, reused } => {
-            let r = tx
-                .prepare_cached(
-                    "UPDATE jobs SET status = 'done', finished_at = ?3, lease = NULL, last_error = NULL,
-                            attempts = attempts + ?4, reused = ?5
-                     WHERE id = ?1 AND status = 'running' AND lease = ?2
-                     RETURNING batch_id, word_id, kind, attempts, max_attempts",
-                )
-                .db("settling jobs")?
-                .query_row(params![job, lease, now, i64::from(!reused), reused], row)
-                .optional()
-                .db("settling jobs")?;
-            if let Some((_, word_id, kind, _, _)) = &r {
-                tx.prepare_cached(
-                    "INSERT INTO media(word_id, kind, path, sha256, mime, bytes, provider, settings_key, cache_key, source_text, created_at, warning)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-                     ON CONFLICT(word_id, kind) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256,
-                        mime = excluded.mime, bytes = excluded.bytes, provider = excluded.provider,
-                        settings_key = excluded.settings_key, cache_key = excluded.cache_key,
-                        source_text = excluded.source_text, created_at = excluded.created_at, warning = excluded.warning",
-                )
-                .db("settling jobs")?
-                .execute(params![
-                    word_id,
-                    kind,
-                    media.rel_path,
-                    media.sha256,
-                    media.mime,
-                    media.bytes,
-                    media.provider,
-                    media.settings_key,
-                    media.cache_key,
-                    media.source_text,
-                    now,
-                    media.warning
-                ])
-                .db("settling jobs")?;
-            }
-            (r, JobOutcome::Done, None)
-        }
-        Outcome::Retry { job, error, next_run_at } => {
-            let r = tx
-                .prepare_cached(
-                    "UPDATE jobs SET status = 'queued', lease = NULL, attempts = attempts + 1, next_run_at = ?3, last_error = ?4
-                     WHERE id = ?1 AND status = 'running' AND lease = ?2 AND attempts + 1 < max_attempts
-                     RETURNING batch_id, word_id, kind, attempts, max_attempts",
-                )
-                .db("settling jobs")?
-                .query_row(params![job, lease, next_run_at, error], row)
-                .optional()
-                .db("settling jobs")?;
-            match r {
-                Some(r) => (Some(r), JobOutcome::Retrying, Some(error.clone())),
-                None => {
-                    // The last attempt, or not ours any more: fail it if it is still ours.
-                    let r = fail(tx, *job, lease, &format!("gave up after repeated errors; last: {error}"), now)?;
-                    (r, JobOutcome::Failed, Some(format!("gave up after repeated errors; last: {error}")))
-                }
-            }
-        }
-        Outcome::Fail { job, error } => (fail(tx, *job, lease, error, now)?, JobOutcome::Failed, Some(error.clone())),
-        Outcome::Requeue { job, next_run_at, error } => {
-            let r = tx
-                .prepare_cached(
-                    "UPDATE jobs SET status = 'queued', lease = NULL, started_at = NULL, next_run_at = ?3,
-                            last_error = COALESCE(?4, last_error)
-                     WHERE id = ?1 AND status = 'running' AND lease = ?2
-                     RETURNING batch_id, word_id, kind, attempts, max_attempts",
-                )
-                .db("settling jobs")?
-                .query_row(params![job, lease, next_run_at, error], row)
-                .optional()
-                .db("settling jobs")?;
-            let outcome = if error.is_some() { JobOutcome::Waiting } else { JobOutcome::Requeued };
-            (r, outcome, error.clone())
-        }
-        Outcome::ProviderPaused { job, provider, state, message } => {
-            let error = format!("{provider}: {state} — {message}");
-            let r = tx
-                .prepare_cached(
-                    "UPDATE jobs SET status = 'queued', lease = NULL, started_at = NULL, last_error = ?3
-                     WHERE id = ?1 AND status = 'running' AND lease = ?2
-                     RETURNING batch_id, word_id, kind, attempts, max_attempts",
-                )
-                .db("settling jobs")?
-                .query_row(params![job, lease, error], row)
-                .optional()
-                .db("settling jobs")?;
-            (r, JobOutcome::Paused, Some(error))
-        }
-    };
+    let (row, status, error) = move_job(tx, lease, outcome, now)?;
     let Some((batch_id, word_id, kind, _, _)) = row else { return Ok(None) };
     let kind: MediaKind = kind.parse().map_err(Error::Corrupt)?;
     if matches!(status, JobOutcome::Done | JobOutcome::Failed) {
@@ -283,16 +154,86 @@ fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, co
     Ok(Some(JobSettled { job_id: outcome.job(), batch_id, word_id, kind, outcome: status, error }))
 }
 
+/// Moves a job out of `running` as `outcome` says, if it is still ours (`lease`): its row, the
+/// outcome as the events name it, and the error to show.
+fn move_job(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64) -> Result<(Option<Row>, JobOutcome, Option<String>)> {
+    Ok(match outcome {
+        Outcome::Done { job, media, reused } => {
+            let r = update_job(
+                tx,
+                "UPDATE jobs SET status = 'done', finished_at = ?3, lease = NULL, last_error = NULL,
+                        attempts = attempts + ?4, reused = ?5
+                 WHERE id = ?1 AND status = 'running' AND lease = ?2
+                 RETURNING batch_id, word_id, kind, attempts, max_attempts",
+                params![job, lease, now, i64::from(!reused), reused],
+            )?;
+            if let Some((_, word_id, kind, _, _)) = &r {
+                let kind: MediaKind = kind.parse().map_err(Error::Corrupt)?;
+                put_media(tx, *word_id, kind, media, now, OnExisting::Replace)?;
+            }
+            (r, JobOutcome::Done, None)
+        }
+        Outcome::Retry { job, error, next_run_at } => {
+            let r = update_job(
+                tx,
+                "UPDATE jobs SET status = 'queued', lease = NULL, attempts = attempts + 1, next_run_at = ?3, last_error = ?4
+                 WHERE id = ?1 AND status = 'running' AND lease = ?2 AND attempts + 1 < max_attempts
+                 RETURNING batch_id, word_id, kind, attempts, max_attempts",
+                params![job, lease, next_run_at, error],
+            )?;
+            match r {
+                Some(r) => (Some(r), JobOutcome::Retrying, Some(error.clone())),
+                None => {
+                    // The last attempt, or not ours any more: fail it if it is still ours.
+                    let error = format!("gave up after repeated errors; last: {error}");
+                    (fail(tx, *job, lease, &error, now)?, JobOutcome::Failed, Some(error))
+                }
+            }
+        }
+        Outcome::Fail { job, error } => (fail(tx, *job, lease, error, now)?, JobOutcome::Failed, Some(error.clone())),
+        Outcome::Requeue { job, next_run_at, error } => {
+            let r = update_job(
+                tx,
+                "UPDATE jobs SET status = 'queued', lease = NULL, started_at = NULL, next_run_at = ?3,
+                        last_error = COALESCE(?4, last_error)
+                 WHERE id = ?1 AND status = 'running' AND lease = ?2
+                 RETURNING batch_id, word_id, kind, attempts, max_attempts",
+                params![job, lease, next_run_at, error],
+            )?;
+            let outcome = if error.is_some() { JobOutcome::Waiting } else { JobOutcome::Requeued };
+            (r, outcome, error.clone())
+        }
+        Outcome::ProviderPaused { job, provider, state, message } => {
+            let error = format!("{provider}: {state} — {message}");
+            let r = update_job(
+                tx,
+                "UPDATE jobs SET status = 'queued', lease = NULL, started_at = NULL, last_error = ?3
+                 WHERE id = ?1 AND status = 'running' AND lease = ?2
+                 RETURNING batch_id, word_id, kind, attempts, max_attempts",
+                params![job, lease, error],
+            )?;
+            (r, JobOutcome::Paused, Some(error))
+        }
+    })
+}
+
 fn fail(tx: &Transaction<'_>, job: JobId, lease: &str, error: &str, now: i64) -> Result<Option<Row>> {
-    tx.prepare_cached(
+    update_job(
+        tx,
         "UPDATE jobs SET status = 'failed', lease = NULL, attempts = attempts + 1, finished_at = ?3, last_error = ?4
          WHERE id = ?1 AND status = 'running' AND lease = ?2
          RETURNING batch_id, word_id, kind, attempts, max_attempts",
+        params![job, lease, now, error],
     )
-    .db("settling jobs")?
-    .query_row(params![job, lease, now, error], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-    .optional()
-    .db("settling jobs")
+}
+
+/// One fenced `UPDATE … RETURNING` of a job: its row when the job was still ours, else `None`.
+fn update_job(tx: &Transaction<'_>, sql: &str, params: impl rusqlite::Params) -> Result<Option<Row>> {
+    tx.prepare_cached(sql)
+        .db("settling jobs")?
+        .query_row(params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .optional()
+        .db("settling jobs")
 }
 
 enum WordEnd {

@@ -22,7 +22,8 @@ use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::limits::{Finish, KindLimits, RateReport};
 use crate::model::{BatchId, JobId, MediaKind};
-use crate::queue::{self, ClaimedJob, JobOutcome, Outcome, SettleReport};
+use crate::model::JobOutcome;
+use crate::queue::{self, ClaimedJob, Outcome, SettleReport};
 use crate::store::Store;
 use crate::wake::Listener;
 

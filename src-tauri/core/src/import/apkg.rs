@@ -26,12 +26,13 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 
-use super::apkg::NOTETYPE_NAME;
-use super::TempPath;
+use crate::export::apkg::NOTETYPE_NAME;
+use crate::export::TempPath;
 use crate::error::{DbContext, Error, Result};
-use crate::media::{MediaStore, StoredFile};
-use crate::model::{Deck, DeckId, MediaKind, NewWord, Word, WordId};
-use crate::store::{self, AddWords};
+use crate::media::{MediaStore, StoredFile, IMPORTED_SETTINGS};
+use crate::queue::{put_media, MediaRecord, OnExisting};
+use crate::model::{AddWords, Deck, DeckId, MediaKind, NewWord, Word, WordId};
+use crate::store;
 use crate::Core;
 
 /// Bounds on what a package may make us read.
@@ -222,24 +223,22 @@ impl Core {
         let now = store::now_ms();
         let mut conn = self.store().conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db("attaching imported media")?;
-        {
-            let mut insert = tx
-                .prepare(
-                    "INSERT INTO media(word_id, kind, path, sha256, mime, bytes, provider, settings_key, cache_key, source_text, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'apkg', ?7, ?8, ?9, ?10)
-                     ON CONFLICT(word_id, kind) DO NOTHING",
-                )
-                .db("attaching imported media")?;
-            for (word_id, kind, file, mime, text) in &attach {
-                let key = crate::media::cache_key(*kind, IMPORTED_SETTINGS, "", text, None);
-                let n = insert
-                    .execute(rusqlite::params![word_id, kind.as_str(), file.rel_path, file.sha256, mime, file.bytes as i64, IMPORTED_SETTINGS, key, text, now])
-                    .db("attaching imported media")?;
-                if n > 0 {
-                    match kind {
-                        MediaKind::Image => report.pictures += 1,
-                        MediaKind::Audio => report.audio += 1,
-                    }
+        for (word_id, kind, file, mime, text) in attach {
+            let media = MediaRecord {
+                rel_path: file.rel_path,
+                sha256: file.sha256,
+                mime: mime.to_string(),
+                bytes: file.bytes as i64,
+                provider: "apkg".to_string(),
+                settings_key: IMPORTED_SETTINGS.to_string(),
+                cache_key: crate::media::cache_key(kind, IMPORTED_SETTINGS, "", &text, None),
+                source_text: text,
+                warning: None,
+            };
+            if put_media(&tx, word_id, kind, &media, now, OnExisting::Keep)? {
+                match kind {
+                    MediaKind::Image => report.pictures += 1,
+                    MediaKind::Audio => report.audio += 1,
                 }
             }
         }
@@ -251,8 +250,6 @@ impl Core {
 /// A word's text with the picture and sound its note referenced.
 type MediaRefs = (String, Option<String>, Option<String>);
 
-/// The `settings_key` of media that came from a package.
-pub const IMPORTED_SETTINGS: &str = "import:apkg";
 
 /// The stored extension and MIME type of a referenced file, when it is a picture or a sound.
 fn media_type(kind: MediaKind, name: &str) -> Option<(&'static str, &'static str)> {
@@ -277,7 +274,7 @@ fn media_type(kind: MediaKind, name: &str) -> Option<(&'static str, &'static str
 /// An opened package: its notes, and where its media files are.
 struct Package {
     notes: Vec<ApkgNote>,
-    zip: zip::ZipArchive<std::io::BufReader<std::fs::File>>,
+    zip: Zip,
     /// File name (as fields reference it) -> zip entry name.
     media: HashMap<String, String>,
 }
@@ -352,11 +349,47 @@ pub fn read_apkg(path: &Path, limits: &Limits) -> Result<Vec<ApkgNote>> {
     Ok(open_package(path, limits)?.notes)
 }
 
+type Zip = zip::ZipArchive<std::io::BufReader<std::fs::File>>;
+
 fn open_package(path: &Path, limits: &Limits) -> Result<Package> {
-    // One line, bounded: SQLite and zip errors can quote what they read.
-    let bad = |why: String| Error::invalid(one_line(&format!("{} is not a usable Anki package: {why}", path.display())));
+    let bad = |why: String| not_a_package(path, why);
     let file = std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| bad(e.to_string()))?;
+    let names = entry_names(&mut zip, limits, path)?;
+    let has = |n: &str| names.iter().any(|x| x == n);
+    let entry = if has("collection.anki21") {
+        "collection.anki21"
+    } else if has("collection.anki2") {
+        if has("collection.anki21b") {
+            return Err(bad("it uses the newer Anki format; export it again with \"Support older Anki versions\" ticked".into()));
+        }
+        "collection.anki2"
+    } else {
+        return Err(bad("it has no collection.anki2".into()));
+    };
+    // The collection, copied to a private temp file through a hard cap.
+    let tmp = TempPath::create(&std::env::temp_dir(), "apkg-import.sqlite", false)?;
+    // In the shared temp folder: owner-only before a byte of the user's collection goes in.
+    crate::private::restrict_file(&tmp.path);
+    unpack_collection(&mut zip, entry, &tmp.path, limits, path)?;
+    let _side_files = ["-journal", "-wal", "-shm"].map(|s| tmp.sibling(s));
+    let notes = read_collection(&tmp.path, limits).map_err(|e| match e {
+        Error::Db { cause, .. } => bad(format!("its collection cannot be read ({cause})")),
+        other => other,
+    })?;
+    let media = media_map(&mut zip, &names);
+    Ok(Package { notes, zip, media })
+}
+
+/// The package's error, on one line and bounded: SQLite and zip errors can quote what they read.
+fn not_a_package(path: &Path, why: String) -> Error {
+    Error::invalid(one_line(&format!("{} is not a usable Anki package: {why}", path.display())))
+}
+
+/// The names of the package's entries, once the count, the names and the total size are
+/// found safe.
+fn entry_names(zip: &mut Zip, limits: &Limits, path: &Path) -> Result<Vec<String>> {
+    let bad = |why: String| not_a_package(path, why);
     if zip.len() > limits.max_entries {
         return Err(bad(format!("{} entries (at most {} allowed)", zip.len(), limits.max_entries)));
     }
@@ -374,80 +407,69 @@ fn open_package(path: &Path, limits: &Limits) -> Result<Package> {
         }
         names.push(name);
     }
-    let has = |n: &str| names.iter().any(|x| x == n);
-    let entry = if has("collection.anki21") {
-        "collection.anki21"
-    } else if has("collection.anki2") {
-        if has("collection.anki21b") {
-            return Err(bad("it uses the newer Anki format; export it again with \"Support older Anki versions\" ticked".into()));
-        }
-        "collection.anki2"
-    } else {
-        return Err(bad("it has no collection.anki2".into()));
-    };
+    Ok(names)
+}
 
-    // The collection, copied to a private temp file through a hard cap.
-    let tmp = TempPath::create(&std::env::temp_dir(), "apkg-import.sqlite", false)?;
-    // In the shared temp folder: owner-only before a byte of the user's collection goes in.
-    crate::private::restrict_file(&tmp.path);
-    {
-        let mut z = zip.by_name(entry).map_err(|e| bad(e.to_string()))?;
-        let (declared, compressed) = (z.size(), z.compressed_size());
-        if declared > limits.max_collection_bytes {
-            return Err(bad(format!("its collection is {} MiB (at most {} MiB)", declared >> 20, limits.max_collection_bytes >> 20)));
-        }
-        let mut out = std::fs::OpenOptions::new().write(true).truncate(true).open(&tmp.path).map_err(|e| Error::io("cannot write", &tmp.path, e))?;
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut read = 0u64;
-        loop {
-            let n = match z.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(bad(format!("its collection cannot be unpacked ({e})"))),
-            };
-            read += n as u64;
-            if read > limits.max_collection_bytes {
-                return Err(bad(format!("its collection unpacks to more than {} MiB", limits.max_collection_bytes >> 20)));
-            }
-            if read > (1 << 20) && read / compressed.max(1) > limits.max_ratio {
-                return Err(bad(format!("its collection inflates more than {}× (a zip bomb?)", limits.max_ratio)));
-            }
-            out.write_all(&buf[..n]).map_err(|e| Error::io("cannot write", &tmp.path, e))?;
-        }
-        // A database in WAL mode would make SQLite create -wal/-shm files even read-only: mark it
-        // as a rollback-journal database (header bytes 18 and 19), as it is in a real package.
-        if read >= 100 {
-            use std::io::{Seek, SeekFrom};
-            out.seek(SeekFrom::Start(18)).and_then(|_| out.write_all(&[1, 1])).map_err(|e| Error::io("cannot write", &tmp.path, e))?;
-        }
-        out.sync_all().map_err(|e| Error::io("cannot write", &tmp.path, e))?;
+/// Unpacks the collection `entry` to `to` through the size and inflation caps.
+fn unpack_collection(zip: &mut Zip, entry: &str, to: &Path, limits: &Limits, path: &Path) -> Result<()> {
+    let bad = |why: String| not_a_package(path, why);
+    let mut z = zip.by_name(entry).map_err(|e| bad(e.to_string()))?;
+    let (declared, compressed) = (z.size(), z.compressed_size());
+    if declared > limits.max_collection_bytes {
+        return Err(bad(format!("its collection is {} MiB (at most {} MiB)", declared >> 20, limits.max_collection_bytes >> 20)));
     }
-    let _side_files = ["-journal", "-wal", "-shm"].map(|s| tmp.sibling(s));
-    let notes = read_collection(&tmp.path, limits).map_err(|e| match e {
-        Error::Db { cause, .. } => bad(format!("its collection cannot be read ({cause})")),
-        other => other,
-    })?;
-    // The media map: {"0": "name.png", …}. A package without one (or with a broken one) still
-    // gives its words.
+    let mut out = std::fs::OpenOptions::new().write(true).truncate(true).open(to).map_err(|e| Error::io("cannot write", to, e))?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut read = 0u64;
+    loop {
+        let n = match z.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(bad(format!("its collection cannot be unpacked ({e})"))),
+        };
+        read += n as u64;
+        if read > limits.max_collection_bytes {
+            return Err(bad(format!("its collection unpacks to more than {} MiB", limits.max_collection_bytes >> 20)));
+        }
+        if read > (1 << 20) && read / compressed.max(1) > limits.max_ratio {
+            return Err(bad(format!("its collection inflates more than {}× (a zip bomb?)", limits.max_ratio)));
+        }
+        out.write_all(&buf[..n]).map_err(|e| Error::io("cannot write", to, e))?;
+    }
+    // A database in WAL mode would make SQLite create -wal/-shm files even read-only: mark it
+    // as a rollback-journal database (header bytes 18 and 19), as it is in a real package.
+    if read >= 100 {
+        use std::io::{Seek, SeekFrom};
+        out.seek(SeekFrom::Start(18)).and_then(|_| out.write_all(&[1, 1])).map_err(|e| Error::io("cannot write", to, e))?;
+    }
+    out.sync_all().map_err(|e| Error::io("cannot write", to, e))
+}
+
+/// The media map: {"0": "name.png", …} as file name -> entry. A package without one (or with
+/// a broken one) still gives its words.
+fn media_map(zip: &mut Zip, names: &[String]) -> HashMap<String, String> {
+    let names: std::collections::HashSet<&str> = names.iter().map(String::as_str).collect();
+    let has = |n: &str| names.contains(n);
     let mut media = HashMap::new();
-    if has("media") {
-        if let Ok(z) = zip.by_name("media") {
-            let mut text = Vec::new();
-            if z.take(MAX_MEDIA_MAP_BYTES + 1).read_to_end(&mut text).is_ok() && text.len() as u64 <= MAX_MEDIA_MAP_BYTES {
-                if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&text) {
-                    for (entry, name) in map {
-                        if let Some(name) = name.as_str() {
-                            if has(&entry) && entry != "media" && !entry.starts_with("collection.") {
-                                media.insert(name.to_string(), entry);
-                            }
-                        }
-                    }
+    if !has("media") {
+        return media;
+    }
+    let Ok(z) = zip.by_name("media") else { return media };
+    let mut text = Vec::new();
+    if z.take(MAX_MEDIA_MAP_BYTES + 1).read_to_end(&mut text).is_err() || text.len() as u64 > MAX_MEDIA_MAP_BYTES {
+        return media;
+    }
+    if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&text) {
+        for (entry, name) in map {
+            if let Some(name) = name.as_str() {
+                if has(&entry) && entry != "media" && !entry.starts_with("collection.") {
+                    media.insert(name.to_string(), entry);
                 }
             }
         }
     }
-    Ok(Package { notes, zip, media })
+    media
 }
 
 /// Largest `media` map read.

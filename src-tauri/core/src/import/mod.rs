@@ -8,14 +8,16 @@
 //! imported from a bad file. [`preview`] reads the same way but reports every bad row (up to
 //! [`MAX_PREVIEW_ERRORS`]) and the first good ones, for an import dialog.
 
+pub mod apkg;
+
 use std::path::Path;
 
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::model::{Deck, DeckId, NewWord};
-use crate::store::{clean_language, clean_text, AddWords};
+use crate::model::{AddWords, Deck, DeckId, ImportReport, NewWord};
+use crate::store::{clean_language, clean_text};
 use crate::Core;
 
 /// Largest import accepted, in bytes.
@@ -118,26 +120,8 @@ pub enum ImportSource<'a> {
     Package(&'a Path),
 }
 
-/// What an import brought into a deck.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
-pub struct ImportReport {
-    /// Words new to the deck.
-    pub added: usize,
-    /// Words the deck had already (same text): not added twice.
-    pub already_there: usize,
-    /// Notes of a package that gave no usable word.
-    pub skipped: usize,
-    /// Pictures and sounds from a package attached to words that had none.
-    pub pictures: usize,
-    pub audio: usize,
-    /// Referenced media left out: missing from the package, of an unknown type, or too large.
-    pub media_skipped: usize,
-    /// All of it in words, as every front end says it ([`crate::wording::import_summary`]).
-    pub summary: String,
-}
-
 impl ImportReport {
-    fn new(added: usize, already_there: usize, package: Option<&crate::export::apkg_import::ApkgImport>) -> ImportReport {
+    fn new(added: usize, already_there: usize, package: Option<&apkg::ApkgImport>) -> ImportReport {
         let mut r = ImportReport { added, already_there, ..ImportReport::default() };
         if let Some(p) = package {
             (r.skipped, r.pictures, r.audio, r.media_skipped) = (p.skipped, p.pictures, p.audio, p.media_skipped);
@@ -146,7 +130,7 @@ impl ImportReport {
         r
     }
 
-    fn of_package(p: &crate::export::apkg_import::ApkgImport) -> ImportReport {
+    fn of_package(p: &apkg::ApkgImport) -> ImportReport {
         let (added, already_there) = p.decks.iter().fold((0, 0), |(a, t), d| (a + d.added, t + d.already_there));
         ImportReport::new(added, already_there, Some(p))
     }
@@ -403,7 +387,7 @@ fn parse_table(text: &str, delim: u8, cols: Columns, has_header: bool, anki: Opt
         }
         let value = |i: usize| -> Option<String> {
             let raw = record.get(i)?;
-            let v = if html { crate::export::apkg_import::html_to_text(raw) } else { raw.trim().to_string() };
+            let v = if html { apkg::html_to_text(raw) } else { raw.trim().to_string() };
             Some(v).filter(|s| !s.is_empty())
         };
         let text = match clean_text(&value(cols.word).unwrap_or_default()) {

@@ -22,9 +22,10 @@
 //!   waits for, so probing an unchanged cap costs a handful of calls per batch.
 //! * A provider's own rate headers (`x-ratelimit-remaining-requests` / `-reset-requests`) set a
 //!   request budget: with none left, nothing starts until the reset, so the 429 never comes.
-//!   Answers can be read out of order (separate connections, a busy machine): an answer to a
-//!   request sent before the one the budget came from is stale and ignored, so a late answer
-//!   never raises the budget the server already spent.
+//!   Answers are read out of order (separate connections, a busy machine), so the latest one
+//!   read is not the freshest: answers whose reset falls in the same period keep the *lowest*
+//!   count, an answer from a later period replaces the budget, one from an earlier period is
+//!   ignored. A late answer never raises a budget the server has already spent.
 //!
 //! The limiter is owned by the worker loop and is not shared between threads; it takes the
 //! time as an argument (`now`), so tests drive it without a clock.
@@ -59,8 +60,6 @@ pub struct Limiter {
     paused_until: Option<Instant>,
     /// Requests the server said are left before `reset_at` (its rate headers).
     budget: Option<Budget>,
-    /// When the request whose answer set the budget was sent: older answers are stale.
-    newest_report: Option<Instant>,
     rejected: u64,
     /// Consecutive probe rounds that found the server unreachable (0 = reachable).
     unreachable: u32,
@@ -70,18 +69,31 @@ pub struct Limiter {
 #[derive(Debug, Clone, Copy)]
 struct Budget {
     remaining: u32,
+    /// The reset, as late as it can be (counted from when an answer was read).
     reset_at: Instant,
+    /// The reset, as early as it can be (counted from when a request was sent).
+    reset_earliest: Instant,
 }
 
 /// A server's request budget as one answer stated it: `remaining` more requests may start
-/// before `reset_at`. `sent_at` (when that request was sent) orders answers that are read out
-/// of order; `reset_at` is counted from when the answer was read, which is never earlier than
-/// when the server counted, so the estimate errs late.
+/// before `reset` from when the server counted the request — some time between `sent_at` and
+/// `read_at`, so the reset lies between `sent_at + reset` and `read_at + reset`. Two answers
+/// whose ranges overlap speak of the same period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateReport {
     pub remaining: u32,
-    pub reset_at: Instant,
+    pub reset: Duration,
     pub sent_at: Instant,
+    pub read_at: Instant,
+}
+
+impl RateReport {
+    fn earliest(&self) -> Instant {
+        self.sent_at + self.reset
+    }
+    fn latest(&self) -> Instant {
+        self.read_at + self.reset
+    }
 }
 
 /// How a request ended, as far as limits care.
@@ -117,7 +129,6 @@ impl Limiter {
             starts: VecDeque::new(),
             paused_until: None,
             budget: None,
-            newest_report: None,
             rejected: 0,
             unreachable: 0,
             probe_base: Duration::from_secs(1),
@@ -200,21 +211,27 @@ impl Limiter {
     }
 
     /// The server's own word on its request budget (`x-ratelimit-remaining-requests`,
-    /// `x-ratelimit-reset-requests`), read off an answer before its slot is freed. The answer to
-    /// the most recently sent request is the truth, less the other requests still in flight
-    /// (they may have reached the server after this one was counted); an answer to a request
-    /// sent earlier than that one is stale and changes nothing.
+    /// `x-ratelimit-reset-requests`), read off an answer before its slot is freed: its count,
+    /// less the other requests still in flight (they may have reached the server after this one
+    /// was counted). In the period of the budget kept, the lowest count wins; an answer from a
+    /// later period replaces it; one from an earlier period (read late) changes nothing.
     pub fn on_rate(&mut self, report: RateReport, now: Instant) {
-        if self.newest_report.is_some_and(|newest| report.sent_at < newest) {
-            return;
-        }
-        self.newest_report = Some(report.sent_at);
-        if report.reset_at <= now {
-            self.budget = None;
+        if report.latest() <= now {
             return;
         }
         let others = self.in_flight.saturating_sub(1);
-        self.budget = Some(Budget { remaining: report.remaining.saturating_sub(others), reset_at: report.reset_at });
+        let mut next = Budget { remaining: report.remaining.saturating_sub(others), reset_at: report.latest(), reset_earliest: report.earliest() };
+        if let Some(kept) = self.budget.filter(|b| b.reset_at > now) {
+            if report.latest() < kept.reset_earliest {
+                return;
+            }
+            if report.earliest() <= kept.reset_at {
+                next.remaining = next.remaining.min(kept.remaining);
+                next.reset_at = next.reset_at.max(kept.reset_at);
+                next.reset_earliest = next.reset_earliest.min(kept.reset_earliest);
+            }
+        }
+        self.budget = Some(next);
     }
 
     pub fn on_finish(&mut self, how: Finish, now: Instant) {
@@ -579,49 +596,55 @@ mod tests {
     fn the_servers_request_budget_holds_starts_until_it_resets() {
         let now = Instant::now();
         let mut l = Limiter::new(8, 0);
-        l.on_rate(report(2, now + Duration::from_secs(1), now), now);
+        l.on_rate(report(now, 2, 1000, 0, 0), now);
         assert_eq!(l.available(now), 2);
         l.on_start(now);
         l.on_start(now);
         assert_eq!(l.available(now), 0, "none left: wait instead of collecting a 429");
         assert_eq!(l.next_ready(now), Some(now + Duration::from_secs(1)));
         l.on_finish(Finish::Success, now);
-        l.on_rate(report(0, now + Duration::from_millis(20), now), now);
+        l.on_rate(report(now, 0, 1000, 0, 5), now + Duration::from_millis(5));
         assert_eq!(l.available(now), 0);
-        assert_eq!(l.next_ready(now), Some(now + Duration::from_millis(20)));
-        assert_eq!(l.available(now + Duration::from_millis(20)), 7, "the budget is gone after its reset");
+        assert_eq!(l.next_ready(now), Some(now + Duration::from_millis(1005)), "the latest the period can end");
+        assert_eq!(l.available(now + Duration::from_millis(1005)), 7, "the budget is gone after its reset");
         assert_eq!(l.window(), 8, "a budget is not congestion: the window stays");
     }
 
-    fn report(remaining: u32, reset_at: Instant, sent_at: Instant) -> RateReport {
-        RateReport { remaining, reset_at, sent_at }
+    /// An answer to a request sent at `sent` and read at `read` (ms after `t0`), `reset` ms
+    /// before the server's period ends.
+    fn report(t0: Instant, remaining: u32, reset: u64, sent: u64, read: u64) -> RateReport {
+        let ms = Duration::from_millis;
+        RateReport { remaining, reset: ms(reset), sent_at: t0 + ms(sent), read_at: t0 + ms(read) }
     }
 
     #[test]
-    fn an_answer_read_late_does_not_raise_the_budget_a_newer_one_set() {
+    fn answers_read_out_of_order_keep_the_lowest_count_of_their_period() {
         let t0 = Instant::now();
         let ms = Duration::from_millis;
         let mut l = Limiter::new(4, 0);
-        for _ in 0..2 {
+        for _ in 0..4 {
             l.on_start(t0);
         }
-        // The request sent second was counted last (1 left) and its answer is read first.
-        l.on_rate(report(1, t0 + ms(900), t0 + ms(2)), t0 + ms(10));
-        l.on_finish(Finish::Success, t0 + ms(10));
-        // The first request's answer (counted when 2 were left) arrives after it.
-        l.on_rate(report(2, t0 + ms(900), t0 + ms(1)), t0 + ms(11));
-        l.on_finish(Finish::Success, t0 + ms(11));
-        assert_eq!(l.available(t0 + ms(11)), 0, "the stale answer (2 left) is ignored: the newer one said 1, less the request then in flight");
-        // A newer request's answer is the truth again, even when it says more are left.
-        l.on_start(t0 + ms(12));
-        l.on_rate(report(9, t0 + ms(2000), t0 + ms(12)), t0 + ms(20));
-        l.on_finish(Finish::Success, t0 + ms(20));
-        assert_eq!(l.available(t0 + ms(20)), 4, "a new period: the window limits again");
-        // An answer whose reset has already passed when it is read leaves no budget.
-        l.on_start(t0 + ms(30));
-        l.on_rate(report(0, t0 + ms(25), t0 + ms(30)), t0 + ms(40));
-        l.on_finish(Finish::Success, t0 + ms(40));
-        assert_eq!(l.available(t0 + ms(40)), 4);
+        // Four requests counted 9, 8, 7, 6 left in the period ending at 1000 ms, read in the
+        // order 7, 6, 9, 8 (the log of a loaded machine).
+        for (remaining, read) in [(7, 11), (6, 11), (9, 12), (8, 12)] {
+            l.on_rate(report(t0, remaining, 1000 - 2, 1, read), t0 + ms(read));
+            l.on_finish(Finish::Success, t0 + ms(read));
+        }
+        assert_eq!(l.available(t0 + ms(12)), 4.min(6), "6 are left, not 8 or 9");
+        // A later period replaces the budget, even with a higher count.
+        l.on_start(t0 + ms(1001));
+        l.on_rate(report(t0, 9, 999, 1001, 1003), t0 + ms(1003));
+        l.on_finish(Finish::Success, t0 + ms(1003));
+        assert_eq!(l.budget.map(|b| b.remaining), Some(9));
+        // An answer from the earlier period read now changes nothing.
+        l.on_start(t0 + ms(1004));
+        l.on_rate(report(t0, 5, 990, 5, 1004), t0 + ms(1004));
+        l.on_finish(Finish::Success, t0 + ms(1004));
+        assert_eq!(l.budget.map(|b| b.remaining), Some(8), "one more started; the stale answer (5 left) is ignored");
+        // An answer whose reset has passed when it is read leaves the budget as it was.
+        l.on_rate(report(t0, 0, 10, 1000, 1500), t0 + ms(2600));
+        assert_eq!(l.available(t0 + ms(2600)), 4);
     }
 
     #[test]
@@ -688,7 +711,7 @@ mod tests {
             l.on_finish("audio", Finish::Success, now);
         }
         assert_eq!(l.available("audio", now), 0, "Retry-After pauses the whole server");
-        l.on_rate("audio", RateReport { remaining: 0, reset_at: now + Duration::from_secs(5), sent_at: now }, now);
+        l.on_rate("audio", RateReport { remaining: 0, reset: Duration::from_secs(5), sent_at: now, read_at: now }, now);
         assert_eq!(l.next_ready("image", now + Duration::from_secs(1)), Some(now + Duration::from_secs(5)), "one budget per server");
         let mut apart = KindLimits::new(&[("image", "a".to_string(), 2, 0), ("audio", "b".to_string(), 2, 0)]);
         apart.on_start("image", now);

@@ -98,10 +98,10 @@ pub trait Provider: Send + Sync + 'static {
     fn warning(&self, _request: &MediaRequest) -> Option<String> {
         None
     }
-    /// The server's request budget from the latest answer's rate headers, taken once (the
-    /// worker asks after each request). `None` when the service sends none.
-    fn take_rate_budget(&self) -> Option<crate::limits::RateReport> {
-        None
+    /// The request budgets the answers' rate headers stated since the last call (the worker
+    /// asks after each request). Empty when the service sends none.
+    fn take_rate_reports(&self) -> Vec<crate::limits::RateReport> {
+        Vec::new()
     }
     /// Makes the media. Must return promptly with `ProviderError::Cancelled` once `cancel` fires.
     fn generate<'a>(&'a self, request: &'a MediaRequest, cancel: &'a CancellationToken) -> ProviderFuture<'a>;

@@ -108,6 +108,9 @@ impl fmt::Debug for OpenAiConfig {
     }
 }
 
+/// Rate reports kept for the worker at most (the oldest go first).
+const MAX_KEPT_REPORTS: usize = 256;
+
 /// Makes pictures or pronunciations (one kind per instance) through an OpenAI-compatible API.
 pub struct OpenAiProvider {
     kind: MediaKind,
@@ -117,9 +120,8 @@ pub struct OpenAiProvider {
     /// `host:port`, for messages.
     host: String,
     settings_key: String,
-    /// The request budget the rate headers of the most recently sent request's answer stated,
-    /// until the worker takes it.
-    rate: std::sync::Mutex<Option<RateReport>>,
+    /// The request budgets answers' rate headers stated, until the worker takes them.
+    rate: std::sync::Mutex<Vec<RateReport>>,
 }
 
 impl fmt::Debug for OpenAiProvider {
@@ -171,7 +173,7 @@ impl OpenAiProvider {
         })?;
 
         let settings_key = settings_key(kind, &base, &config);
-        Ok(OpenAiProvider { kind, config, client, endpoint, host, settings_key, rate: std::sync::Mutex::new(None) })
+        Ok(OpenAiProvider { kind, config, client, endpoint, host, settings_key, rate: std::sync::Mutex::new(Vec::new()) })
     }
 
     pub fn kind(&self) -> MediaKind {
@@ -252,16 +254,18 @@ impl OpenAiProvider {
     }
 
     /// Keeps the request budget the answer states (OpenAI sends it on successes and 429s
-    /// alike), unless an answer to a request sent later is already kept.
+    /// alike) for the worker, which weighs every answer's (they can be read out of order).
     fn note_rate_headers(&self, headers: &reqwest::header::HeaderMap, sent_at: std::time::Instant) {
         let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         if let Some(budget) = http_status::rate_budget(get(http_status::REMAINING_REQUESTS), get(http_status::RESET_REQUESTS)) {
-            let reset_at = tokio::time::Instant::now().into_std() + budget.reset;
-            let report = RateReport { remaining: budget.remaining, reset_at, sent_at };
+            let read_at = tokio::time::Instant::now().into_std();
+            let report = RateReport { remaining: budget.remaining, reset: budget.reset, sent_at, read_at };
             if let Ok(mut rate) = self.rate.lock() {
-                if rate.is_none_or(|kept| kept.sent_at <= sent_at) {
-                    *rate = Some(report);
+                // Taken after every request; the cap only matters if nobody takes them.
+                if rate.len() >= MAX_KEPT_REPORTS {
+                    rate.remove(0);
                 }
+                rate.push(report);
             }
         }
     }
@@ -325,8 +329,8 @@ impl Provider for OpenAiProvider {
         format!("openai|{base}")
     }
 
-    fn take_rate_budget(&self) -> Option<RateReport> {
-        self.rate.lock().ok().and_then(|mut rate| rate.take())
+    fn take_rate_reports(&self) -> Vec<RateReport> {
+        self.rate.lock().map(|mut rate| std::mem::take(&mut *rate)).unwrap_or_default()
     }
 
     fn generate<'a>(&'a self, request: &'a MediaRequest, cancel: &'a CancellationToken) -> ProviderFuture<'a> {

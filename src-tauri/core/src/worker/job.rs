@@ -59,19 +59,19 @@ pub enum Written {
 }
 
 /// Runs one job. `release` is called once, as soon as the provider slot is free.
-pub async fn run_job(job: ClaimedJob, ctx: &JobContext, cancel: &CancellationToken, release: impl FnOnce(Finish, Option<RateReport>)) -> JobEnd {
+pub async fn run_job(job: ClaimedJob, ctx: &JobContext, cancel: &CancellationToken, release: impl FnOnce(Finish, Vec<RateReport>)) -> JobEnd {
     if let Some(cached) = job.cached.clone() {
         let m = ctx.media.clone();
         let ok = tokio::task::spawn_blocking(move || m.verify(&cached.rel_path, &cached.sha256).then_some(cached)).await;
         if let Ok(Some(cached)) = ok {
-            release(Finish::Other, None);
+            release(Finish::Other, Vec::new());
             return JobEnd::Settle(Outcome::Done { job: job.id, media: cached, reused: true });
         }
     }
     let request = MediaRequest { kind: job.kind, text: job.text.clone(), language: job.language.clone(), translation: job.translation.clone() };
     let attempt = job.attempts + 1;
     let result = ctx.slot.provider.generate(&request, cancel).await;
-    let budget = ctx.slot.provider.take_rate_budget();
+    let budget = ctx.slot.provider.take_rate_reports();
     release(finish_of(&result), budget);
     let bytes = match result {
         Ok(bytes) => bytes,

@@ -53,7 +53,7 @@ pub enum Next {
 enum Msg {
     /// The provider call ended: its slot is free for the next job (before the file is saved,
     /// so saving never holds a provider slot).
-    Released { kind: MediaKind, finish: Finish, budget: Option<RateReport> },
+    Released { kind: MediaKind, finish: Finish, budget: Vec<RateReport> },
     Ended(Box<JobEnd>),
 }
 
@@ -263,8 +263,8 @@ impl<'w> Turn<'w> {
     fn take(&mut self, m: Msg, now: Instant) {
         match m {
             Msg::Released { kind, finish, budget } => {
-                if let Some(b) = budget {
-                    self.limits.on_rate(kind, b, now.into_std());
+                for report in budget {
+                    self.limits.on_rate(kind, report, now.into_std());
                 }
                 self.limits.on_finish(kind, finish, now.into_std());
                 if matches!(finish, Finish::RateLimited | Finish::RetryAfter(_)) {

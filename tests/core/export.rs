@@ -252,7 +252,7 @@ async fn a_word_without_a_picture_exports_an_empty_field_not_a_broken_reference(
 
 fn read_csv(path: &Path) -> Vec<Vec<String>> {
     let mut r = csv::ReaderBuilder::new().has_headers(true).from_path(path).unwrap();
-    assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), ["word", "translation", "language", "picture", "audio"]);
+    assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), ["word", "translation", "language", "picture", "audio", "attribution"]);
     r.records().map(|rec| rec.unwrap().iter().map(String::from).collect()).collect()
 }
 

@@ -34,6 +34,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema/001_init.sql")),
         M::up(include_str!("schema/002_media_warning.sql")),
         M::up(include_str!("schema/003_provider_states_media_verified.sql")),
+        M::up(include_str!("schema/004_media_attribution.sql")),
     ])
 }
 

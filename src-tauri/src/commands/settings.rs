@@ -105,6 +105,7 @@ impl ProviderSettings {
             requests_per_minute: self.requests_per_minute,
             timeout_secs: self.timeout_secs,
             connect_timeout_secs: self.connect_timeout_secs.unwrap_or(ProviderConfig::default().connect_timeout_secs),
+            chain: Vec::new(),
             api_key: None,
         };
         p.fill_defaults(kind);
@@ -157,11 +158,16 @@ pub async fn save_settings<R: Runtime>(
     audio: ProviderSettings,
 ) -> CmdResult<Settings> {
     call(&state, move |c| {
-        let config = Config {
+        let current = c.config();
+        // The page does not edit chains or [wikimedia] (config.toml does): keep them.
+        let mut config = Config {
             image: image.into_config(MediaKind::Image),
             audio: audio.into_config(MediaKind::Audio),
-            queue: c.config().queue.clone(),
+            queue: current.queue.clone(),
+            wikimedia: current.wikimedia.clone(),
         };
+        config.image.chain = current.image.chain.clone();
+        config.audio.chain = current.audio.chain.clone();
         c.save_config(&config)
     })
     .await?;

@@ -65,7 +65,7 @@ pub fn claim(conn: &mut Connection, kind: MediaKind, settings_key: &str, provide
             .db("claiming jobs")?;
         let mut find_cached = tx
             .prepare_cached(
-                "SELECT path, sha256, mime, bytes, provider, warning FROM media WHERE cache_key = ?1 ORDER BY id DESC LIMIT 1",
+                "SELECT path, sha256, mime, bytes, provider, warning, attribution FROM media WHERE cache_key = ?1 ORDER BY id DESC LIMIT 1",
             )
             .db("claiming jobs")?;
         let rows = stmt
@@ -91,6 +91,7 @@ pub fn claim(conn: &mut Connection, kind: MediaKind, settings_key: &str, provide
                         cache_key: key.clone(),
                         source_text: text.clone(),
                         warning: r.get(5)?,
+                        attribution: r.get(6)?,
                     })
                 })
                 .optional()

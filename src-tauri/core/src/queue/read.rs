@@ -208,7 +208,7 @@ pub fn media_of_deck_page(conn: &Connection, deck_id: DeckId, data_dir: &Path, o
     {
         let mut stmt = conn
             .prepare(&format!(
-                "SELECT m.word_id, m.kind, m.path, m.source_text <> w.text, m.warning, m.bytes FROM media m JOIN words w ON w.id = m.word_id
+                "SELECT m.word_id, m.kind, m.path, m.source_text <> w.text, m.warning, m.bytes, m.provider, m.attribution FROM media m JOIN words w ON w.id = m.word_id
                  WHERE m.word_id IN ({PAGE})"
             ))
             .db("reading media")?;
@@ -221,11 +221,13 @@ pub fn media_of_deck_page(conn: &Connection, deck_id: DeckId, data_dir: &Path, o
                     r.get::<_, bool>(3)?,
                     r.get::<_, Option<String>>(4)?,
                     r.get::<_, i64>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, Option<crate::model::Attribution>>(7)?,
                 ))
             })
             .db("reading media")?;
         for row in rows {
-            let (word_id, kind, path, stale, warning, bytes) = row.db("reading media")?;
+            let (word_id, kind, path, stale, warning, bytes, provider, attribution) = row.db("reading media")?;
             if let Some(s) = state_mut(&mut words, &index, word_id, kind) {
                 let path = data_dir.join(path);
                 if matches!(s.status, MediaStatus::None | MediaStatus::Done) {
@@ -240,6 +242,8 @@ pub fn media_of_deck_page(conn: &Connection, deck_id: DeckId, data_dir: &Path, o
                 s.path = Some(path.to_string_lossy().into_owned());
                 s.stale = stale;
                 s.warning = warning;
+                s.provider = Some(provider);
+                s.attribution = attribution;
             }
         }
     }
@@ -255,7 +259,7 @@ fn state_mut<'a>(words: &'a mut [WordMedia], index: &HashMap<WordId, usize>, wor
 }
 
 fn none_state() -> MediaState {
-    MediaState { status: MediaStatus::None, path: None, error: None, stale: false, warning: None }
+    MediaState { status: MediaStatus::None, path: None, error: None, stale: false, warning: None, provider: None, attribution: None }
 }
 
 /// The earliest `next_run_at` of a queued job of `kind` in a batch that may run, if any. None

@@ -59,6 +59,8 @@ pub struct MediaRecord {
     pub source_text: String,
     /// Something to tell the user about this media.
     pub warning: Option<String>,
+    /// The credit its licence asks for (e.g. a Wikimedia Commons recording's speaker and licence).
+    pub attribution: Option<crate::model::Attribution>,
 }
 
 /// How a claimed job ended.
@@ -186,12 +188,13 @@ fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, co
                 .db("settling jobs")?;
             if let Some((_, word_id, kind, _, _)) = &r {
                 tx.prepare_cached(
-                    "INSERT INTO media(word_id, kind, path, sha256, mime, bytes, provider, settings_key, cache_key, source_text, created_at, warning)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                    "INSERT INTO media(word_id, kind, path, sha256, mime, bytes, provider, settings_key, cache_key, source_text, created_at, warning, attribution)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                      ON CONFLICT(word_id, kind) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256,
                         mime = excluded.mime, bytes = excluded.bytes, provider = excluded.provider,
                         settings_key = excluded.settings_key, cache_key = excluded.cache_key,
-                        source_text = excluded.source_text, created_at = excluded.created_at, warning = excluded.warning",
+                        source_text = excluded.source_text, created_at = excluded.created_at, warning = excluded.warning,
+                        attribution = excluded.attribution",
                 )
                 .db("settling jobs")?
                 .execute(params![
@@ -206,7 +209,8 @@ fn settle_one(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64, co
                     media.cache_key,
                     media.source_text,
                     now,
-                    media.warning
+                    media.warning,
+                    media.attribution
                 ])
                 .db("settling jobs")?;
             }
@@ -375,6 +379,7 @@ mod tests {
             cache_key: format!("c{job}"),
             source_text: "a".into(),
             warning: None,
+            attribution: None,
         };
         Outcome::Done { job, media, reused: false }
     }

@@ -95,3 +95,95 @@ impl Provider for ChainProvider {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::model::MediaKind;
+    use crate::providers::MediaBytes;
+
+    /// A member that answers one fixed result and counts its calls.
+    struct Stub {
+        name: &'static str,
+        answer: Result<&'static str, ProviderError>,
+        calls: AtomicUsize,
+    }
+
+    impl Stub {
+        fn new(name: &'static str, answer: Result<&'static str, ProviderError>) -> Arc<Stub> {
+            Arc::new(Stub { name, answer, calls: AtomicUsize::new(0) })
+        }
+    }
+
+    impl Provider for Stub {
+        fn name(&self) -> &str {
+            self.name
+        }
+        fn settings_key(&self) -> String {
+            format!("{}-settings", self.name)
+        }
+        fn limit_key(&self) -> String {
+            format!("{}-server", self.name)
+        }
+        fn warning(&self, _: &MediaRequest) -> Option<String> {
+            Some(format!("{} warns", self.name))
+        }
+        fn generate<'a>(&'a self, _: &'a MediaRequest, _: &'a CancellationToken) -> ProviderFuture<'a> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let answer = self.answer.clone().map(|text| MediaBytes::new(text.as_bytes().to_vec(), "audio/ogg", "ogg"));
+            Box::pin(async move { answer })
+        }
+    }
+
+    fn request() -> MediaRequest {
+        MediaRequest { kind: MediaKind::Audio, text: "manzana".into(), language: "es".into(), translation: None }
+    }
+
+    fn chain(members: &[&Arc<Stub>]) -> ChainProvider {
+        ChainProvider::new(members.iter().map(|m| Arc::clone(*m) as Arc<dyn Provider>).collect()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn no_match_falls_through_and_the_media_names_the_member_that_made_it() {
+        let human = Stub::new("wikimedia", Err(ProviderError::no_match("no recording of 'manzana' in Spanish")));
+        let voice = Stub::new("offline", Ok("espeak"));
+        let c = chain(&[&human, &voice]);
+        let media = c.generate(&request(), &CancellationToken::new()).await.unwrap();
+        assert_eq!(media.bytes, b"espeak");
+        assert_eq!(media.provider.as_deref(), Some("offline"));
+        assert_eq!(media.warning.as_deref(), Some("offline warns"), "the maker's warning, not the chain's");
+        assert_eq!((human.calls.load(Ordering::SeqCst), voice.calls.load(Ordering::SeqCst)), (1, 1));
+        assert_eq!(c.warning(&request()), None);
+    }
+
+    #[tokio::test]
+    async fn other_errors_stop_the_chain_so_the_queue_retries_the_first_member() {
+        let busy = ProviderError::Retryable { message: "maxlag".into(), retry_after: Some(Duration::from_secs(5)), rate_limited: true };
+        for error in [busy, ProviderError::unreachable("down"), ProviderError::permanent("broken")] {
+            let human = Stub::new("wikimedia", Err(error.clone()));
+            let voice = Stub::new("offline", Ok("espeak"));
+            let c = chain(&[&human, &voice]);
+            assert_eq!(c.generate(&request(), &CancellationToken::new()).await, Err(error));
+            assert_eq!(voice.calls.load(Ordering::SeqCst), 0, "the next member is not asked");
+        }
+        let none = chain(&[&Stub::new("a", Err(ProviderError::no_match("not in a"))), &Stub::new("b", Err(ProviderError::no_match("not in b")))]);
+        assert_eq!(none.generate(&request(), &CancellationToken::new()).await, Err(ProviderError::no_match("not in a; not in b")));
+    }
+
+    #[test]
+    fn keys_name_every_member_in_order_and_limits_follow_the_first() {
+        let (a, b) = (Stub::new("wikimedia", Ok("x")), Stub::new("offline", Ok("y")));
+        let ab = chain(&[&a, &b]);
+        let ba = chain(&[&b, &a]);
+        assert_eq!(ab.name(), "wikimedia>offline");
+        assert_eq!(ab.settings_key(), "chain[wikimedia-settings > offline-settings]");
+        assert_ne!(ab.settings_key(), ba.settings_key(), "another order is other media");
+        assert_ne!(ab.settings_key(), chain(&[&a]).settings_key());
+        assert_eq!(ab.limit_key(), "wikimedia-server");
+        assert!(ChainProvider::new(vec![a.clone(), a.clone()]).is_err_and(|e| e.contains("twice")));
+        assert!(ChainProvider::new(Vec::new()).is_err());
+    }
+}

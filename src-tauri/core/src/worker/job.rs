@@ -149,6 +149,9 @@ fn finish_of(result: &Result<MediaBytes, ProviderError>) -> Finish {
 fn outcome_of_error(job: JobId, attempt: u32, e: ProviderError, ctx: &JobContext) -> Outcome {
     let now = ctx.clock.now_ms();
     match e {
+        // The server said "too many, come back then" (429 or MediaWiki's maxlag with
+        // Retry-After): not the word's fault, so no attempt is spent; the slot is paused too.
+        ProviderError::Retryable { retry_after: Some(after), rate_limited: true, .. } => Outcome::Requeue { job, next_run_at: now + after.as_millis() as i64, error: None },
         ProviderError::Retryable { message, retry_after: Some(after), .. } => Outcome::Retry { job, error: message, next_run_at: now + after.as_millis() as i64 },
         ProviderError::Retryable { message, retry_after: None, .. } => retry_outcome(job, attempt, message, ctx),
         // Nothing to make (no recording of the word, and no chain member after it): asking again

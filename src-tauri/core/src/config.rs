@@ -277,7 +277,7 @@ impl Config {
             if p.provider != ProviderKind::Offline {
                 crate::providers::http::plain_http_policy(&p.base_url).map_err(|why| Error::Config(format!("[{name}] base_url: {why}")))?;
             }
-            if let Some((i, dup)) = p.chain.iter().enumerate().find(|(i, k)| p.chain[..*i].contains(k)) {
+            if let Some((i, dup)) = p.chain.iter().enumerate().find(|(i, k)| p.chain[..*i].contains(*k)) {
                 return Err(Error::Config(format!("[{name}] chain names '{dup}' twice (position {})", i + 1)));
             }
         }

@@ -64,9 +64,12 @@ impl Core {
         for p in [&mut config.image, &mut config.audio] {
             // A chain's key is its keyed member's (a section has one key).
             let keyed = std::iter::once(p.provider).chain(p.chain.iter().copied()).find(|k| k.needs_key());
-            if let (Some(kind), None) = (keyed, &p.api_key) {
-                let (store, _) = keys.get_or_init(|| secrets::default_store(dir.root()));
-                p.api_key = secrets::stored_key(store.as_ref(), kind.as_str(), &p.base_url)?;
+            match keyed {
+                Some(kind) if p.api_key.is_none() => {
+                    let (store, _) = keys.get_or_init(|| secrets::default_store(dir.root()));
+                    p.api_key = secrets::stored_key(store.as_ref(), kind.as_str(), &p.base_url)?;
+                }
+                _ => {}
             }
         }
         let mut core = Self::open_with_config(dir.root(), config)?;

@@ -73,7 +73,7 @@ impl WikiRequest {
 }
 
 #[derive(Default)]
-struct State_ {
+struct FakeState {
     files: Vec<WikiFile>,
     /// (wiktionary language, page title) → file titles on the page.
     pages: Vec<(String, String, Vec<String>)>,
@@ -83,7 +83,7 @@ struct State_ {
 }
 
 struct Shared {
-    state: Mutex<State_>,
+    state: Mutex<FakeState>,
     count: watch::Sender<usize>,
     addr: SocketAddr,
 }
@@ -99,7 +99,7 @@ impl FakeWikimedia {
     pub async fn start() -> FakeWikimedia {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.expect("fake wikimedia: bind");
         let addr = listener.local_addr().expect("fake wikimedia: address");
-        let shared = Arc::new(Shared { state: Mutex::new(State_::default()), count: watch::Sender::new(0), addr });
+        let shared = Arc::new(Shared { state: Mutex::new(FakeState::default()), count: watch::Sender::new(0), addr });
         let app = Router::new()
             .route("/commons/w/api.php", get(commons))
             .route("/wiktionary/{lang}/w/api.php", get(wiktionary))

@@ -43,7 +43,7 @@ impl ChainProvider {
             return Err("a chain needs at least one provider".into());
         }
         let names: Vec<&str> = members.iter().map(|m| m.name()).collect();
-        if let Some((i, dup)) = names.iter().enumerate().find(|(i, n)| names[..*i].contains(n)) {
+        if let Some((i, dup)) = names.iter().enumerate().find(|(i, n)| names[..*i].contains(*n)) {
             return Err(format!("'{dup}' is in the chain twice (position {})", i + 1));
         }
         let name = names.join(">");

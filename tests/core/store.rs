@@ -15,7 +15,7 @@ fn pragmas_are_what_we_set() {
     assert_eq!(p.foreign_keys, "1");
     assert_eq!(p.busy_timeout, "10000");
     assert_eq!(p.synchronous, "1", "NORMAL");
-    assert_eq!(p.user_version, "3", "migrations applied");
+    assert_eq!(p.user_version, "4", "migrations applied");
 }
 
 #[test]

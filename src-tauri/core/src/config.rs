@@ -253,6 +253,14 @@ impl Config {
         Ok(())
     }
 
+    /// This config with the providers the settings page edits replaced. What the page does not
+    /// show (the chains, `[queue]`, `[wikimedia]`) is kept as it is in `config.toml`.
+    pub fn with_page_providers(&self, mut image: ProviderConfig, mut audio: ProviderConfig) -> Config {
+        image.chain = self.image.chain.clone();
+        audio.chain = self.audio.chain.clone();
+        Config { image, audio, ..self.clone() }
+    }
+
     pub fn provider(&self, kind: MediaKind) -> &ProviderConfig {
         match kind {
             MediaKind::Image => &self.image,
@@ -378,5 +386,18 @@ mod tests {
         assert!(e.to_string().contains("twice"), "{e}");
         let e = Config::load_with_env(&path, &env(&[("DECKMEDIA_WIKIMEDIA_COMMONS_URL", "http://commons.wikimedia.org/w/api.php")])).unwrap_err();
         assert!(e.to_string().contains("commons_url"), "{e}");
+    }
+
+    #[test]
+    fn the_settings_page_keeps_what_it_does_not_show() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[audio]\nchain = ['wikimedia', 'offline']\n[wikimedia]\ncontact = 'me@example.com'\n[queue]\nmax_attempts = 9\n").unwrap();
+        let current = Config::load_with_env(&path, &env(&[])).unwrap();
+        let page_audio = ProviderConfig { provider: ProviderKind::OpenAi, max_concurrency: 3, ..ProviderConfig::default_for(MediaKind::Audio) };
+        let saved = current.with_page_providers(ProviderConfig::default_for(MediaKind::Image), page_audio);
+        assert_eq!((saved.audio.provider, saved.audio.max_concurrency), (ProviderKind::OpenAi, 3));
+        assert_eq!(saved.audio.chain, vec![ProviderKind::Wikimedia, ProviderKind::Offline]);
+        assert_eq!((saved.wikimedia.contact.as_str(), saved.queue.max_attempts), ("me@example.com", 9));
     }
 }

@@ -158,16 +158,7 @@ pub async fn save_settings<R: Runtime>(
     audio: ProviderSettings,
 ) -> CmdResult<Settings> {
     call(&state, move |c| {
-        let current = c.config();
-        // The page does not edit chains or [wikimedia] (config.toml does): keep them.
-        let mut config = Config {
-            image: image.into_config(MediaKind::Image),
-            audio: audio.into_config(MediaKind::Audio),
-            queue: current.queue.clone(),
-            wikimedia: current.wikimedia.clone(),
-        };
-        config.image.chain = current.image.chain.clone();
-        config.audio.chain = current.audio.chain.clone();
+        let config = c.config().with_page_providers(image.into_config(MediaKind::Image), audio.into_config(MediaKind::Audio));
         c.save_config(&config)
     })
     .await?;

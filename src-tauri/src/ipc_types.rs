@@ -169,7 +169,7 @@ pub fn typescript() -> String {
         // The queue's health.
         deckmedia_core::attention::Attention, ProviderState,
         // Decks, words, batches, media.
-        Deck, Word, NewWord, AddWords, DeckSummary, MediaState, WordMedia, MediaPage, BatchInfo, WordError,
+        Deck, Word, NewWord, AddWords, DeckSummary, MediaState, deckmedia_core::model::Attribution, WordMedia, MediaPage, BatchInfo, WordError,
         RowError, ImportPreview, ImportReport, Snapshot,
         // The shell's own DTOs.
         AppInfo, ProviderSettings, Settings, ErrorDto,

@@ -18,5 +18,6 @@ mod openai_provider;
 mod states;
 mod store;
 mod support;
+mod wikimedia;
 mod worker;
 mod worker_time;

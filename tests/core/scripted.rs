@@ -104,7 +104,7 @@ impl Provider for Scripted {
                 MediaKind::Image => ("image/png", "png"),
                 MediaKind::Audio => ("audio/mpeg", "mp3"),
             };
-            Ok(MediaBytes { bytes, mime: mime.into(), ext: ext.into() })
+            Ok(MediaBytes::new(bytes, mime, ext))
         })
     }
 }

@@ -18,7 +18,7 @@ function picture(text: string, i: number): string {
 
 const WORDS = ["manzana", "perro", "gato", "casa", "libro", "agua", "sol", "luna", "árbol", "coche", "mesa", "silla"];
 const TRANS = ["apple", "dog", "cat", "house", "book", "water", "sun", "moon", "tree", "car", "table", "chair"];
-const none = (): MediaState => ({ status: "none", path: null, error: null, stale: false, warning: null });
+const none = (): MediaState => ({ status: "none", path: null, error: null, stale: false, warning: null, provider: null, attribution: null });
 
 const words: WordMedia[] = [];
 for (let i = 0; i < 250; i++) {

@@ -1,7 +1,7 @@
 // Read-only views of the state as the pages show them: the badge, batch order, texts. Pure.
 
 import { isFinished, type BatchView, type State } from "./state";
-import type { DeckSummary, MediaState } from "./types";
+import type { DeckSummary, MediaState, WordMedia } from "./types";
 
 export type BadgeMode = "idle" | "working" | "paused" | "waiting";
 export interface Badge {
@@ -71,6 +71,21 @@ export function mediaStatusText(m: MediaState): string {
     default:
       return m.status;
   }
+}
+
+/**
+ * The credit a word's media needs (a Wikimedia Commons recording: speaker and licence), one
+ * line under the word; empty when none does. The source page is the line's tooltip.
+ */
+export function creditText(w: Pick<WordMedia, "image" | "audio">): string {
+  const parts: string[] = [];
+  for (const [label, m] of [["Picture", w.image], ["Recording", w.audio]] as const) {
+    const a = m.attribution;
+    if (!a) continue;
+    const who = a.author ? `${a.author}, ` : "";
+    parts.push(`${label}: ${who}${a.licence || "licence unknown"} (via ${m.provider ?? "its source"})`);
+  }
+  return parts.join(" · ");
 }
 
 /** A key for CSS and tests: the status, or "stale" for done-but-outdated. */

@@ -52,8 +52,29 @@ describe("deck view", () => {
     expect(($("[data-testid=word-play]", perro) as HTMLButtonElement).disabled).toBe(true);
 
     const gato = row(11);
+    expect($$("[data-testid=word-credit]", perro)).toHaveLength(0);
     expect($("[data-testid=status-image]", gato).textContent).toBe("Picture: waiting for network");
     expect($("[data-testid=status-audio]", gato).textContent).toBe("Audio: generating");
+  });
+
+  it("a human recording's credit shows under the word, with its file page as the tooltip", async () => {
+    const attribution = {
+      author: "Rodelar",
+      licence: "CC BY-SA 4.0",
+      licence_url: "https://creativecommons.org/licenses/by-sa/4.0",
+      source_url: "https://commons.wikimedia.org/wiki/File:LL-Q1321_(spa)-Rodelar-manzana.wav",
+    };
+    const backend = new Backend({
+      deck_media: () => ({
+        total: 1,
+        offset: 0,
+        items: [word(12, "manzana", { audio: media({ status: "done", path: "/data/media/cd/m.ogg", provider: "wikimedia", attribution }) })],
+      }),
+    });
+    await openDeck(backend);
+    const credit = $("[data-testid=word-credit]", row(12));
+    expect(credit.textContent).toBe("Recording: Rodelar, CC BY-SA 4.0 (via wikimedia)");
+    expect(credit.title).toBe(attribution.source_url);
   });
 
   it("pages through 10,000 words 100 at a time", async () => {

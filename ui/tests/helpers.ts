@@ -49,7 +49,7 @@ export function batch(over: Partial<BatchInfo> = {}): BatchInfo {
 }
 
 export function media(over: Partial<MediaState> = {}): MediaState {
-  return { status: "none", path: null, error: null, stale: false, warning: null, ...over };
+  return { status: "none", path: null, error: null, stale: false, warning: null, provider: null, attribution: null, ...over };
 }
 
 export function word(id: number, text: string, over: Partial<WordMedia> = {}): WordMedia {

@@ -420,7 +420,10 @@ fn media(core: &Core, deck: &str, json: bool) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&media)?);
     } else {
         for w in media {
-            println!("{}\timage: {}\taudio: {}", w.text, w.image.status, w.audio.status);
+            // Which provider made the audio (a chain's member), and the credit it needs.
+            let by = w.audio.provider.as_deref().map(|p| format!(" ({p})")).unwrap_or_default();
+            let credit = w.audio.attribution.as_ref().map(|a| format!("\tcredit: {}", a.line())).unwrap_or_default();
+            println!("{}\timage: {}\taudio: {}{by}{credit}", w.text, w.image.status, w.audio.status);
         }
     }
     Ok(())

@@ -35,7 +35,7 @@ impl Provider for Instant0 {
     }
     fn generate<'a>(&'a self, r: &'a MediaRequest, _c: &'a CancellationToken) -> ProviderFuture<'a> {
         Box::pin(async move {
-            Ok::<_, ProviderError>(MediaBytes { bytes: format!("media for {}", r.text).into_bytes(), mime: "application/octet-stream".into(), ext: "bin".into() })
+            Ok::<_, ProviderError>(MediaBytes::new(format!("media for {}", r.text).into_bytes(), "application/octet-stream", "bin"))
         })
     }
 }

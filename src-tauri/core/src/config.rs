@@ -22,11 +22,13 @@ pub struct Config {
     pub image: ProviderConfig,
     pub audio: ProviderConfig,
     pub queue: QueueConfig,
+    /// The Wikimedia provider's servers and contact (`[wikimedia]`).
+    pub wikimedia: WikimediaConfig,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { image: ProviderConfig::default_for(MediaKind::Image), audio: ProviderConfig::default_for(MediaKind::Audio), queue: QueueConfig::default() }
+        Config { image: ProviderConfig::default_for(MediaKind::Image), audio: ProviderConfig::default_for(MediaKind::Audio), queue: QueueConfig::default(), wikimedia: WikimediaConfig::default() }
     }
 }
 
@@ -54,6 +56,10 @@ pub struct ProviderConfig {
     /// Seconds to wait for a connection to open; past it the provider counts as unreachable
     /// ("waiting for network") and no attempt is spent.
     pub connect_timeout_secs: u64,
+    /// A fallback chain, e.g. `["wikimedia", "offline"]`: each word gets the first member's
+    /// media that exists (`providers::chain`). Empty (the default): `provider` alone.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<ProviderKind>,
     #[serde(skip)]
     pub api_key: Option<Secret>,
 }
@@ -91,6 +97,7 @@ impl Default for ProviderConfig {
             requests_per_minute: 0,
             timeout_secs: 60,
             connect_timeout_secs: crate::net::DEFAULT_CONNECT_TIMEOUT.as_secs(),
+            chain: Vec::new(),
             api_key: None,
         }
     }
@@ -120,6 +127,32 @@ impl ProviderConfig {
     }
     pub fn connect_timeout(&self) -> Duration {
         Duration::from_secs(self.connect_timeout_secs.max(1))
+    }
+}
+
+/// Where the Wikimedia provider asks, and who it says is asking (`[wikimedia]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WikimediaConfig {
+    /// Wikimedia Commons' API endpoint.
+    pub commons_url: String,
+    /// Wiktionary's API endpoint, `{lang}` standing for the word's Wiktionary (`en`, `de`, …).
+    pub wiktionary_url: String,
+    /// A contact for Wikimedia's operators, sent in the User-Agent (their API etiquette asks
+    /// for one): an e-mail address or a URL.
+    pub contact: String,
+    /// Days a word with no recording is not asked about again.
+    pub negative_cache_days: u32,
+}
+
+impl Default for WikimediaConfig {
+    fn default() -> Self {
+        WikimediaConfig {
+            commons_url: "https://commons.wikimedia.org/w/api.php".into(),
+            wiktionary_url: "https://{lang}.wiktionary.org/w/api.php".into(),
+            contact: "deckmedia@example.org".into(),
+            negative_cache_days: 7,
+        }
     }
 }
 
@@ -230,6 +263,7 @@ impl Config {
             if let Some(v) = get("REQUESTS_PER_MINUTE") { p.requests_per_minute = parse_num(section, "REQUESTS_PER_MINUTE", &v)?; }
             if let Some(v) = get("TIMEOUT_SECS") { p.timeout_secs = parse_num(section, "TIMEOUT_SECS", &v)?; }
             if let Some(v) = get("CONNECT_TIMEOUT_SECS") { p.connect_timeout_secs = parse_num(section, "CONNECT_TIMEOUT_SECS", &v)?; }
+            if let Some(v) = get("CHAIN") { p.chain = parse_chain(section, &v)?; }
             let key = get("API_KEY").or_else(|| env.get("DECKMEDIA_API_KEY").map(|v| v.trim().to_string()));
             if let Some(k) = key.filter(|k| !k.is_empty()) {
                 p.api_key = Some(Secret::new(k));
@@ -240,7 +274,20 @@ impl Config {
         if let Some(v) = get("BACKOFF_BASE_MS") { self.queue.backoff_base_ms = parse_num("QUEUE", "BACKOFF_BASE_MS", &v)?; }
         if let Some(v) = get("BACKOFF_MAX_MS") { self.queue.backoff_max_ms = parse_num("QUEUE", "BACKOFF_MAX_MS", &v)?; }
         if let Some(v) = get("BUSY_TIMEOUT_MS") { self.queue.busy_timeout_ms = parse_num("QUEUE", "BUSY_TIMEOUT_MS", &v)?; }
+        let get = |key: &str| env.get(&format!("DECKMEDIA_WIKIMEDIA_{key}")).map(|v| v.trim().to_string());
+        if let Some(v) = get("COMMONS_URL") { self.wikimedia.commons_url = v; }
+        if let Some(v) = get("WIKTIONARY_URL") { self.wikimedia.wiktionary_url = v; }
+        if let Some(v) = get("CONTACT") { self.wikimedia.contact = v; }
+        if let Some(v) = get("NEGATIVE_CACHE_DAYS") { self.wikimedia.negative_cache_days = parse_num("WIKIMEDIA", "NEGATIVE_CACHE_DAYS", &v)?; }
         Ok(())
+    }
+
+    /// This config with the providers the settings page edits replaced. What the page does not
+    /// show (the chains, `[queue]`, `[wikimedia]`) is kept as it is in `config.toml`.
+    pub fn with_page_providers(&self, mut image: ProviderConfig, mut audio: ProviderConfig) -> Config {
+        image.chain = self.image.chain.clone();
+        audio.chain = self.audio.chain.clone();
+        Config { image, audio, ..self.clone() }
     }
 
     pub fn provider(&self, kind: MediaKind) -> &ProviderConfig {
@@ -267,12 +314,30 @@ impl Config {
             if p.provider != ProviderKind::Offline {
                 crate::net::plain_http_policy(&p.base_url).map_err(|why| Error::Config(format!("[{name}] base_url: {why}")))?;
             }
+            if let Some((i, dup)) = p.chain.iter().enumerate().find(|(i, k)| p.chain[..*i].contains(*k)) {
+                return Err(Error::Config(format!("[{name}] chain names '{dup}' twice (position {})", i + 1)));
+            }
+        }
+        for (key, url) in [("commons_url", &self.wikimedia.commons_url), ("wiktionary_url", &self.wikimedia.wiktionary_url)] {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(Error::Config(format!("[wikimedia] {key} '{}' must start with http:// or https://", clip(url))));
+            }
+            crate::net::plain_http_policy(url).map_err(|why| Error::Config(format!("[wikimedia] {key}: {why}")))?;
         }
         if self.queue.max_attempts == 0 {
             return Err(Error::Config("[queue] max_attempts must be at least 1".into()));
         }
         Ok(())
     }
+}
+
+/// `wikimedia,offline` → the chain; empty → no chain. An unknown name is an error naming it.
+fn parse_chain(section: &str, v: &str) -> Result<Vec<ProviderKind>> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<ProviderKind>().map_err(|e| Error::Config(format!("DECKMEDIA_{section}_CHAIN: {e}"))))
+        .collect()
 }
 
 fn parse_num<T: std::str::FromStr>(section: &str, key: &str, v: &str) -> Result<T> {
@@ -317,5 +382,43 @@ mod tests {
         assert!(e.to_string().contains("magic") && e.to_string().contains("elevenlabs"), "{e}");
         std::fs::write(&path, "[image\n").unwrap();
         assert!(Config::load_with_env(&path, &env(&[])).is_err());
+    }
+
+    #[test]
+    fn chains_come_from_the_file_or_the_environment_and_are_unset_by_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let c = Config::load_with_env(&path, &env(&[])).unwrap();
+        assert!(c.audio.chain.is_empty() && c.image.chain.is_empty());
+        assert_eq!(c.audio.provider, ProviderKind::Offline);
+        assert!(!toml::to_string(&c).unwrap().contains("chain"), "an unset chain is not written");
+
+        std::fs::write(&path, "[audio]\nchain = ['wikimedia', 'offline']\n[wikimedia]\ncontact = 'me@example.com'\n").unwrap();
+        let c = Config::load_with_env(&path, &env(&[])).unwrap();
+        assert_eq!(c.audio.chain, vec![ProviderKind::Wikimedia, ProviderKind::Offline]);
+        assert_eq!(c.wikimedia.contact, "me@example.com");
+        let c = Config::load_with_env(&path, &env(&[("DECKMEDIA_AUDIO_CHAIN", "offline"), ("DECKMEDIA_WIKIMEDIA_COMMONS_URL", "http://127.0.0.1:9/w/api.php")])).unwrap();
+        assert_eq!(c.audio.chain, vec![ProviderKind::Offline]);
+        assert_eq!(c.wikimedia.commons_url, "http://127.0.0.1:9/w/api.php");
+
+        let e = Config::load_with_env(&path, &env(&[("DECKMEDIA_AUDIO_CHAIN", "wikimedia,forvo")])).unwrap_err();
+        assert!(e.to_string().contains("forvo"), "{e}");
+        let e = Config::load_with_env(&path, &env(&[("DECKMEDIA_AUDIO_CHAIN", "offline, offline")])).unwrap_err();
+        assert!(e.to_string().contains("twice"), "{e}");
+        let e = Config::load_with_env(&path, &env(&[("DECKMEDIA_WIKIMEDIA_COMMONS_URL", "http://commons.wikimedia.org/w/api.php")])).unwrap_err();
+        assert!(e.to_string().contains("commons_url"), "{e}");
+    }
+
+    #[test]
+    fn the_settings_page_keeps_what_it_does_not_show() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[audio]\nchain = ['wikimedia', 'offline']\n[wikimedia]\ncontact = 'me@example.com'\n[queue]\nmax_attempts = 9\n").unwrap();
+        let current = Config::load_with_env(&path, &env(&[])).unwrap();
+        let page_audio = ProviderConfig { provider: ProviderKind::OpenAi, max_concurrency: 3, ..ProviderConfig::default_for(MediaKind::Audio) };
+        let saved = current.with_page_providers(ProviderConfig::default_for(MediaKind::Image), page_audio);
+        assert_eq!((saved.audio.provider, saved.audio.max_concurrency), (ProviderKind::OpenAi, 3));
+        assert_eq!(saved.audio.chain, vec![ProviderKind::Wikimedia, ProviderKind::Offline]);
+        assert_eq!((saved.wikimedia.contact.as_str(), saved.queue.max_attempts), ("me@example.com", 9));
     }
 }

@@ -62,9 +62,14 @@ impl Core {
         let mut config = Config::load(&dir.config_path())?;
         let keys = std::sync::OnceLock::new();
         for p in [&mut config.image, &mut config.audio] {
-            if p.provider.needs_key() && p.api_key.is_none() {
-                let (store, _) = keys.get_or_init(|| secrets::default_store(dir.root()));
-                p.api_key = secrets::stored_key(store.as_ref(), p.provider.as_str(), &p.base_url)?;
+            // A chain's key is its keyed member's (a section has one key).
+            let keyed = std::iter::once(p.provider).chain(p.chain.iter().copied()).find(|k| k.needs_key());
+            match keyed {
+                Some(kind) if p.api_key.is_none() => {
+                    let (store, _) = keys.get_or_init(|| secrets::default_store(dir.root()));
+                    p.api_key = secrets::stored_key(store.as_ref(), kind.as_str(), &p.base_url)?;
+                }
+                _ => {}
             }
         }
         let mut core = Self::open_with_config(dir.root(), config)?;
@@ -74,8 +79,9 @@ impl Core {
 
     /// Like [`Core::open`] with a given configuration (the environment is not read).
     pub fn open_with_config(data_dir: impl AsRef<Path>, config: Config) -> Result<Core> {
-        let providers = ProviderSet::from_config(&config)?;
-        Self::open_with_providers(data_dir, config, providers)
+        let dir = DataDir::create(data_dir)?;
+        let providers = ProviderSet::from_config_in(&config, Some(dir.root()))?;
+        Self::open_with_providers(dir.root(), config, providers)
     }
 
     /// Like [`Core::open_with_config`] with given providers (tests, benchmarks).

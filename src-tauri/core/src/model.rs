@@ -186,20 +186,24 @@ pub enum ProviderKind {
     /// ElevenLabs text to speech (audio only).
     #[serde(rename = "elevenlabs")]
     ElevenLabs,
+    /// Native speakers' recordings from Wikimedia Commons (Lingua Libre, Wiktionary); audio
+    /// only, no key. A word with no recording is "no match" (the next provider of a chain).
+    Wikimedia,
 }
 
 impl ProviderKind {
-    pub const ALL: [ProviderKind; 3] = [ProviderKind::Offline, ProviderKind::OpenAi, ProviderKind::ElevenLabs];
+    pub const ALL: [ProviderKind; 4] = [ProviderKind::Offline, ProviderKind::OpenAi, ProviderKind::ElevenLabs, ProviderKind::Wikimedia];
     pub fn as_str(self) -> &'static str {
         match self {
             ProviderKind::Offline => "offline",
             ProviderKind::OpenAi => "openai",
             ProviderKind::ElevenLabs => "elevenlabs",
+            ProviderKind::Wikimedia => "wikimedia",
         }
     }
-    /// Whether it needs an API key (and the network).
+    /// Whether it needs an API key.
     pub fn needs_key(self) -> bool {
-        self != ProviderKind::Offline
+        matches!(self, ProviderKind::OpenAi | ProviderKind::ElevenLabs)
     }
 }
 
@@ -338,6 +342,57 @@ pub struct MediaState {
     pub stale: bool,
     /// Something to know about this media (e.g. the offline voice reads kanji badly).
     pub warning: Option<String>,
+    /// The provider that made it (`wikimedia`, `offline`, …): for a chain, the member that did.
+    pub provider: Option<String>,
+    /// Who made it and under which licence, when its licence asks for credit.
+    pub attribution: Option<Attribution>,
+}
+
+/// The credit a piece of media needs (CC BY-SA recordings from Wikimedia Commons): stored with
+/// the media (`media.attribution`, JSON), shown in the deck view and exported with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Attribution {
+    /// The speaker or author, as plain text (Commons' `Artist`, tags stripped).
+    pub author: String,
+    /// The licence's short name, e.g. `CC BY-SA 4.0`.
+    pub licence: String,
+    pub licence_url: Option<String>,
+    /// The file's description page, e.g. `https://commons.wikimedia.org/wiki/File:…`.
+    pub source_url: String,
+}
+
+impl Attribution {
+    /// One line of credit: "Millars, CC BY-SA 4.0 (https://…), https://commons.wikimedia.org/wiki/File:…".
+    pub fn line(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if !self.author.is_empty() {
+            parts.push(self.author.clone());
+        }
+        match (&self.licence_url, self.licence.is_empty()) {
+            (Some(url), false) => parts.push(format!("{} ({url})", self.licence)),
+            (None, false) => parts.push(self.licence.clone()),
+            (Some(url), true) => parts.push(url.clone()),
+            (None, true) => {}
+        }
+        if !self.source_url.is_empty() {
+            parts.push(self.source_url.clone());
+        }
+        parts.join(", ")
+    }
+}
+
+/// Stored as JSON text; a value that does not parse is corrupt, never guessed.
+impl FromSql for Attribution {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        serde_json::from_str(value.as_str()?).map_err(|e| FromSqlError::Other(Box::new(e)))
+    }
+}
+
+impl rusqlite::types::ToSql for Attribution {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        let text = serde_json::to_string(self).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        Ok(rusqlite::types::ToSqlOutput::from(text))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -35,6 +35,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema/001_init.sql")),
         M::up(include_str!("schema/002_media_warning.sql")),
         M::up(include_str!("schema/003_provider_states_media_verified.sql")),
+        M::up(include_str!("schema/004_media_attribution.sql")),
     ])
 }
 
@@ -457,7 +458,7 @@ mod tests {
         assert_eq!(p.foreign_keys, "1");
         assert_eq!(p.busy_timeout, "1234", "the configured busy timeout");
         assert_eq!(p.synchronous, "1", "NORMAL");
-        assert_eq!(p.user_version, "3", "migrations applied");
+        assert_eq!(p.user_version, "4", "migrations applied");
     }
 
     #[test]
@@ -471,7 +472,7 @@ mod tests {
             assert_eq!(p.query_only, "1");
             assert_eq!(p.busy_timeout, "10000");
             assert_eq!(p.foreign_keys, "1");
-            assert_eq!(p.user_version, "3", "the readers see the migrated schema");
+            assert_eq!(p.user_version, "4", "the readers see the migrated schema");
         }
         assert_eq!(store.pragmas().unwrap().query_only, "0", "the writer writes");
         let err = store.read().execute("INSERT INTO decks(name, language, created_at) VALUES ('x', 'en', 0)", []).unwrap_err();

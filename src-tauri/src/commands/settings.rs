@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use deckmedia_core::config::{Config, ProviderConfig};
+use deckmedia_core::config::ProviderConfig;
 use deckmedia_core::error::ErrorCode;
 use deckmedia_core::{Core, MediaKind, ProviderKind};
 use serde::{Deserialize, Serialize};
@@ -98,6 +98,7 @@ impl ProviderSettings {
             requests_per_minute: self.requests_per_minute,
             timeout_secs: self.timeout_secs,
             connect_timeout_secs: self.connect_timeout_secs.unwrap_or(ProviderConfig::default().connect_timeout_secs),
+            chain: Vec::new(),
             api_key: None,
         };
         p.fill_defaults(kind);
@@ -150,11 +151,7 @@ pub async fn save_settings<R: Runtime>(
     audio: ProviderSettings,
 ) -> CmdResult<Settings> {
     call(&state, move |c| {
-        let config = Config {
-            image: image.into_config(MediaKind::Image),
-            audio: audio.into_config(MediaKind::Audio),
-            queue: c.config().queue.clone(),
-        };
+        let config = c.config().with_page_providers(image.into_config(MediaKind::Image), audio.into_config(MediaKind::Audio));
         c.save_config(&config)
     })
     .await?;

@@ -19,7 +19,7 @@ export type MediaStatus = "none" | "queued" | "running" | "done" | "failed" | "c
 /**
  * Which service makes a kind of media (`provider = …` in `config.toml`).
  */
-export type ProviderKind = "offline" | "openai" | "elevenlabs";
+export type ProviderKind = "offline" | "openai" | "elevenlabs" | "wikimedia";
 
 /**
  * What [`Core::export`] writes.
@@ -131,7 +131,33 @@ stale: boolean,
 /**
  * Something to know about this media (e.g. the offline voice reads kanji badly).
  */
-warning: string | null, };
+warning: string | null, 
+/**
+ * The provider that made it (`wikimedia`, `offline`, …): for a chain, the member that did.
+ */
+provider: string | null, 
+/**
+ * Who made it and under which licence, when its licence asks for credit.
+ */
+attribution: Attribution | null, };
+
+/**
+ * The credit a piece of media needs (CC BY-SA recordings from Wikimedia Commons): stored with
+ * the media (`media.attribution`, JSON), shown in the deck view and exported with it.
+ */
+export type Attribution = { 
+/**
+ * The speaker or author, as plain text (Commons' `Artist`, tags stripped).
+ */
+author: string, 
+/**
+ * The licence's short name, e.g. `CC BY-SA 4.0`.
+ */
+licence: string, licence_url: string | null, 
+/**
+ * The file's description page, e.g. `https://commons.wikimedia.org/wiki/File:…`.
+ */
+source_url: string, };
 
 export type WordMedia = { word_id: number, text: string, language: string, translation: string | null, image: MediaState, audio: MediaState, };
 

@@ -5,7 +5,7 @@
 
 import type { Controller } from "../controller";
 import { h, replaceChildren, setHidden, setText, syncKeyed, type Row } from "../dom";
-import { coverageText, mediaStatusKey, mediaStatusText, wordCountText } from "../selectors";
+import { coverageText, creditText, mediaStatusKey, mediaStatusText, wordCountText } from "../selectors";
 import type { Confirm, DeckPage, State, Task } from "../state";
 import type { MediaState, WordMedia } from "../types";
 import { inlineConfirm } from "./confirm";
@@ -232,7 +232,9 @@ function wordRow(ctl: Controller, audio: HTMLAudioElement): Row<WordItem> {
       setStatus(imageStatus, "image", w.image);
       setStatus(audioStatus, "audio", w.audio);
 
-      const textsChanged = !prev || prev.editing !== item.editing || (!item.editing && (prev.word.text !== w.text || prev.word.translation !== w.translation));
+      const credit = creditText(w);
+      const textsChanged =
+        !prev || prev.editing !== item.editing || (!item.editing && (prev.word.text !== w.text || prev.word.translation !== w.translation || creditText(prev.word) !== credit));
       if (textsChanged) {
         if (item.editing) {
           // Entering edit mode builds the inputs once; later renders leave them alone.
@@ -248,6 +250,9 @@ function wordRow(ctl: Controller, audio: HTMLAudioElement): Row<WordItem> {
               { type: "button", class: `editable word-translation${w.translation ? "" : " placeholder"}`, "data-testid": "word-translation", title: "Click to edit", onclick: () => ctl.startEdit(w.word_id, "translation") },
               w.translation ?? "add translation",
             ),
+            ...(credit
+              ? [h("span", { class: "muted word-credit", "data-testid": "word-credit", title: w.audio.attribution?.source_url ?? w.image.attribution?.source_url ?? "" }, credit)]
+              : []),
           );
           if (hadFocus || (prev?.editing && !item.editing)) word.focus();
         }

@@ -17,6 +17,7 @@ const PROVIDERS: Record<MediaKind, { value: ProviderName; label: string }[]> = {
     { value: "offline", label: "Offline (built in)" },
     { value: "openai", label: "OpenAI-compatible" },
     { value: "elevenlabs", label: "ElevenLabs" },
+    { value: "wikimedia", label: "Human recordings (Wikimedia)" },
   ],
 };
 
@@ -78,13 +79,16 @@ function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): Kind
 
   let loaded: ProviderSettings | null = null;
   const currentProvider = () => provider.value as ProviderName;
+  // No key and no base URL: the offline providers, and Wikimedia (its servers are in
+  // config.toml's [wikimedia]).
+  const keyless = (p: ProviderName) => p === "offline" || p === "wikimedia";
   const showNet = () => {
-    const offline = currentProvider() === "offline";
+    const offline = keyless(currentProvider());
     for (const n of el.querySelectorAll<HTMLElement>(".net")) setHidden(n, offline);
   };
   const refreshKey = (state: State) => {
     const p = currentProvider();
-    if (p === "offline") return;
+    if (keyless(p)) return;
     const hint = state.keyHints[p] ?? null;
     // Keys belong to one server: another base URL needs its own key.
     const host = loaded?.provider === p ? (loaded.key_host ?? null) : null;
@@ -134,7 +138,7 @@ function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): Kind
       timeout.value = String(p.timeout_secs);
       setText(urlWarning, p.url_warning ?? "");
       showNet();
-      setHidden(urlWarning, !p.url_warning || p.provider === "offline");
+      setHidden(urlWarning, !p.url_warning || keyless(p.provider));
     },
     read(): ProviderSettings {
       const base = loaded;

@@ -8,7 +8,8 @@
 //! ```
 //!
 //! One note per word of the note type [`NOTETYPE_NAME`] (fields Word, Translation, Picture,
-//! Audio; one card: word, picture and audio on the front, translation on the back). Ids are
+//! Audio, Attribution — the last filled only when the media's licence asks for credit, shown
+//! small on the back; appended so the first four keep their places); one card: word, picture and audio on the front, translation on the back). Ids are
 //! stable so importing a re-export updates the notes instead of duplicating them: the note
 //! type's id is a constant (the same note type for every deck), the deck's id is derived from
 //! its name, and each note's guid from the Deck Media deck and word it came from. Word text is
@@ -33,7 +34,7 @@ use crate::store::now_ms;
 /// The note type every export uses.
 pub const NOTETYPE_NAME: &str = "Deck Media (word, picture, audio)";
 /// Its fields, in order.
-pub const FIELDS: [&str; 4] = ["Word", "Translation", "Picture", "Audio"];
+pub const FIELDS: [&str; 5] = ["Word", "Translation", "Picture", "Audio", "Attribution"];
 /// The tag every exported note carries.
 pub const TAG: &str = "deckmedia";
 /// The SQLite file inside the package.
@@ -49,7 +50,8 @@ const BACK: &str = r#"{{FrontSide}}
 
 <hr id="answer">
 
-<div class="dm-translation">{{Translation}}</div>"#;
+<div class="dm-translation">{{Translation}}</div>
+{{#Attribution}}<div class="dm-credit">{{Attribution}}</div>{{/Attribution}}"#;
 
 const CSS: &str = r#".card {
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif;
@@ -63,6 +65,7 @@ const CSS: &str = r#".card {
 .dm-picture img { max-width: 90%; max-height: 320px; border-radius: 8px; }
 .dm-translation { font-size: 32px; color: #444; }
 .nightMode .dm-translation { color: #ccc; }
+.dm-credit { font-size: 12px; color: #888; margin-top: 24px; }
 "#;
 
 /// Anki's schema 11, as `collection.anki2` in packages has it.
@@ -192,7 +195,8 @@ pub(crate) fn note_fields(w: &ExportWord, names: &MediaNames) -> (String, String
     let translation = clean_text(w.translation.as_deref().unwrap_or(""));
     let picture = w.image.as_deref().and_then(|p| names.get(p)).map(|n| format!("<img src=\"{n}\">")).unwrap_or_default();
     let audio = w.audio.as_deref().and_then(|p| names.get(p)).map(|n| format!("[sound:{n}]")).unwrap_or_default();
-    ([html_escape(&word), html_escape(&translation), picture, audio].join("\x1f"), word)
+    let credit = w.attribution.lines().map(|l| html_escape(&clean_text(l))).collect::<Vec<_>>().join("<br>");
+    ([html_escape(&word), html_escape(&translation), picture, audio, credit].join("\x1f"), word)
 }
 
 fn build_collection(path: &Path, deck: &ExportDeck, words: &[ExportWord], names: &MediaNames, now_ms: i64) -> Result<()> {

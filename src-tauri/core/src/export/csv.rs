@@ -2,12 +2,14 @@
 //!
 //! ```text
 //! Spanish A1/
-//! ├── deck.csv                     word,translation,language,picture,audio
+//! ├── deck.csv                     word,translation,language,picture,audio,attribution
 //! ├── deckmedia-1a2b3c4d5e6f7a8b.png
 //! └── deckmedia-9f8e7d6c5b4a3928.mp3
 //! ```
 //!
-//! `picture` and `audio` are file names relative to the folder, empty when the word has none.
+//! `picture` and `audio` are file names relative to the folder, empty when the word has none;
+//! `attribution` the credit the media's licence asks for (e.g. a Wikimedia Commons
+//! recording's speaker and licence), empty when none does.
 //! Quoting follows RFC 4180 (the `csv` crate's defaults); text is written as it is.
 
 use std::fs::File;
@@ -18,7 +20,7 @@ use super::{copy_hashing, ExportWord, MediaNames, CSV_FILE_NAME};
 use crate::error::{Error, Result};
 
 /// The header of `deck.csv`.
-pub const HEADER: [&str; 5] = ["word", "translation", "language", "picture", "audio"];
+pub const HEADER: [&str; 6] = ["word", "translation", "language", "picture", "audio", "attribution"];
 
 /// Fills `dir` (an existing empty folder). Returns the total size of what it wrote.
 /// `words_done(n)` is called after the files of the first `n` words are in.
@@ -53,7 +55,8 @@ pub(crate) fn write(words: &[ExportWord], dir: &Path, words_done: &mut dyn FnMut
     for w in words {
         let picture = w.image.as_deref().and_then(|p| names.get(p)).unwrap_or("");
         let audio = w.audio.as_deref().and_then(|p| names.get(p)).unwrap_or("");
-        out.write_record([w.text.as_str(), w.translation.as_deref().unwrap_or(""), w.language.as_str(), picture, audio]).map_err(cerr)?;
+        let record = [w.text.as_str(), w.translation.as_deref().unwrap_or(""), w.language.as_str(), picture, audio, w.attribution.as_str()];
+        out.write_record(record).map_err(cerr)?;
     }
     let buffered = out.into_inner().map_err(|e| Error::io("cannot write", &csv_path, std::io::Error::other(e.to_string())))?;
     let mut file = buffered.into_inner().map_err(|e| Error::io("cannot write", &csv_path, e.into_error()))?;

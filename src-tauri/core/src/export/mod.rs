@@ -102,6 +102,9 @@ pub(crate) struct ExportWord {
     pub translation: Option<String>,
     pub image: Option<PathBuf>,
     pub audio: Option<PathBuf>,
+    /// The credit of the media included (e.g. a Wikimedia Commons recording's speaker and
+    /// licence), one line per file; empty when none asks for one.
+    pub attribution: String,
 }
 
 /// What the deck being exported is, for the writers.
@@ -187,7 +190,13 @@ fn to_export_word(w: WordMedia, report: &mut ExportReport) -> ExportWord {
     };
     let image = pick(&w.image);
     let audio = pick(&w.audio);
-    ExportWord { id: w.word_id, text: w.text, language: w.language, translation: w.translation, image, audio }
+    // Credit goes with the files actually exported.
+    let credits: Vec<String> = [(&image, &w.image), (&audio, &w.audio)]
+        .into_iter()
+        .filter(|(kept, _)| kept.is_some())
+        .filter_map(|(_, m)| m.attribution.as_ref().map(crate::model::Attribution::line))
+        .collect();
+    ExportWord { id: w.word_id, text: w.text, language: w.language, translation: w.translation, image, audio, attribution: credits.join("\n") }
 }
 
 /// The extension of a stored media file, when it is one the media store would have written.

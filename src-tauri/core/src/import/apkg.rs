@@ -234,6 +234,7 @@ impl Core {
                 cache_key: crate::media::cache_key(kind, IMPORTED_SETTINGS, "", &text, None),
                 source_text: text,
                 warning: None,
+                attribution: None,
             };
             if put_media(&tx, word_id, kind, &media, now, OnExisting::Keep)? {
                 match kind {

@@ -137,6 +137,7 @@ impl ElevenLabsProvider {
             ProviderError::Permanent { message } => ProviderError::Permanent { message: clean(message) },
             ProviderError::Unreachable { message } => ProviderError::Unreachable { message: clean(message) },
             ProviderError::Account { state, message } => ProviderError::Account { state, message: clean(message) },
+            ProviderError::NoMatch { message } => ProviderError::NoMatch { message: clean(message) },
             ProviderError::Cancelled => ProviderError::Cancelled,
         }
     }

@@ -13,12 +13,14 @@ use tokio_util::sync::CancellationToken;
 use crate::model::{AccountState, MediaKind};
 
 pub mod audio;
+pub mod chain;
 pub mod elevenlabs;
 pub mod emoji;
 pub mod http;
 pub mod http_status;
 pub mod offline;
 pub mod openai;
+pub mod wikimedia;
 
 /// What a provider is asked to make: one word's picture or pronunciation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +41,20 @@ pub struct MediaBytes {
     pub mime: String,
     /// File extension without the dot, e.g. `png`, `mp3`.
     pub ext: String,
+    /// The provider that made it, when it is not the slot's own (a chain's member).
+    pub provider: Option<String>,
+    /// Something to know about this media, from the provider that made it (else the slot's
+    /// [`Provider::warning`] is asked).
+    pub warning: Option<String>,
+    /// The credit its licence asks for (a recording from Wikimedia Commons).
+    pub attribution: Option<crate::model::Attribution>,
+}
+
+impl MediaBytes {
+    /// Media with no credit, made by the slot's provider.
+    pub fn new(bytes: Vec<u8>, mime: impl Into<String>, ext: impl Into<String>) -> Self {
+        MediaBytes { bytes, mime: mime.into(), ext: ext.into(), provider: None, warning: None, attribution: None }
+    }
 }
 
 /// Why a provider failed, in the terms the queue acts on.
@@ -65,6 +81,10 @@ pub enum ProviderError {
     /// The job was cancelled while the request was in flight.
     #[error("cancelled")]
     Cancelled,
+    /// The provider has nothing for this word (no recording of it exists): in a chain, the next
+    /// member is asked; alone, the word fails with `message` and no attempt is retried.
+    #[error("{message}")]
+    NoMatch { message: String },
 }
 
 impl ProviderError {
@@ -76,6 +96,9 @@ impl ProviderError {
     }
     pub fn unreachable(message: impl Into<String>) -> Self {
         ProviderError::Unreachable { message: message.into() }
+    }
+    pub fn no_match(message: impl Into<String>) -> Self {
+        ProviderError::NoMatch { message: message.into() }
     }
 }
 
@@ -140,13 +163,49 @@ impl ProviderSet {
         }
     }
 
-    /// Builds the providers named in the configuration.
+    /// Builds the providers named in the configuration (caches kept in memory only).
     pub fn from_config(config: &crate::config::Config) -> crate::Result<ProviderSet> {
-        Ok(ProviderSet { image: build(MediaKind::Image, &config.image)?, audio: build(MediaKind::Audio, &config.audio)? })
+        Self::from_config_in(config, None)
+    }
+
+    /// Builds the providers named in the configuration; providers that keep a cache (the
+    /// Wikimedia provider's "no recording" answers) keep it in `data_dir` when given.
+    pub fn from_config_in(config: &crate::config::Config, data_dir: Option<&std::path::Path>) -> crate::Result<ProviderSet> {
+        let env = BuildEnv { config, data_dir };
+        Ok(ProviderSet { image: slot(MediaKind::Image, &config.image, &env)?, audio: slot(MediaKind::Audio, &config.audio, &env)? })
     }
 }
 
-fn build(kind: MediaKind, c: &crate::config::ProviderConfig) -> crate::Result<ProviderSlot> {
+/// What building a provider may need besides its own section.
+struct BuildEnv<'a> {
+    config: &'a crate::config::Config,
+    data_dir: Option<&'a std::path::Path>,
+}
+
+/// The slot of one media kind: its provider, or its chain when `chain` is set.
+fn slot(kind: MediaKind, c: &crate::config::ProviderConfig, env: &BuildEnv<'_>) -> crate::Result<ProviderSlot> {
+    use crate::model::ProviderKind;
+    let members = if c.chain.is_empty() { vec![c.provider] } else { c.chain.clone() };
+    let provider: std::sync::Arc<dyn Provider> = if c.chain.is_empty() {
+        build(kind, c, env)?
+    } else {
+        let built = c
+            .chain
+            .iter()
+            .map(|&member| build(kind, &crate::config::ProviderConfig { provider: member, ..c.clone() }, env))
+            .collect::<crate::Result<Vec<_>>>()?;
+        std::sync::Arc::new(chain::ChainProvider::new(built).map_err(|e| crate::Error::Config(format!("[{kind}] chain: {e}")))?)
+    };
+    // Wikimedia asks API clients for serial requests or a low limit: a slot that asks it is capped.
+    let mut max_concurrency = c.max_concurrency.max(1);
+    if members.contains(&ProviderKind::Wikimedia) {
+        max_concurrency = max_concurrency.min(wikimedia::MAX_CONCURRENCY);
+    }
+    Ok(ProviderSlot { provider, max_concurrency, requests_per_minute: c.requests_per_minute })
+}
+
+/// One provider of kind `c.provider`: adding a provider kind is one arm here.
+fn build(kind: MediaKind, c: &crate::config::ProviderConfig, env: &BuildEnv<'_>) -> crate::Result<std::sync::Arc<dyn Provider>> {
     use std::sync::Arc;
     use crate::model::ProviderKind;
     let provider: Arc<dyn Provider> = match (c.provider, kind) {
@@ -183,6 +242,12 @@ fn build(kind: MediaKind, c: &crate::config::ProviderConfig) -> crate::Result<Pr
             Arc::new(elevenlabs::ElevenLabsProvider::new(cfg).map_err(|e| crate::Error::Config(format!("audio provider: {e}")))?)
         }
         (ProviderKind::ElevenLabs, MediaKind::Image) => return Err(crate::Error::Config("ElevenLabs makes audio only: choose another [image] provider".into())),
+        (ProviderKind::Wikimedia, MediaKind::Audio) => {
+            let cfg = wikimedia::WikimediaSettings::from_config(&env.config.wikimedia, c.timeout(), c.connect_timeout());
+            let cache = env.data_dir.map(|d| d.join(wikimedia::MISS_CACHE_FILE));
+            Arc::new(wikimedia::WikimediaProvider::new(cfg, cache.as_deref()).map_err(|e| crate::Error::Config(format!("audio provider: {e}")))?)
+        }
+        (ProviderKind::Wikimedia, MediaKind::Image) => return Err(crate::Error::Config("Wikimedia recordings are audio only: choose another [image] provider".into())),
     };
-    Ok(ProviderSlot { provider, max_concurrency: c.max_concurrency.max(1), requests_per_minute: c.requests_per_minute })
+    Ok(provider)
 }

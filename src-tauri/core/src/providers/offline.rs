@@ -76,7 +76,7 @@ impl EspeakProvider {
             .await
             .map_err(|e| ProviderError::permanent(format!("offline voice encoder failed: {e}")))?;
         match encoded {
-            Ok(bytes) => Ok(MediaBytes { bytes, mime: "audio/ogg".into(), ext: "ogg".into() }),
+            Ok(bytes) => Ok(MediaBytes::new(bytes, "audio/ogg", "ogg")),
             Err(AudioError::Silent | AudioError::Empty) => Err(ProviderError::permanent(format!(
                 "espeak-ng made no sound for this word in voice '{voice}': it may consist only of emoji or symbols the voice cannot speak"
             ))),
@@ -181,7 +181,7 @@ impl Provider for WordCardProvider {
             if request.kind != MediaKind::Image {
                 return Err(ProviderError::permanent("the word card makes images only"));
             }
-            Ok(MediaBytes { bytes: word_card_svg(&request.text, request.translation.as_deref()).into_bytes(), mime: "image/svg+xml".into(), ext: "svg".into() })
+            Ok(MediaBytes::new(word_card_svg(&request.text, request.translation.as_deref()).into_bytes(), "image/svg+xml", "svg"))
         })
     }
 }

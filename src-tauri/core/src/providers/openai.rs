@@ -423,7 +423,7 @@ fn image_from_json(body: &[u8]) -> Result<MediaBytes, ProviderError> {
     let bytes = LENIENT.decode(cleaned).map_err(|_| not_an_image("b64_json is not valid base64"))?;
     let (mime, ext) = sniff_image(&bytes).ok_or_else(|| not_an_image(&describe(&bytes)))?;
     http::check_image_dimensions(&bytes)?;
-    Ok(MediaBytes { bytes, mime: mime.into(), ext: ext.into() })
+    Ok(MediaBytes::new(bytes, mime, ext))
 }
 
 /// The audio answer, checked by its magic bytes. A server that answers another known audio
@@ -456,7 +456,7 @@ pub(super) fn audio_from_bytes(bytes: Vec<u8>, content_type: &str) -> Result<Med
             bytes.len()
         )));
     };
-    Ok(MediaBytes { bytes, mime: mime.into(), ext: ext.into() })
+    Ok(MediaBytes::new(bytes, mime, ext))
 }
 
 fn sniff_image(bytes: &[u8]) -> Option<(&'static str, &'static str)> {

@@ -96,7 +96,7 @@ fn load_claimed(tx: &Transaction<'_>, ids_json: &str, kind: MediaKind, settings_
 
 /// The newest media made for this content key (another deck, same word and settings).
 fn cached_media(tx: &Transaction<'_>, key: &str, settings_key: &str, text: &str) -> Result<Option<super::MediaRecord>> {
-    tx.prepare_cached("SELECT path, sha256, mime, bytes, provider, warning FROM media WHERE cache_key = ?1 ORDER BY id DESC LIMIT 1")
+    tx.prepare_cached("SELECT path, sha256, mime, bytes, provider, warning, attribution FROM media WHERE cache_key = ?1 ORDER BY id DESC LIMIT 1")
         .db("claiming jobs")?
         .query_row([key], |r| {
             Ok(super::MediaRecord {
@@ -109,6 +109,7 @@ fn cached_media(tx: &Transaction<'_>, key: &str, settings_key: &str, text: &str)
                 cache_key: key.to_string(),
                 source_text: text.to_string(),
                 warning: r.get(5)?,
+                attribution: r.get(6)?,
             })
         })
         .optional()

@@ -21,8 +21,8 @@ pub enum OnExisting {
 macro_rules! insert_media {
     ($on_conflict:literal) => {
         concat!(
-            "INSERT INTO media(word_id, kind, path, sha256, mime, bytes, provider, settings_key, cache_key, source_text, created_at, warning)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ",
+            "INSERT INTO media(word_id, kind, path, sha256, mime, bytes, provider, settings_key, cache_key, source_text, created_at, warning, attribution)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ",
             $on_conflict
         )
     };
@@ -39,7 +39,7 @@ pub fn put_media(conn: &Connection, word_id: WordId, kind: MediaKind, media: &Me
                 mime = excluded.mime, bytes = excluded.bytes, provider = excluded.provider,
                 settings_key = excluded.settings_key, cache_key = excluded.cache_key,
                 source_text = excluded.source_text, created_at = excluded.created_at, warning = excluded.warning,
-                verified_bytes = NULL, verified_mtime = NULL"
+                attribution = excluded.attribution, verified_bytes = NULL, verified_mtime = NULL"
         ),
     };
     let written = conn
@@ -57,7 +57,8 @@ pub fn put_media(conn: &Connection, word_id: WordId, kind: MediaKind, media: &Me
             media.cache_key,
             media.source_text,
             now,
-            media.warning
+            media.warning,
+            media.attribution
         ])
         .db("saving media")?;
     Ok(written > 0)

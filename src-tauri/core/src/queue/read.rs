@@ -214,17 +214,19 @@ fn add_latest_jobs(conn: &Connection, (deck_id, offset, limit): (DeckId, i64, i6
 fn add_media(conn: &Connection, (deck_id, offset, limit): (DeckId, i64, i64), data_dir: &Path, words: &mut [WordMedia], index: &HashMap<WordId, usize>) -> Result<()> {
     let mut stmt = conn
         .prepare(&format!(
-            "SELECT m.word_id, m.kind, m.path, m.source_text <> w.text, m.warning, m.bytes FROM media m JOIN words w ON w.id = m.word_id
+            "SELECT m.word_id, m.kind, m.path, m.source_text <> w.text, m.warning, m.bytes, m.provider, m.attribution
+             FROM media m JOIN words w ON w.id = m.word_id
              WHERE m.word_id IN ({PAGE})"
         ))
         .db("reading media")?;
     let rows = stmt
         .query_map([deck_id, limit, offset], |r| {
-            Ok((r.get::<_, WordId>(0)?, r.get::<_, MediaKind>(1)?, r.get::<_, String>(2)?, r.get::<_, bool>(3)?, r.get::<_, Option<String>>(4)?, r.get::<_, i64>(5)?))
+            let file = (r.get::<_, String>(2)?, r.get::<_, bool>(3)?, r.get::<_, Option<String>>(4)?, r.get::<_, i64>(5)?);
+            Ok((r.get::<_, WordId>(0)?, r.get::<_, MediaKind>(1)?, file, r.get::<_, String>(6)?, r.get::<_, Option<crate::model::Attribution>>(7)?))
         })
         .db("reading media")?;
     for row in rows {
-        let (word_id, kind, path, stale, warning, bytes) = row.db("reading media")?;
+        let (word_id, kind, (path, stale, warning, bytes), provider, attribution) = row.db("reading media")?;
         if let Some(s) = state_mut(words, index, word_id, kind) {
             let path = data_dir.join(path);
             if matches!(s.status, MediaStatus::None | MediaStatus::Done) {
@@ -239,6 +241,8 @@ fn add_media(conn: &Connection, (deck_id, offset, limit): (DeckId, i64, i64), da
             s.path = Some(path.to_string_lossy().into_owned());
             s.stale = stale;
             s.warning = warning;
+            s.provider = Some(provider);
+            s.attribution = attribution;
         }
     }
     Ok(())
@@ -253,7 +257,7 @@ fn state_mut<'a>(words: &'a mut [WordMedia], index: &HashMap<WordId, usize>, wor
 }
 
 fn none_state() -> MediaState {
-    MediaState { status: MediaStatus::None, path: None, error: None, stale: false, warning: None }
+    MediaState { status: MediaStatus::None, path: None, error: None, stale: false, warning: None, provider: None, attribution: None }
 }
 
 /// The earliest `next_run_at` of a queued job of `kind` in a batch that may run, if any. None

@@ -22,6 +22,8 @@ pub struct MediaRecord {
     pub source_text: String,
     /// Something to tell the user about this media.
     pub warning: Option<String>,
+    /// The credit its licence asks for (e.g. a Wikimedia Commons recording's speaker and licence).
+    pub attribution: Option<crate::model::Attribution>,
 }
 
 /// How a claimed job ended.
@@ -316,6 +318,7 @@ mod tests {
             cache_key: format!("c{job}"),
             source_text: "a".into(),
             warning: None,
+            attribution: None,
         };
         Outcome::Done { job, media, reused: false }
     }

@@ -82,11 +82,13 @@ pub async fn run_job(job: ClaimedJob, ctx: &JobContext, cancel: &CancellationTok
         sha256: String::new(),
         mime: bytes.mime.clone(),
         bytes: 0,
-        provider: ctx.slot.provider.name().to_string(),
+        // A chain's media names the member that made it.
+        provider: bytes.provider.clone().unwrap_or_else(|| ctx.slot.provider.name().to_string()),
         settings_key: job.settings_key.clone(),
         cache_key: job.cache_key.clone(),
         source_text: job.text.clone(),
-        warning: ctx.slot.provider.warning(&request),
+        warning: bytes.warning.clone().or_else(|| ctx.slot.provider.warning(&request)),
+        attribution: bytes.attribution.clone(),
     };
     let write = PendingWrite { job: job.id, kind: job.kind, attempt, media: bytes, record };
     match write_pending(write, ctx.media.clone()).await {
@@ -147,9 +149,14 @@ fn finish_of(result: &Result<MediaBytes, ProviderError>) -> Finish {
 fn outcome_of_error(job: JobId, attempt: u32, e: ProviderError, ctx: &JobContext) -> Outcome {
     let now = ctx.clock.now_ms();
     match e {
+        // The server said "too many, come back then" (429 or MediaWiki's maxlag with
+        // Retry-After): not the word's fault, so no attempt is spent; the slot is paused too.
+        ProviderError::Retryable { retry_after: Some(after), rate_limited: true, .. } => Outcome::Requeue { job, next_run_at: now + after.as_millis() as i64, error: None },
         ProviderError::Retryable { message, retry_after: Some(after), .. } => Outcome::Retry { job, error: message, next_run_at: now + after.as_millis() as i64 },
         ProviderError::Retryable { message, retry_after: None, .. } => retry_outcome(job, attempt, message, ctx),
-        ProviderError::Permanent { message } => Outcome::Fail { job, error: message },
+        // Nothing to make (no recording of the word, and no chain member after it): asking again
+        // would find the same nothing.
+        ProviderError::Permanent { message } | ProviderError::NoMatch { message } => Outcome::Fail { job, error: message },
         ProviderError::Unreachable { message } => Outcome::Requeue { job, next_run_at: now, error: Some(format!("waiting for the network: {message}")) },
         ProviderError::Account { state, message } => Outcome::ProviderPaused { job, provider: ctx.slot.provider.name().to_string(), state, message },
         ProviderError::Cancelled => Outcome::Requeue { job, next_run_at: now, error: None },

@@ -97,7 +97,7 @@ impl Provider for EmojiPictureProvider {
             };
             match made {
                 Ok(Some(Ok(Picture::Emoji { png, .. } | Picture::WordCard { png }))) => {
-                    Ok(MediaBytes { bytes: png, mime: "image/png".into(), ext: "png".into() })
+                    Ok(MediaBytes::new(png, "image/png", "png"))
                 }
                 Ok(Some(Ok(Picture::NotDrawable))) => WordCardProvider.generate(request, cancel).await,
                 Ok(Some(Err(e))) => Err(ProviderError::permanent(format!("offline picture: {e}"))),

@@ -1,0 +1,298 @@
+//! A local fake of the two MediaWiki APIs the Wikimedia provider asks (Commons and a
+//! Wiktionary) and of Commons' file server, answering in the real services' shapes
+//! (`formatversion=1`, from the API documentation: `API:Search`, `API:Imageinfo`, `API:Images`,
+//! `Manual:Maxlag parameter`).
+//!
+//! * `GET /commons/w/api.php?action=query&list=search&srsearch=…` → files whose title contains
+//!   every quoted phrase of `srsearch` (case-insensitive), in the order they were added: like
+//!   CirrusSearch, near matches (`manzanas`, `manzana roja`) come back too.
+//! * `GET /commons/w/api.php?action=query&prop=imageinfo&titles=A|B` → `url`, `descriptionurl`,
+//!   `mime`, `size`, `extmetadata` (`Artist` as HTML, `LicenseShortName`, `LicenseUrl`); an
+//!   unknown file is `"missing": ""`.
+//! * `GET /wiktionary/{lang}/w/api.php?action=query&prop=images&titles=word` → the files added
+//!   for that page (a missing page otherwise).
+//! * `GET /upload/{n}` → the n-th file's bytes.
+//! * [`FakeWikimedia::maxlag`]: the next API calls answer MediaWiki's maxlag error (status 200,
+//!   `Retry-After`, `X-Database-Lag`, `MediaWiki-API-Error: maxlag`).
+//!
+//! Every request is recorded (path, query, User-Agent); tests wait on the count, never sleep.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Map, Value};
+use tokio::sync::watch;
+
+/// A file on the fake Commons.
+#[derive(Clone, Debug)]
+pub struct WikiFile {
+    /// `File:<name>`.
+    pub title: String,
+    pub bytes: Vec<u8>,
+    /// As Commons reports it, e.g. `audio/x-wav`, `application/ogg`.
+    pub mime: String,
+    /// Commons' `Artist` extmetadata: HTML.
+    pub artist_html: String,
+    pub licence: String,
+    pub licence_url: String,
+}
+
+impl WikiFile {
+    /// A CC BY-SA 4.0 recording by `speaker` (a user link, as Lingua Libre's files have).
+    pub fn recording(title: &str, speaker: &str, bytes: Vec<u8>, mime: &str) -> WikiFile {
+        WikiFile {
+            title: title.into(),
+            bytes,
+            mime: mime.into(),
+            artist_html: format!("<a href=\"//commons.wikimedia.org/wiki/User:{speaker}\" title=\"User:{speaker}\">{speaker}</a>"),
+            licence: "CC BY-SA 4.0".into(),
+            licence_url: "https://creativecommons.org/licenses/by-sa/4.0".into(),
+        }
+    }
+}
+
+/// One request as it arrived.
+#[derive(Clone, Debug)]
+pub struct WikiRequest {
+    pub path: String,
+    pub query: HashMap<String, String>,
+    pub user_agent: Option<String>,
+}
+
+impl WikiRequest {
+    /// Whether this was an API call (not a file download).
+    pub fn is_api(&self) -> bool {
+        self.path.ends_with("/api.php")
+    }
+}
+
+#[derive(Default)]
+struct FakeState {
+    files: Vec<WikiFile>,
+    /// (wiktionary language, page title) → file titles on the page.
+    pages: Vec<(String, String, Vec<String>)>,
+    /// API calls still to be answered with a maxlag error, and its Retry-After.
+    maxlag: (u32, u64),
+    requests: Vec<WikiRequest>,
+}
+
+struct Shared {
+    state: Mutex<FakeState>,
+    count: watch::Sender<usize>,
+    addr: SocketAddr,
+}
+
+/// A running fake. Dropping it stops the server.
+pub struct FakeWikimedia {
+    shared: Arc<Shared>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl FakeWikimedia {
+    /// Starts on `127.0.0.1:0`. Panics when loopback cannot be bound (a test setup failure).
+    pub async fn start() -> FakeWikimedia {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.expect("fake wikimedia: bind");
+        let addr = listener.local_addr().expect("fake wikimedia: address");
+        let shared = Arc::new(Shared { state: Mutex::new(FakeState::default()), count: watch::Sender::new(0), addr });
+        let app = Router::new()
+            .route("/commons/w/api.php", get(commons))
+            .route("/wiktionary/{lang}/w/api.php", get(wiktionary))
+            .route("/upload/{n}", get(upload))
+            .with_state(shared.clone());
+        let server = tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, app).await {
+                eprintln!("fake wikimedia: server stopped: {err}");
+            }
+        });
+        FakeWikimedia { shared, server }
+    }
+
+    /// `[wikimedia] commons_url`.
+    pub fn commons_url(&self) -> String {
+        format!("http://{}/commons/w/api.php", self.shared.addr)
+    }
+
+    /// `[wikimedia] wiktionary_url` (with `{lang}`).
+    pub fn wiktionary_url(&self) -> String {
+        format!("http://{}/wiktionary/{{lang}}/w/api.php", self.shared.addr)
+    }
+
+    pub fn add_file(&self, file: WikiFile) {
+        lock(&self.shared.state).files.push(file);
+    }
+
+    /// Lists `titles` as the files used on `word`'s page of the `lang` Wiktionary.
+    pub fn add_page(&self, lang: &str, word: &str, titles: &[&str]) {
+        lock(&self.shared.state).pages.push((lang.into(), word.into(), titles.iter().map(|t| t.to_string()).collect()));
+    }
+
+    /// The next `times` API calls get MediaWiki's maxlag error with `Retry-After: retry_after`.
+    pub fn maxlag(&self, times: u32, retry_after: u64) {
+        lock(&self.shared.state).maxlag = (times, retry_after);
+    }
+
+    pub fn requests(&self) -> Vec<WikiRequest> {
+        lock(&self.shared.state).requests.clone()
+    }
+
+    /// Resolves once at least `n` requests have arrived.
+    pub async fn wait_for_requests(&self, n: usize) {
+        let mut rx = self.shared.count.subscribe();
+        let _ = rx.wait_for(|&c| c >= n).await;
+    }
+}
+
+impl Drop for FakeWikimedia {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn record(shared: &Shared, path: String, query: &HashMap<String, String>, headers: &HeaderMap) -> Option<u64> {
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let mut state = lock(&shared.state);
+    let is_api = path.ends_with("/api.php");
+    state.requests.push(WikiRequest { path, query: query.clone(), user_agent });
+    let n = state.requests.len();
+    let lagged = if is_api && state.maxlag.0 > 0 {
+        state.maxlag.0 -= 1;
+        Some(state.maxlag.1)
+    } else {
+        None
+    };
+    drop(state);
+    shared.count.send_replace(n);
+    lagged
+}
+
+fn json_response(body: Value) -> Response {
+    ([(header::CONTENT_TYPE, "application/json; charset=utf-8")], body.to_string()).into_response()
+}
+
+/// MediaWiki's maxlag answer: HTTP 200 (T33156) with the error, `Retry-After` and the lag.
+fn maxlag_response(retry_after: u64) -> Response {
+    let body = json!({"error": {"code": "maxlag", "info": "Waiting for 10.64.48.35: 6 seconds lagged.", "host": "10.64.48.35",
+        "lag": 6, "type": "db", "*": "See https://commons.wikimedia.org/w/api.php for API usage."}, "servedby": "mw-api-ext.eqiad.main"});
+    let headers = [
+        (header::CONTENT_TYPE, "application/json; charset=utf-8".to_string()),
+        (header::RETRY_AFTER, retry_after.to_string()),
+        (header::HeaderName::from_static("x-database-lag"), "6".to_string()),
+        (header::HeaderName::from_static("mediawiki-api-error"), "maxlag".to_string()),
+    ];
+    (StatusCode::OK, headers, body.to_string()).into_response()
+}
+
+async fn commons(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
+    if let Some(wait) = record(&shared, "/commons/w/api.php".into(), &q, &headers) {
+        return maxlag_response(wait);
+    }
+    let state = lock(&shared.state);
+    if q.get("list").map(String::as_str) == Some("search") {
+        let phrases = quoted(q.get("srsearch").map(String::as_str).unwrap_or(""));
+        let hits: Vec<Value> = state
+            .files
+            .iter()
+            .filter(|f| phrases.iter().all(|p| f.title.to_lowercase().contains(&p.to_lowercase())))
+            .enumerate()
+            .map(|(i, f)| json!({"ns": 6, "title": f.title, "pageid": 1000 + i, "size": f.bytes.len(), "wordcount": 0, "snippet": "", "timestamp": "2021-03-14T10:00:00Z"}))
+            .collect();
+        return json_response(json!({"batchcomplete": "", "continue": {"sroffset": hits.len(), "continue": "-||"},
+            "query": {"searchinfo": {"totalhits": hits.len()}, "search": hits}}));
+    }
+    if q.get("prop").map(String::as_str) == Some("imageinfo") {
+        let mut pages = Map::new();
+        for (i, title) in q.get("titles").map(String::as_str).unwrap_or("").split('|').enumerate() {
+            let (key, page) = imageinfo_page(&state.files, title, i, shared.addr);
+            pages.insert(key, page);
+        }
+        return json_response(json!({"batchcomplete": "", "query": {"pages": pages}}));
+    }
+    json_response(json!({"error": {"code": "badvalue", "info": "fake wikimedia: unsupported query"}}))
+}
+
+fn imageinfo_page(files: &[WikiFile], title: &str, i: usize, addr: SocketAddr) -> (String, Value) {
+    let name = title.replace('_', " ");
+    let Some((n, f)) = files.iter().enumerate().find(|(_, f)| f.title == name) else {
+        return (format!("-{}", i + 1), json!({"ns": 6, "title": name, "missing": "", "known": ""}));
+    };
+    let page_name = f.title.trim_start_matches("File:").replace(' ', "_");
+    let info = json!({
+        "size": f.bytes.len(), "width": 0, "height": 0,
+        "url": format!("http://{addr}/upload/{n}"),
+        "descriptionurl": format!("https://commons.wikimedia.org/wiki/File:{page_name}"),
+        "descriptionshorturl": format!("https://commons.wikimedia.org/w/index.php?curid={}", 1000 + n),
+        "mime": f.mime,
+        "extmetadata": {
+            "Artist": {"value": f.artist_html, "source": "commons-desc-page"},
+            "LicenseShortName": {"value": f.licence, "source": "commons-desc-page", "hidden": ""},
+            "LicenseUrl": {"value": f.licence_url, "source": "commons-desc-page", "hidden": ""}
+        }
+    });
+    (format!("{}", 1000 + n), json!({"pageid": 1000 + n, "ns": 6, "title": f.title, "imagerepository": "local", "imageinfo": [info]}))
+}
+
+async fn wiktionary(State(shared): State<Arc<Shared>>, Path(lang): Path<String>, Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
+    if let Some(wait) = record(&shared, format!("/wiktionary/{lang}/w/api.php"), &q, &headers) {
+        return maxlag_response(wait);
+    }
+    let state = lock(&shared.state);
+    let word = q.get("titles").cloned().unwrap_or_default();
+    let page = state.pages.iter().find(|(l, w, _)| *l == lang && *w == word);
+    let pages = match page {
+        Some((_, w, titles)) => {
+            let images: Vec<Value> = titles.iter().map(|t| json!({"ns": 6, "title": t})).collect();
+            json!({"4242": {"pageid": 4242, "ns": 0, "title": w, "images": images}})
+        }
+        None => json!({"-1": {"ns": 0, "title": word, "missing": ""}}),
+    };
+    json_response(json!({"batchcomplete": "", "query": {"pages": pages}}))
+}
+
+async fn upload(State(shared): State<Arc<Shared>>, Path(n): Path<usize>, headers: HeaderMap) -> Response {
+    record(&shared, format!("/upload/{n}"), &HashMap::new(), &headers);
+    let state = lock(&shared.state);
+    match state.files.get(n) {
+        Some(f) => ([(header::CONTENT_TYPE, f.mime.clone())], f.bytes.clone()).into_response(),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+/// The quoted phrases of a search (`intitle:"a b" intitle:"c"` → `a b`, `c`).
+fn quoted(search: &str) -> Vec<String> {
+    search.split('"').skip(1).step_by(2).map(str::to_owned).collect()
+}
+
+/// A 16-bit mono WAV: `pad_ms` of silence, `tone_ms` of a 440 Hz tone, `pad_ms` of silence, at
+/// 16 kHz — like a Lingua Libre recording, a word between two quiet ends.
+pub fn recording_wav(tone_ms: u32, pad_ms: u32) -> Vec<u8> {
+    let rate = 16_000u32;
+    let frames = |ms: u32| (rate / 1000 * ms) as usize;
+    let mut samples = vec![0i16; frames(pad_ms)];
+    samples.extend((0..frames(tone_ms)).map(|i| ((i as f64 * 440.0 * std::f64::consts::TAU / f64::from(rate)).sin() * 12_000.0) as i16));
+    samples.extend(vec![0i16; frames(pad_ms)]);
+    let data: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+    let mut w = b"RIFF".to_vec();
+    w.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+    w.extend_from_slice(b"WAVEfmt ");
+    w.extend_from_slice(&16u32.to_le_bytes());
+    w.extend_from_slice(&1u16.to_le_bytes());
+    w.extend_from_slice(&1u16.to_le_bytes());
+    w.extend_from_slice(&rate.to_le_bytes());
+    w.extend_from_slice(&(rate * 2).to_le_bytes());
+    w.extend_from_slice(&2u16.to_le_bytes());
+    w.extend_from_slice(&16u16.to_le_bytes());
+    w.extend_from_slice(b"data");
+    w.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    w.extend_from_slice(&data);
+    w
+}

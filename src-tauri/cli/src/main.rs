@@ -16,6 +16,7 @@ use deckmedia_core::{BatchInfo, Core, MediaKind};
 
 mod progress;
 mod time;
+mod voice;
 
 #[derive(Parser, Debug)]
 #[command(name = "deckmedia", version, about = "Generate pictures and pronunciations for vocabulary decks, in the background.")]
@@ -89,6 +90,9 @@ enum Command {
     /// Anki through the AnkiConnect add-on (Anki must be running).
     #[command(subcommand)]
     Anki(AnkiCommand),
+    /// Neural (Piper) voices: list, install, remove.
+    #[command(subcommand)]
+    Voice(voice::VoiceCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -252,6 +256,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Worker { until_idle } => return run_worker(core, until_idle),
+        Command::Voice(cmd) => voice::run(&core, cmd)?,
         Command::Status { batch_id, json } => {
             let batches = match batch_id {
                 Some(id) => vec![core.batch(id)?],

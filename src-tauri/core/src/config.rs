@@ -21,12 +21,38 @@ pub struct Config {
     pub image: ProviderConfig,
     pub audio: ProviderConfig,
     pub queue: QueueConfig,
+    pub neural: NeuralSection,
+    pub voices: VoicesSection,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { image: ProviderConfig::default_for(MediaKind::Image), audio: ProviderConfig::default_for(MediaKind::Audio), queue: QueueConfig::default() }
+        Config {
+            image: ProviderConfig::default_for(MediaKind::Image),
+            audio: ProviderConfig::default_for(MediaKind::Audio),
+            queue: QueueConfig::default(),
+            neural: NeuralSection::default(),
+            voices: VoicesSection::default(),
+        }
     }
+}
+
+/// `[neural]`: the in-process neural voices.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NeuralSection {
+    /// The ONNX Runtime library (a file, or a folder holding it); empty = look next to the
+    /// binary and in `<data dir>/runtime/`. `DECKMEDIA_ONNXRUNTIME` overrides it.
+    pub runtime: String,
+}
+
+/// `[voices]`: where neural voices are installed from.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VoicesSection {
+    /// Base URL of a Piper voice repository (`<url>/voices.json`, `<url>/<file path>`); empty =
+    /// the public one. `DECKMEDIA_VOICES_URL` overrides it.
+    pub url: String,
 }
 
 /// Settings of the provider used for one media kind.
@@ -157,7 +183,7 @@ impl ProviderConfig {
     /// A warning for Settings when the provider's base URL is plain `http://` to a private
     /// network address (see [`crate::providers::http::plain_http_policy`]).
     pub fn url_warning(&self) -> Option<String> {
-        if self.provider == ProviderKind::Offline {
+        if !self.provider.needs_key() {
             return None;
         }
         crate::providers::http::plain_http_policy(&self.base_url).unwrap_or_else(Some)
@@ -191,7 +217,7 @@ impl Config {
         for (section, p) in [("IMAGE", &mut self.image), ("AUDIO", &mut self.audio)] {
             let get = |key: &str| env.get(&format!("DECKMEDIA_{section}_{key}")).map(|v| v.trim().to_string());
             if let Some(v) = get("PROVIDER") {
-                p.provider = v.parse().map_err(|e| Error::Config(format!("DECKMEDIA_{section}_PROVIDER: {e}; use 'offline', 'openai' or 'elevenlabs' (audio)")))?;
+                p.provider = v.parse().map_err(|e| Error::Config(format!("DECKMEDIA_{section}_PROVIDER: {e}; use 'offline', 'openai', 'elevenlabs' (audio) or 'neural' (audio)")))?;
             }
             if let Some(v) = get("BASE_URL") { p.base_url = v; }
             if let Some(v) = get("MODEL") { p.model = v; }
@@ -211,6 +237,8 @@ impl Config {
         if let Some(v) = get("MAX_ATTEMPTS") { self.queue.max_attempts = parse_num("QUEUE", "MAX_ATTEMPTS", &v)?; }
         if let Some(v) = get("BACKOFF_BASE_MS") { self.queue.backoff_base_ms = parse_num("QUEUE", "BACKOFF_BASE_MS", &v)?; }
         if let Some(v) = get("BACKOFF_MAX_MS") { self.queue.backoff_max_ms = parse_num("QUEUE", "BACKOFF_MAX_MS", &v)?; }
+        if let Some(v) = env.get(crate::providers::neural::runtime::RUNTIME_ENV) { self.neural.runtime = v.trim().to_string(); }
+        if let Some(v) = env.get("DECKMEDIA_VOICES_URL") { self.voices.url = v.trim().to_string(); }
         Ok(())
     }
 
@@ -235,9 +263,12 @@ impl Config {
             if p.provider == ProviderKind::OpenAi && !(p.base_url.starts_with("http://") || p.base_url.starts_with("https://")) {
                 return Err(Error::Config(format!("[{name}] base_url '{}' must start with http:// or https://", clip(&p.base_url))));
             }
-            if p.provider != ProviderKind::Offline {
+            if p.provider.needs_key() {
                 crate::providers::http::plain_http_policy(&p.base_url).map_err(|why| Error::Config(format!("[{name}] base_url: {why}")))?;
             }
+        }
+        if self.image.provider == ProviderKind::Neural {
+            return Err(Error::Config("[image] provider 'neural' makes audio only: choose another [image] provider".into()));
         }
         if self.queue.max_attempts == 0 {
             return Err(Error::Config("[queue] max_attempts must be at least 1".into()));

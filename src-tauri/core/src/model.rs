@@ -186,20 +186,23 @@ pub enum ProviderKind {
     /// ElevenLabs text to speech (audio only).
     #[serde(rename = "elevenlabs")]
     ElevenLabs,
+    /// Piper neural voices run in-process (audio only; installed with `deckmedia voice install`).
+    Neural,
 }
 
 impl ProviderKind {
-    pub const ALL: [ProviderKind; 3] = [ProviderKind::Offline, ProviderKind::OpenAi, ProviderKind::ElevenLabs];
+    pub const ALL: [ProviderKind; 4] = [ProviderKind::Offline, ProviderKind::OpenAi, ProviderKind::ElevenLabs, ProviderKind::Neural];
     pub fn as_str(self) -> &'static str {
         match self {
             ProviderKind::Offline => "offline",
             ProviderKind::OpenAi => "openai",
             ProviderKind::ElevenLabs => "elevenlabs",
+            ProviderKind::Neural => "neural",
         }
     }
     /// Whether it needs an API key (and the network).
     pub fn needs_key(self) -> bool {
-        self != ProviderKind::Offline
+        !matches!(self, ProviderKind::Offline | ProviderKind::Neural)
     }
 }
 

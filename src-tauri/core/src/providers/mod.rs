@@ -17,6 +17,7 @@ pub mod elevenlabs;
 pub mod emoji;
 pub mod http;
 pub mod http_status;
+pub mod neural;
 pub mod offline;
 pub mod openai;
 
@@ -140,13 +141,25 @@ impl ProviderSet {
         }
     }
 
-    /// Builds the providers named in the configuration.
+    /// Builds the providers named in the configuration (neural voices from the default data dir).
     pub fn from_config(config: &crate::config::Config) -> crate::Result<ProviderSet> {
-        Ok(ProviderSet { image: build(MediaKind::Image, &config.image)?, audio: build(MediaKind::Audio, &config.audio)? })
+        Self::from_config_in(config, None)
+    }
+
+    /// Like [`ProviderSet::from_config`] for a given data dir (where neural voices are installed).
+    pub fn from_config_in(config: &crate::config::Config, data_dir: Option<&std::path::Path>) -> crate::Result<ProviderSet> {
+        let env = BuildEnv { config, data_dir };
+        Ok(ProviderSet { image: build(MediaKind::Image, &config.image, &env)?, audio: build(MediaKind::Audio, &config.audio, &env)? })
     }
 }
 
-fn build(kind: MediaKind, c: &crate::config::ProviderConfig) -> crate::Result<ProviderSlot> {
+/// What building a provider may need beyond its own section.
+struct BuildEnv<'a> {
+    config: &'a crate::config::Config,
+    data_dir: Option<&'a std::path::Path>,
+}
+
+fn build(kind: MediaKind, c: &crate::config::ProviderConfig, env: &BuildEnv<'_>) -> crate::Result<ProviderSlot> {
     use std::sync::Arc;
     use crate::model::ProviderKind;
     let provider: Arc<dyn Provider> = match (c.provider, kind) {
@@ -183,6 +196,8 @@ fn build(kind: MediaKind, c: &crate::config::ProviderConfig) -> crate::Result<Pr
             Arc::new(elevenlabs::ElevenLabsProvider::new(cfg).map_err(|e| crate::Error::Config(format!("audio provider: {e}")))?)
         }
         (ProviderKind::ElevenLabs, MediaKind::Image) => return Err(crate::Error::Config("ElevenLabs makes audio only: choose another [image] provider".into())),
+        (ProviderKind::Neural, MediaKind::Audio) => Arc::new(neural::NeuralProvider::from_config(c, &env.config.neural, env.data_dir)?),
+        (ProviderKind::Neural, MediaKind::Image) => return Err(crate::Error::Config("neural voices make audio only: choose another [image] provider".into())),
     };
     Ok(ProviderSlot { provider, max_concurrency: c.max_concurrency.max(1), requests_per_minute: c.requests_per_minute })
 }

@@ -13,3 +13,4 @@ mod failures;
 mod happy_path;
 mod keys;
 mod reliability;
+mod voices;

@@ -165,6 +165,7 @@ pub fn typescript() -> String {
         // States.
         MediaKind, BatchStatus, MediaStatus, ProviderKind, ExportFormat, ImportFormat, Folder,
         deckmedia_core::error::ErrorCode, deckmedia_core::queue::JobOutcome, AccountState,
+        deckmedia_core::voices::VoiceInstallState,
         // The queue's health.
         deckmedia_core::attention::Attention, ProviderState,
         // Decks, words, batches, media.

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use deckmedia_core::providers::neural::{NeuralConfig, NeuralProvider, RuntimeSearch};
+use deckmedia_core::providers::neural::{phonemes, NeuralConfig, NeuralProvider, PiperVoice, RuntimeSearch};
 use deckmedia_core::providers::offline::EspeakProvider;
 use deckmedia_core::providers::{MediaRequest, Provider};
 use deckmedia_core::MediaKind;
@@ -50,6 +50,7 @@ fn request(word: &str) -> MediaRequest {
 /// Speaks every word once (warm-up), then `rounds` times; prints one `key=value` line.
 async fn run_engine(engine: &str, rounds: usize) -> Result<(), String> {
     let cancel = CancellationToken::new();
+    let mut inference = None;
     let (provider, load): (Box<dyn Provider>, Duration) = match engine {
         "neural" => {
             let d = data()?;
@@ -65,6 +66,7 @@ async fn run_engine(engine: &str, rounds: usize) -> Result<(), String> {
             let started = Instant::now();
             p.load(&voice).map_err(|e| e.to_string())?;
             let load = started.elapsed();
+            inference = Some(inference_only(&*p.load(&voice).map_err(|e| e.to_string())?, rounds).await?);
             std::mem::forget(tmp); // the links must outlive the provider; the OS cleans /tmp
             (Box::new(p), load)
         }
@@ -87,13 +89,34 @@ async fn run_engine(engine: &str, rounds: usize) -> Result<(), String> {
     let mean = per_word.iter().sum::<f64>() / per_word.len().max(1) as f64;
     let median = per_word.get(per_word.len() / 2).copied().unwrap_or(0.0);
     let max = per_word.last().copied().unwrap_or(0.0);
+    let inference = inference.map(|ms| format!(" inference_only_mean_ms={ms:.1}")).unwrap_or_default();
     println!(
-        "engine={engine} load_ms={:.0} mean_ms={mean:.1} median_ms={median:.1} max_ms={max:.1} bytes_per_word={} peak_rss_mb={:.0}",
+        "engine={engine} load_ms={:.0} mean_ms={mean:.1} median_ms={median:.1} max_ms={max:.1}{inference} bytes_per_word={} peak_rss_mb={:.0}",
         load.as_secs_f64() * 1000.0,
         bytes / per_word.len().max(1),
         peak_rss_mb()
     );
     Ok(())
+}
+
+/// Mean ms of the model run alone (phonemes made beforehand), after one warm-up run per word.
+async fn inference_only(voice: &PiperVoice, rounds: usize) -> Result<f64, String> {
+    let mut ids = Vec::new();
+    for w in WORDS {
+        let ipa = phonemes::phonemize("espeak-ng", &voice.config.espeak.voice, w).await.map_err(|e| e.to_string())?;
+        ids.push(voice.config.phoneme_ids(&ipa));
+    }
+    let mut total = 0.0;
+    for round in 0..=rounds {
+        for i in &ids {
+            let started = Instant::now();
+            voice.synthesize(i).map_err(|e| e.to_string())?;
+            if round > 0 {
+                total += started.elapsed().as_secs_f64() * 1000.0;
+            }
+        }
+    }
+    Ok(total / (rounds * ids.len()).max(1) as f64)
 }
 
 fn main() {

@@ -235,3 +235,40 @@ async fn an_installed_real_voice_speaks_with_the_repository_gone() {
     assert!(out.bytes.starts_with(b"OggS"));
     assert_eq!(p.settings_key(), format!("neural-audio:piper:{joe}:ogg:v1"));
 }
+
+#[tokio::test]
+async fn installing_again_downloads_nothing_and_a_new_catalogue_entry_replaces_the_voice() {
+    let files = stand_in_files();
+    let repo = repo_with(files.clone(), &[(KEY, "xx_XX", &files)]).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let m = VoiceManager::new(dir.path(), &repo.base_url()).expect("manager");
+    install(&m, KEY).await.expect("install");
+    let downloads = |repo: &FakeVoiceRepo| repo.requests().iter().filter(|r| r.path != "voices.json").count();
+    assert_eq!(downloads(&repo), 3);
+    install(&m, KEY).await.expect("install again");
+    assert_eq!(downloads(&repo), 3, "the same voice is not downloaded twice");
+
+    // The repository publishes a new model: the catalogue changes, the voice is replaced whole.
+    let mut newer = files.clone();
+    newer[0].1 = vec![42u8; 1234];
+    repo.set_file(&newer[0].0, newer[0].1.clone());
+    repo.set_file("voices.json", catalogue(&[(KEY, "xx_XX", &newer)]));
+    let voice = install(&m, KEY).await.expect("update");
+    assert_eq!(std::fs::read(&voice.model).ok(), Some(vec![42u8; 1234]));
+    assert_eq!(m.store().installed().len(), 1);
+    assert!(!dir.path().join("voices").join(".partial").join(format!("replaced-{KEY}")).exists());
+}
+
+#[tokio::test]
+async fn a_server_sending_more_than_the_catalogue_says_is_cut_off() {
+    let files = stand_in_files();
+    let repo = repo_with(files.clone(), &[(KEY, "xx_XX", &files)]).await;
+    let mut bigger = files[0].1.clone();
+    bigger.extend(vec![0u8; 500_000]);
+    repo.set_file(&files[0].0, bigger);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let m = VoiceManager::new(dir.path(), &repo.base_url()).expect("manager");
+    let err = install(&m, KEY).await.expect_err("too big");
+    assert!(matches!(&err, VoiceError::Mismatch { what: "size", .. }), "{err}");
+    assert!(!partial(dir.path(), &format!("{KEY}.onnx.part")).exists());
+}

@@ -161,6 +161,8 @@ pub async fn save_settings<R: Runtime>(
             image: image.into_config(MediaKind::Image),
             audio: audio.into_config(MediaKind::Audio),
             queue: c.config().queue.clone(),
+            neural: c.config().neural.clone(),
+            voices: c.config().voices.clone(),
         };
         c.save_config(&config)
     })

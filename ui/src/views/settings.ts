@@ -17,6 +17,7 @@ const PROVIDERS: Record<MediaKind, { value: ProviderName; label: string }[]> = {
     { value: "offline", label: "Offline (built in)" },
     { value: "openai", label: "OpenAI-compatible" },
     { value: "elevenlabs", label: "ElevenLabs" },
+    { value: "neural", label: "Neural voices (installed Piper voices)" },
   ],
 };
 
@@ -79,12 +80,13 @@ function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): Kind
   let loaded: ProviderSettings | null = null;
   const currentProvider = () => provider.value as ProviderName;
   const showNet = () => {
-    const offline = currentProvider() === "offline";
+    // Built-in providers need no server and no key.
+    const offline = currentProvider() === "offline" || currentProvider() === "neural";
     for (const n of el.querySelectorAll<HTMLElement>(".net")) setHidden(n, offline);
   };
   const refreshKey = (state: State) => {
     const p = currentProvider();
-    if (p === "offline") return;
+    if (p === "offline" || p === "neural") return;
     const hint = state.keyHints[p] ?? null;
     // Keys belong to one server: another base URL needs its own key.
     const host = loaded?.provider === p ? (loaded.key_host ?? null) : null;
@@ -134,7 +136,7 @@ function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): Kind
       timeout.value = String(p.timeout_secs);
       setText(urlWarning, p.url_warning ?? "");
       showNet();
-      setHidden(urlWarning, !p.url_warning || p.provider === "offline");
+      setHidden(urlWarning, !p.url_warning || p.provider === "offline" || p.provider === "neural");
     },
     read(): ProviderSettings {
       const base = loaded;

@@ -29,6 +29,9 @@ pub struct InstallProgress {
     pub eta: Option<Duration>,
 }
 
+/// The largest `voices.json` accepted (the public one is about 1.5 MB).
+pub const MAX_CATALOGUE_BYTES: usize = 32 * 1024 * 1024;
+
 /// How often progress is reported while downloading.
 pub const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 
@@ -65,6 +68,9 @@ impl VoiceManager {
         let url = format!("{}/voices.json", self.base_url);
         let resp = self.get(&url, None).await?;
         let body = resp.bytes().await.map_err(|e| VoiceError::Unreachable { url: url.clone(), message: e.to_string() })?;
+        if body.len() > MAX_CATALOGUE_BYTES {
+            return Err(VoiceError::Catalogue { url, message: format!("{} bytes is more than a catalogue can be", body.len()) });
+        }
         Catalogue::parse(&body).map_err(|e| VoiceError::Catalogue { url, message: e.to_string() })
     }
 
@@ -100,6 +106,11 @@ impl VoiceManager {
         cancel: &CancellationToken,
     ) -> Result<InstalledVoice, VoiceError> {
         let files = entry.install_files().ok_or_else(|| VoiceError::UnknownVoice(entry.key.to_string()))?;
+        if self.store.manifest(&entry.key).as_ref() == Some(entry) {
+            if let Some(installed) = self.store.get(&entry.key) {
+                return Ok(installed); // the same files are installed already
+            }
+        }
         let partial = self.store.partial_dir(&entry.key);
         std::fs::create_dir_all(&partial).map_err(|e| VoiceError::io("cannot create", &partial, e))?;
         let mut meter = Meter::new(entry.key.clone(), entry.download_size(), progress);
@@ -161,7 +172,8 @@ impl VoiceManager {
             .open(part)
             .map_err(|e| VoiceError::io("cannot write", part, e))?;
         meter.add(if resumed { have } else { 0 });
-        stream_into(resp, &mut out, part, url, meter, cancel).await?;
+        let limit = expected.saturating_sub(if resumed { have } else { 0 });
+        stream_into(resp, &mut out, part, url, limit, meter, cancel).await?;
         out.sync_all().map_err(|e| VoiceError::io("cannot write", part, e))
     }
 
@@ -188,9 +200,11 @@ async fn stream_into(
     out: &mut std::fs::File,
     part: &Path,
     url: &str,
+    limit: u64,
     meter: &mut Meter<'_>,
     cancel: &CancellationToken,
 ) -> Result<(), VoiceError> {
+    let mut written = 0u64;
     loop {
         let chunk = tokio::select! {
             biased;
@@ -198,6 +212,13 @@ async fn stream_into(
             c = resp.chunk() => c.map_err(|e| VoiceError::Unreachable { url: url.to_string(), message: e.without_url().to_string() })?,
         };
         let Some(chunk) = chunk else { return Ok(()) };
+        written = written.saturating_add(chunk.len() as u64);
+        if written > limit {
+            // More than the catalogue says: never fill the disk for a hostile or wrong server.
+            let _ = std::fs::remove_file(part);
+            let name = part.file_name().map(|n| n.to_string_lossy().trim_end_matches(".part").to_string()).unwrap_or_default();
+            return Err(VoiceError::Mismatch { file: name, what: "size", expected: limit.to_string(), actual: format!("more than {limit}") });
+        }
         // Small synchronous writes of network-sized chunks; the file is fsynced once at the end.
         out.write_all(&chunk).map_err(|e| VoiceError::io("cannot write", part, e))?;
         meter.add(chunk.len() as u64);
@@ -271,20 +292,27 @@ pub fn md5_file(path: &Path) -> Result<String, VoiceError> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-/// Writes the manifest, fsyncs the folder and renames it under the voice's key (replacing an
-/// older install of the same voice).
+/// Writes the manifest, fsyncs the folder and renames it under the voice's key. An older
+/// install of the same voice is renamed aside first and deleted after, so the key always names
+/// a complete voice (the old one, then the new one).
 fn place(store: &VoiceStore, entry: &CatalogueVoice) -> Result<InstalledVoice, VoiceError> {
     let partial = store.partial_dir(&entry.key);
     let json = serde_json::to_vec_pretty(entry).map_err(|e| VoiceError::io("cannot write", &partial, std::io::Error::other(e)))?;
     write_synced(&partial.join(MANIFEST), &json)?;
     sync_dir(&partial);
     let dest = store.voice_dir(&entry.key);
+    let old = store.root().join(super::store::PARTIAL_DIR).join(format!("replaced-{}", entry.key));
     if dest.exists() {
-        store.remove(&entry.key).ok();
-        std::fs::create_dir_all(&partial).ok();
+        if old.exists() {
+            std::fs::remove_dir_all(&old).map_err(|e| VoiceError::io("cannot remove", &old, e))?;
+        }
+        std::fs::rename(&dest, &old).map_err(|e| VoiceError::io("cannot replace", &dest, e))?;
     }
     std::fs::rename(&partial, &dest).map_err(|e| VoiceError::io("cannot install into", &dest, e))?;
     sync_dir(store.root());
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| VoiceError::io("cannot remove", &old, e))?;
+    }
     store.get(&entry.key).ok_or_else(|| VoiceError::io("cannot read installed voice", &dest, std::io::ErrorKind::NotFound.into()))
 }
 

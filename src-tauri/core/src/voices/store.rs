@@ -72,6 +72,12 @@ impl VoiceStore {
         voices
     }
 
+    /// The catalogue entry an installed voice came from (`None` for a hand-copied voice).
+    pub fn manifest(&self, key: &VoiceKey) -> Option<CatalogueVoice> {
+        let bytes = std::fs::read(self.voice_dir(key).join(MANIFEST)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
     /// An installed voice, or `None` when it is missing or incomplete.
     pub fn get(&self, key: &VoiceKey) -> Option<InstalledVoice> {
         let dir = self.voice_dir(key);

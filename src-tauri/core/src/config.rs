@@ -60,12 +60,12 @@ pub struct VoicesSection {
 #[serde(default, deny_unknown_fields)]
 pub struct ProviderConfig {
     /// `offline` (built in, no network), `openai` (any OpenAI-compatible server) or, for audio,
-    /// `elevenlabs`.
+    /// `elevenlabs` or `neural` (installed Piper voices, no network).
     pub provider: ProviderKind,
     /// For `openai`: e.g. `https://api.openai.com/v1` or `http://127.0.0.1:8080/v1`.
     pub base_url: String,
     pub model: String,
-    /// Speech voice (audio only).
+    /// Speech voice (audio only); for `neural`, an installed voice's key (`en_US-joe-medium`).
     pub voice: String,
     /// Picture size such as `512x512` (images only).
     pub size: String,
@@ -312,6 +312,22 @@ mod tests {
         assert_eq!(c.audio.timeout_secs, 7);
         assert_eq!(c.audio.api_key.as_ref().map(Secret::expose), Some("sk-secret"));
         assert!(!format!("{c:?}").contains("sk-secret"));
+    }
+
+    #[test]
+    fn neural_settings_come_from_the_file_and_the_environment_overrides_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[audio]\nprovider = 'neural'\nvoice = 'en_US-joe-medium'\n[neural]\nruntime = '/opt/ort'\n[voices]\nurl = 'https://mirror.example/piper'\n").unwrap();
+        let c = Config::load_with_env(&path, &env(&[])).unwrap();
+        assert_eq!((c.audio.provider, c.audio.voice.as_str()), (ProviderKind::Neural, "en_US-joe-medium"));
+        assert_eq!((c.neural.runtime.as_str(), c.voices.url.as_str()), ("/opt/ort", "https://mirror.example/piper"));
+        assert!(c.audio.api_key.is_none() && c.audio.url_warning().is_none());
+        let c = Config::load_with_env(&path, &env(&[("DECKMEDIA_ONNXRUNTIME", "/lib/ort.so"), ("DECKMEDIA_VOICES_URL", "http://127.0.0.1:9/v")])).unwrap();
+        assert_eq!((c.neural.runtime.as_str(), c.voices.url.as_str()), ("/lib/ort.so", "http://127.0.0.1:9/v"));
+        std::fs::write(&path, "[image]\nprovider = 'neural'\n").unwrap();
+        let e = Config::load_with_env(&path, &env(&[])).unwrap_err();
+        assert!(e.to_string().contains("audio only"), "{e}");
     }
 
     #[test]

@@ -92,3 +92,29 @@ async fn a_neural_voice_without_onnx_runtime_fails_the_word_with_a_clear_message
     let error = audio["error"].as_str().unwrap_or("");
     assert!(error.contains("neural voices need ONNX Runtime") && error.contains("/nonexistent/libonnxruntime.so"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_voice_install_killed_mid_download_resumes_where_it_stopped() {
+    let repo = repo().await;
+    let model = format!("xx/xx_XX/test/low/{KEY}.onnx");
+    repo.stall_after(&model, 600_000);
+    let mut env = env(Behavior::default()).await;
+    env.set_var("DECKMEDIA_VOICES_URL", &repo.base_url());
+    let mut child = env.spawn(&["voice", "install", KEY]);
+    // The stalled download has written what it got; then the process dies without warning.
+    let part = env.data_dir().join("voices").join(".partial").join(KEY).join(format!("{KEY}.onnx.part"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) < 600_000 {
+        assert!(std::time::Instant::now() < deadline, "the first 600,000 bytes never reached {}", part.display());
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await; // polling a file another process writes
+    }
+    child.kill().await.expect("SIGKILL the install");
+    assert!(!env.data_dir().join("voices").join(KEY).exists(), "nothing is installed by a killed install");
+
+    let out = env.run(&["voice", "install", KEY]).await.ok();
+    assert!(out.stdout.contains(&format!("installed {KEY}")), "{}", out.stdout);
+    let ranges: Vec<_> = repo.requests().into_iter().filter(|r| r.path == model).map(|r| r.range).collect();
+    assert_eq!(ranges, vec![None, Some("bytes=600000-".to_string())], "resumed, not started again");
+    let listed = env.json(&["voice", "list", "--json"]).await;
+    assert!(listed["voices"].as_array().is_some_and(|v| v.iter().any(|v| v["key"] == KEY && v["installed"] == true)), "{listed}");
+}

@@ -27,6 +27,8 @@ struct Repo {
     files: HashMap<String, Vec<u8>>,
     requests: Vec<RepoRequest>,
     ignore_ranges: bool,
+    /// The next whole-file GET of this path sends this many bytes, then stalls (never ends).
+    stall: Option<(String, usize)>,
 }
 
 /// A running repository. Files can be replaced while it runs.
@@ -70,6 +72,12 @@ impl FakeVoiceRepo {
         self.lock().ignore_ranges = ignore;
     }
 
+    /// The next request for the whole of `path` (no `Range`) gets its first `bytes` bytes and
+    /// then nothing more, as a connection that hangs mid-download: for crash tests.
+    pub fn stall_after(&self, path: &str, bytes: usize) {
+        self.lock().stall = Some((path.to_string(), bytes));
+    }
+
     /// Every request so far, in arrival order.
     pub fn requests(&self) -> Vec<RepoRequest> {
         self.lock().requests.clone()
@@ -99,6 +107,12 @@ async fn serve(State(repo): State<Arc<Mutex<Repo>>>, uri: Uri, headers: HeaderMa
     let Some(bytes) = repo.files.get(&path).cloned() else {
         return (StatusCode::NOT_FOUND, "Entry not found").into_response();
     };
+    if range.is_none() && repo.stall.as_ref().is_some_and(|(p, _)| *p == path) {
+        let cut = repo.stall.take().map_or(0, |(_, n)| n.min(bytes.len()));
+        let head = futures_util::stream::iter([Ok::<_, std::io::Error>(axum::body::Bytes::from(bytes[..cut].to_vec()))]);
+        let body = axum::body::Body::from_stream(futures_util::StreamExt::chain(head, futures_util::stream::pending()));
+        return (StatusCode::OK, [(header::CONTENT_LENGTH, bytes.len().to_string())], body).into_response();
+    }
     let from = range.filter(|_| !repo.ignore_ranges).and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-')?.parse::<usize>().ok());
     match from {
         None => (StatusCode::OK, [(header::ACCEPT_RANGES, "bytes".to_string())], bytes).into_response(),

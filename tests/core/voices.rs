@@ -39,8 +39,11 @@ fn stand_in_files() -> Vec<(String, Vec<u8>)> {
     ]
 }
 
+/// Catalogue entries to publish: (key, language code, files as (path, bytes)).
+type Voices<'a> = &'a [(&'a str, &'a str, &'a [(String, Vec<u8>)])];
+
 /// `voices.json` describing `voices` (key → its files), plus one unsafe entry that must be dropped.
-fn catalogue(voices: &[(&str, &str, &[(String, Vec<u8>)])]) -> Vec<u8> {
+fn catalogue(voices: Voices<'_>) -> Vec<u8> {
     let mut cat = serde_json::Map::new();
     for (k, code, files) in voices {
         let files: serde_json::Map<String, serde_json::Value> =
@@ -53,7 +56,7 @@ fn catalogue(voices: &[(&str, &str, &[(String, Vec<u8>)])]) -> Vec<u8> {
     serde_json::to_vec(&cat).unwrap_or_default()
 }
 
-async fn repo_with(files: Vec<(String, Vec<u8>)>, voices: &[(&str, &str, &[(String, Vec<u8>)])]) -> FakeVoiceRepo {
+async fn repo_with(files: Vec<(String, Vec<u8>)>, voices: Voices<'_>) -> FakeVoiceRepo {
     let mut map: HashMap<String, Vec<u8>> = files.into_iter().collect();
     map.insert("voices.json".into(), catalogue(voices));
     FakeVoiceRepo::start(map).await

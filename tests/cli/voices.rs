@@ -118,3 +118,49 @@ async fn a_voice_install_killed_mid_download_resumes_where_it_stopped() {
     let listed = env.json(&["voice", "list", "--json"]).await;
     assert!(listed["voices"].as_array().is_some_and(|v| v.iter().any(|v| v["key"] == KEY && v["installed"] == true)), "{listed}");
 }
+
+/// The cached real voice and runtime (`.ci/voices-test-data`; `.ci/test` sets the variable).
+fn test_voices() -> std::path::PathBuf {
+    let dir = std::env::var_os("DECKMEDIA_TEST_VOICES")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache/deckmedia/voices-test")))
+        .unwrap_or_default();
+    assert!(dir.join("ready-v1").is_file(), "no test voices in {}: run `bash .ci/voices-test-data`", dir.display());
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_installs_a_real_voice_and_hears_it_with_the_network_off() {
+    let data = test_voices();
+    let joe = "en_US-joe-medium";
+    let dir = "en/en_US/joe/medium";
+    let mut files: HashMap<String, Vec<u8>> = HashMap::new();
+    let mut entry_files = serde_json::Map::new();
+    for name in [format!("{joe}.onnx"), format!("{joe}.onnx.json"), "MODEL_CARD".to_string()] {
+        let bytes = std::fs::read(data.join("voice").join(joe).join(&name)).expect("cached voice file");
+        entry_files.insert(format!("{dir}/{name}"), json!({"size_bytes": bytes.len(), "md5_digest": md5_hex(&bytes)}));
+        files.insert(format!("{dir}/{name}"), bytes);
+    }
+    let catalogue = json!({joe: {"key": joe, "name": "joe", "quality": "medium", "num_speakers": 1, "files": entry_files,
+        "language": {"code": "en_US", "family": "en", "region": "US", "name_english": "English", "country_english": "United States"}}});
+    files.insert("voices.json".into(), catalogue.to_string().into_bytes());
+    let repo = FakeVoiceRepo::start(files).await;
+    let mut env = env(Behavior::default()).await;
+    env.set_var("DECKMEDIA_VOICES_URL", &repo.base_url());
+    env.set_var("DECKMEDIA_AUDIO_PROVIDER", "neural");
+    env.set_var("DECKMEDIA_ONNXRUNTIME", &data.join("runtime").display().to_string());
+
+    let out = env.run(&["voice", "install", joe]).await.ok();
+    assert!(out.stdout.contains("License: CC0"), "{}", out.stdout);
+    repo.stop(); // the network is off from here on
+    let words = env.input("words.txt", "apple\nwater\n");
+    env.run(&["deck", "import", words.to_str().unwrap_or(""), "--deck", "English", "--lang", "en"]).await.ok();
+    env.run(&["generate", "--deck", "English", "--audio"]).await.ok();
+    env.run(&["worker", "--until-idle"]).await.ok();
+    for m in env.media("English").await {
+        let audio = &m["audio"];
+        assert_eq!((audio["status"].as_str(), audio["warning"].as_str()), (Some("done"), None), "{m}");
+        let bytes = std::fs::read(audio["path"].as_str().unwrap_or("")).expect("the audio file");
+        assert!(bytes.starts_with(b"OggS") && bytes.len() > 2_000, "{m}: {} bytes", bytes.len());
+    }
+}

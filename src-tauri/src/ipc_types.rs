@@ -166,6 +166,7 @@ pub fn typescript() -> String {
         // States.
         MediaKind, BatchStatus, MediaStatus, ProviderKind, ExportFormat, ImportFormat, Folder,
         deckmedia_core::error::ErrorCode, deckmedia_core::JobOutcome, AccountState,
+        deckmedia_core::VoiceInstallState,
         // The queue's health.
         deckmedia_core::attention::Attention, ProviderState,
         // Decks, words, batches, media.

@@ -98,7 +98,7 @@ impl TrayModel {
                 self.needs = needs;
                 changed
             }
-            Event::JobFinished { .. } => false,
+            Event::JobFinished { .. } | Event::VoiceInstall { .. } => false,
             Event::ProviderAccount { provider, state: Some(state), .. } => self.accounts.insert(provider.clone(), *state) != Some(*state),
             Event::ProviderAccount { provider, state: None, .. } => self.accounts.remove(provider).is_some(),
         }

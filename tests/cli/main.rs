@@ -14,3 +14,4 @@ mod happy_path;
 mod keys;
 mod reliability;
 mod wikimedia;
+mod voices;

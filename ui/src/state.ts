@@ -395,6 +395,9 @@ function reduceEvent(state: State, ev: AppEvent): State {
       const label = ev.state === "out_of_quota" ? "Out of quota" : "Key rejected";
       return addToast(state, "error", `${ev.provider}: ${label}${ev.message ? ` — ${ev.message}` : ""}`, null);
     }
+    case "VoiceInstall":
+      // Voice installs are shown by the CLI for now (Settings → Voices is not built yet).
+      return state;
     case "Resync":
       return state; // app.ts re-reads the snapshot
     case "Resumed":

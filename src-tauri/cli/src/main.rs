@@ -16,6 +16,7 @@ use deckmedia_core::{BatchInfo, Core, MediaKind};
 
 mod progress;
 mod time;
+mod voice;
 
 #[derive(Parser, Debug)]
 #[command(name = "deckmedia", version, about = "Generate pictures and pronunciations for vocabulary decks, in the background.")]
@@ -89,6 +90,9 @@ enum Command {
     /// Anki through the AnkiConnect add-on (Anki must be running).
     #[command(subcommand)]
     Anki(AnkiCommand),
+    /// Neural (Piper) voices: list, install, remove.
+    #[command(subcommand)]
+    Voice(voice::VoiceCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -207,6 +211,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Deck(DeckCommand::List { json }) => list_decks(&core, json)?,
         Command::Generate { deck, image, audio, force, json } => generate(&core, &deck, (image, audio), force, json)?,
         Command::Worker { until_idle } => return run_worker(core, until_idle),
+        Command::Voice(cmd) => voice::run(&core, cmd)?,
         Command::Status { batch_id, json } => status(&core, batch_id, json)?,
         Command::Cancel { batch_id } => println!("{}", batch_line(&core.cancel(batch_id)?)),
         Command::Retry { batch_id } => println!("{}", batch_line(&core.retry(batch_id)?)),

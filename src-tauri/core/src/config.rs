@@ -24,12 +24,42 @@ pub struct Config {
     pub queue: QueueConfig,
     /// The Wikimedia provider's servers and contact (`[wikimedia]`).
     pub wikimedia: WikimediaConfig,
+    pub neural: NeuralSection,
+    pub voices: VoicesSection,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { image: ProviderConfig::default_for(MediaKind::Image), audio: ProviderConfig::default_for(MediaKind::Audio), queue: QueueConfig::default(), wikimedia: WikimediaConfig::default() }
+        Config {
+            image: ProviderConfig::default_for(MediaKind::Image),
+            audio: ProviderConfig::default_for(MediaKind::Audio),
+            queue: QueueConfig::default(),
+            wikimedia: WikimediaConfig::default(),
+            neural: NeuralSection::default(),
+            voices: VoicesSection::default(),
+        }
     }
+}
+
+/// The variable that names the ONNX Runtime library (overrides `[neural] runtime`).
+pub const ONNXRUNTIME_ENV: &str = "DECKMEDIA_ONNXRUNTIME";
+
+/// `[neural]`: the in-process neural voices.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NeuralSection {
+    /// The ONNX Runtime library (a file, or a folder holding it); empty = look next to the
+    /// binary and in `<data dir>/runtime/`. `DECKMEDIA_ONNXRUNTIME` overrides it.
+    pub runtime: String,
+}
+
+/// `[voices]`: where neural voices are installed from.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VoicesSection {
+    /// Base URL of a Piper voice repository (`<url>/voices.json`, `<url>/<file path>`); empty =
+    /// the public one. `DECKMEDIA_VOICES_URL` overrides it.
+    pub url: String,
 }
 
 /// Settings of the provider used for one media kind.
@@ -37,12 +67,12 @@ impl Default for Config {
 #[serde(default, deny_unknown_fields)]
 pub struct ProviderConfig {
     /// `offline` (built in, no network), `openai` (any OpenAI-compatible server) or, for audio,
-    /// `elevenlabs`.
+    /// `elevenlabs` or `neural` (installed Piper voices, no network).
     pub provider: ProviderKind,
     /// For `openai`: e.g. `https://api.openai.com/v1` or `http://127.0.0.1:8080/v1`.
     pub base_url: String,
     pub model: String,
-    /// Speech voice (audio only).
+    /// Speech voice (audio only); for `neural`, an installed voice's key (`en_US-joe-medium`).
     pub voice: String,
     /// Picture size such as `512x512` (images only).
     pub size: String,
@@ -218,7 +248,7 @@ impl ProviderConfig {
     /// A warning for Settings when the provider's base URL is plain `http://` to a private
     /// network address (see [`crate::net::plain_http_policy`]).
     pub fn url_warning(&self) -> Option<String> {
-        if self.provider == ProviderKind::Offline {
+        if !self.provider.needs_key() {
             return None;
         }
         crate::net::plain_http_policy(&self.base_url).unwrap_or_else(Some)
@@ -252,7 +282,7 @@ impl Config {
         for (section, p) in [("IMAGE", &mut self.image), ("AUDIO", &mut self.audio)] {
             let get = |key: &str| env.get(&format!("DECKMEDIA_{section}_{key}")).map(|v| v.trim().to_string());
             if let Some(v) = get("PROVIDER") {
-                p.provider = v.parse().map_err(|e| Error::Config(format!("DECKMEDIA_{section}_PROVIDER: {e}; use 'offline', 'openai' or 'elevenlabs' (audio)")))?;
+                p.provider = v.parse().map_err(|e| Error::Config(format!("DECKMEDIA_{section}_PROVIDER: {e}; use 'offline', 'openai', 'elevenlabs' (audio) or 'neural' (audio)")))?;
             }
             if let Some(v) = get("BASE_URL") { p.base_url = v; }
             if let Some(v) = get("MODEL") { p.model = v; }
@@ -279,6 +309,8 @@ impl Config {
         if let Some(v) = get("WIKTIONARY_URL") { self.wikimedia.wiktionary_url = v; }
         if let Some(v) = get("CONTACT") { self.wikimedia.contact = v; }
         if let Some(v) = get("NEGATIVE_CACHE_DAYS") { self.wikimedia.negative_cache_days = parse_num("WIKIMEDIA", "NEGATIVE_CACHE_DAYS", &v)?; }
+        if let Some(v) = env.get(ONNXRUNTIME_ENV) { self.neural.runtime = v.trim().to_string(); }
+        if let Some(v) = env.get("DECKMEDIA_VOICES_URL") { self.voices.url = v.trim().to_string(); }
         Ok(())
     }
 
@@ -311,7 +343,7 @@ impl Config {
             if p.provider == ProviderKind::OpenAi && !(p.base_url.starts_with("http://") || p.base_url.starts_with("https://")) {
                 return Err(Error::Config(format!("[{name}] base_url '{}' must start with http:// or https://", clip(&p.base_url))));
             }
-            if p.provider != ProviderKind::Offline {
+            if p.provider.needs_key() {
                 crate::net::plain_http_policy(&p.base_url).map_err(|why| Error::Config(format!("[{name}] base_url: {why}")))?;
             }
             if let Some((i, dup)) = p.chain.iter().enumerate().find(|(i, k)| p.chain[..*i].contains(*k)) {
@@ -323,6 +355,9 @@ impl Config {
                 return Err(Error::Config(format!("[wikimedia] {key} '{}' must start with http:// or https://", clip(url))));
             }
             crate::net::plain_http_policy(url).map_err(|why| Error::Config(format!("[wikimedia] {key}: {why}")))?;
+        }
+        if self.image.provider == ProviderKind::Neural {
+            return Err(Error::Config("[image] provider 'neural' makes audio only: choose another [image] provider".into()));
         }
         if self.queue.max_attempts == 0 {
             return Err(Error::Config("[queue] max_attempts must be at least 1".into()));
@@ -367,6 +402,22 @@ mod tests {
         assert_eq!(c.audio.timeout_secs, 7);
         assert_eq!(c.audio.api_key.as_ref().map(Secret::expose), Some("sk-secret"));
         assert!(!format!("{c:?}").contains("sk-secret"));
+    }
+
+    #[test]
+    fn neural_settings_come_from_the_file_and_the_environment_overrides_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[audio]\nprovider = 'neural'\nvoice = 'en_US-joe-medium'\n[neural]\nruntime = '/opt/ort'\n[voices]\nurl = 'https://mirror.example/piper'\n").unwrap();
+        let c = Config::load_with_env(&path, &env(&[])).unwrap();
+        assert_eq!((c.audio.provider, c.audio.voice.as_str()), (ProviderKind::Neural, "en_US-joe-medium"));
+        assert_eq!((c.neural.runtime.as_str(), c.voices.url.as_str()), ("/opt/ort", "https://mirror.example/piper"));
+        assert!(c.audio.api_key.is_none() && c.audio.url_warning().is_none());
+        let c = Config::load_with_env(&path, &env(&[("DECKMEDIA_ONNXRUNTIME", "/lib/ort.so"), ("DECKMEDIA_VOICES_URL", "http://127.0.0.1:9/v")])).unwrap();
+        assert_eq!((c.neural.runtime.as_str(), c.voices.url.as_str()), ("/lib/ort.so", "http://127.0.0.1:9/v"));
+        std::fs::write(&path, "[image]\nprovider = 'neural'\n").unwrap();
+        let e = Config::load_with_env(&path, &env(&[])).unwrap_err();
+        assert!(e.to_string().contains("audio only"), "{e}");
     }
 
     #[test]

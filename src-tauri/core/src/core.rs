@@ -143,6 +143,29 @@ impl Core {
         crate::wake::poke(self.dir.root());
     }
 
+    // ---- neural voices ---------------------------------------------------------------------------
+
+    /// The voice manager for this data dir and the configured catalogue URL.
+    pub fn voice_manager(&self) -> std::result::Result<crate::voices::VoiceManager, crate::voices::VoiceError> {
+        crate::voices::VoiceManager::new(self.dir.root(), &crate::voices::voices_url(&self.config.voices.url))
+    }
+
+    /// Installs a voice, publishing `VoiceInstall` events; run it as a task (the desktop app)
+    /// or await it (the CLI). Cancelling keeps the download for the next attempt.
+    pub async fn install_voice(
+        &self,
+        key: &crate::voices::VoiceKey,
+        cancel: &tokio_util::sync::CancellationToken,
+    ) -> std::result::Result<crate::voices::InstalledVoice, crate::voices::VoiceError> {
+        let manager = self.voice_manager()?;
+        crate::voices::install::install_with_events(&manager, key, &self.events, cancel).await
+    }
+
+    /// Where the ONNX Runtime library would be loaded from (not loading it).
+    pub fn neural_runtime(&self) -> std::result::Result<PathBuf, crate::providers::neural::RuntimeError> {
+        crate::providers::neural::RuntimeSearch::new(&self.config.neural.runtime, Some(self.dir.root())).locate()
+    }
+
     // ---- decks and words ------------------------------------------------------------------------
 
     pub fn create_deck(&self, name: &str, language: &str) -> Result<Deck> {

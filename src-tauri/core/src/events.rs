@@ -56,6 +56,18 @@ pub enum Event {
     /// A provider's account changed: `state` set = its jobs are paused (quota used up, key
     /// rejected) with the provider's own `message`; `None` = resumed (Resume, or a new key).
     ProviderAccount { provider: String, state: Option<AccountState>, message: Option<String> },
+    /// A neural voice install moved (at most ~5 per second), finished or failed.
+    VoiceInstall {
+        key: String,
+        state: crate::model::VoiceInstallState,
+        bytes_done: u64,
+        bytes_total: u64,
+        /// Estimated seconds left, from this install's speed.
+        eta_seconds: Option<u64>,
+        eta_text: Option<String>,
+        /// Why it failed (`state: failed`).
+        error: Option<String>,
+    },
 }
 
 impl Event {

@@ -5,6 +5,7 @@
 //! * [`worker`]: the tokio loop that runs jobs within each provider's limits.
 //! * [`wake`]: the wake-up socket that lets other processes' changes start at once.
 //! * [`providers`]: the sources of pictures and voices.
+//! * [`voices`]: the neural voice manager (catalogue, install, remove).
 //! * [`media`]: content-addressed media files, written atomically.
 //! * [`events`]: the typed events the UI and CLI subscribe to.
 //! * [`wording`]: sentences every front end shows the same way (the ETA).
@@ -33,6 +34,7 @@ pub mod secrets;
 pub(crate) mod store;
 pub mod text;
 pub mod views;
+pub mod voices;
 pub mod wake;
 pub mod wording;
 pub mod worker;

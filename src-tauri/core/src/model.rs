@@ -189,16 +189,19 @@ pub enum ProviderKind {
     /// Native speakers' recordings from Wikimedia Commons (Lingua Libre, Wiktionary); audio
     /// only, no key. A word with no recording is "no match" (the next provider of a chain).
     Wikimedia,
+    /// Piper neural voices run in-process (audio only; installed with `deckmedia voice install`).
+    Neural,
 }
 
 impl ProviderKind {
-    pub const ALL: [ProviderKind; 4] = [ProviderKind::Offline, ProviderKind::OpenAi, ProviderKind::ElevenLabs, ProviderKind::Wikimedia];
+    pub const ALL: [ProviderKind; 5] = [ProviderKind::Offline, ProviderKind::OpenAi, ProviderKind::ElevenLabs, ProviderKind::Wikimedia, ProviderKind::Neural];
     pub fn as_str(self) -> &'static str {
         match self {
             ProviderKind::Offline => "offline",
             ProviderKind::OpenAi => "openai",
             ProviderKind::ElevenLabs => "elevenlabs",
             ProviderKind::Wikimedia => "wikimedia",
+            ProviderKind::Neural => "neural",
         }
     }
     /// Whether it needs an API key.
@@ -617,4 +620,13 @@ pub struct ImportReport {
 pub struct AddWords {
     pub added: usize,
     pub already_there: usize,
+}
+
+/// Where a voice install stands, for progress events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum VoiceInstallState {
+    Downloading,
+    Installed,
+    Failed,
 }

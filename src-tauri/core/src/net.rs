@@ -1,5 +1,6 @@
-//! The one place an HTTP client is built (OpenAI-compatible servers, ElevenLabs, AnkiConnect)
-//! and the rule for plain `http://`. Below the providers and the config, so both can use it.
+//! The one place an HTTP client is built (OpenAI-compatible servers, ElevenLabs, Wikimedia,
+//! AnkiConnect; and the voice downloads) and the rule for plain `http://`. Below the providers
+//! and the config, so both can use it.
 
 use std::time::Duration;
 
@@ -19,6 +20,17 @@ pub fn client(timeout: Duration, connect_timeout: Duration, direct: bool) -> req
         builder = builder.no_proxy();
     }
     builder.build()
+}
+
+/// A client for public downloads (voice files): no key travels with them, so redirects (to a
+/// CDN, as Hugging Face's `resolve` URLs do) are followed; no limit on the whole exchange
+/// (files are tens of megabytes), a `read_timeout` between bytes instead.
+pub fn download_client(connect_timeout: Duration, read_timeout: Duration) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .read_timeout(read_timeout)
+        .user_agent(concat!("deckmedia/", env!("CARGO_PKG_VERSION"), " (voice manager)"))
+        .build()
 }
 
 /// Whether a URL names this machine (`localhost`, `127.0.0.0/8`, `::1`).

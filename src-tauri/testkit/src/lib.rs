@@ -22,6 +22,7 @@
 pub mod anki;
 mod media;
 pub mod wikimedia;
+pub mod voices;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -38,6 +39,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
+pub use voices::{FakeVoiceRepo, RepoRequest};
 pub use anki::{AnkiBehavior, AnkiCall, AnkiFault, AnkiFaultKind, FakeAnki, FakeNote};
 pub use wikimedia::{recording_wav, FakeWikimedia, WikiFile, WikiRequest};
 pub use media::{is_valid_mp3, is_valid_png, is_valid_wav, mp3_for_word, png_for_word, wav_for_word};

@@ -19,7 +19,7 @@ export type MediaStatus = "none" | "queued" | "running" | "done" | "failed" | "c
 /**
  * Which service makes a kind of media (`provider = …` in `config.toml`).
  */
-export type ProviderKind = "offline" | "openai" | "elevenlabs" | "wikimedia";
+export type ProviderKind = "offline" | "openai" | "elevenlabs" | "wikimedia" | "neural";
 
 /**
  * What [`Core::export`] writes.
@@ -52,6 +52,11 @@ export type JobOutcome = "done" | "failed" | "retrying" | "waiting" | "requeued"
  * spent, and the other providers keep working.
  */
 export type AccountState = "out_of_quota" | "key_rejected";
+
+/**
+ * Where a voice install stands, for progress events.
+ */
+export type VoiceInstallState = "downloading" | "installed" | "failed";
 
 /**
  * Why the queue stopped, in words for the user.
@@ -323,7 +328,15 @@ eta_text: string | null, } | { "type": "JobFinished", batch_id: number, job_id: 
  * needs the user: see `ProviderAccount`) or `requeued` (the worker stopped, or the disk
  * is full).
  */
-outcome: JobOutcome, error: string | null, } | { "type": "BatchFinished", batch_id: number, status: BatchStatus, completed: number, failed: number, cancelled: number, total: number, } | { "type": "QueueState", running: number, paused: boolean, waiting_for_network: boolean, } | { "type": "QueueAttention", attention: Attention | null, } | { "type": "ProviderAccount", provider: string, state: AccountState | null, message: string | null, };
+outcome: JobOutcome, error: string | null, } | { "type": "BatchFinished", batch_id: number, status: BatchStatus, completed: number, failed: number, cancelled: number, total: number, } | { "type": "QueueState", running: number, paused: boolean, waiting_for_network: boolean, } | { "type": "QueueAttention", attention: Attention | null, } | { "type": "ProviderAccount", provider: string, state: AccountState | null, message: string | null, } | { "type": "VoiceInstall", key: string, state: VoiceInstallState, bytes_done: number, bytes_total: number, 
+/**
+ * Estimated seconds left, from this install's speed.
+ */
+eta_seconds: number | null, eta_text: string | null, 
+/**
+ * Why it failed (`state: failed`).
+ */
+error: string | null, };
 
 /**
  * Events of the shell itself (see docs/ipc.md).

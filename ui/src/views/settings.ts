@@ -18,6 +18,7 @@ const PROVIDERS: Record<MediaKind, { value: ProviderName; label: string }[]> = {
     { value: "openai", label: "OpenAI-compatible" },
     { value: "elevenlabs", label: "ElevenLabs" },
     { value: "wikimedia", label: "Human recordings (Wikimedia)" },
+    { value: "neural", label: "Neural voices (installed Piper voices)" },
   ],
 };
 
@@ -81,7 +82,8 @@ function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): Kind
   const currentProvider = () => provider.value as ProviderName;
   // No key and no base URL: the offline providers, and Wikimedia (its servers are in
   // config.toml's [wikimedia]).
-  const keyless = (p: ProviderName) => p === "offline" || p === "wikimedia";
+  // Built-in providers and Wikimedia need no key (and the built-in ones no server).
+  const keyless = (p: ProviderName) => p === "offline" || p === "wikimedia" || p === "neural";
   const showNet = () => {
     const offline = keyless(currentProvider());
     for (const n of el.querySelectorAll<HTMLElement>(".net")) setHidden(n, offline);

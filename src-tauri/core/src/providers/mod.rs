@@ -18,6 +18,7 @@ pub mod elevenlabs;
 pub mod emoji;
 pub mod http;
 pub mod http_status;
+pub mod neural;
 pub mod offline;
 pub mod openai;
 pub mod wikimedia;
@@ -163,7 +164,8 @@ impl ProviderSet {
         }
     }
 
-    /// Builds the providers named in the configuration (caches kept in memory only).
+    /// Builds the providers named in the configuration (no data dir: caches in memory, neural
+    /// voices from the default data dir).
     pub fn from_config(config: &crate::config::Config) -> crate::Result<ProviderSet> {
         Self::from_config_in(config, None)
     }
@@ -248,6 +250,8 @@ fn build(kind: MediaKind, c: &crate::config::ProviderConfig, env: &BuildEnv<'_>)
             Arc::new(wikimedia::WikimediaProvider::new(cfg, cache.as_deref()).map_err(|e| crate::Error::Config(format!("audio provider: {e}")))?)
         }
         (ProviderKind::Wikimedia, MediaKind::Image) => return Err(crate::Error::Config("Wikimedia recordings are audio only: choose another [image] provider".into())),
+        (ProviderKind::Neural, MediaKind::Audio) => Arc::new(neural::NeuralProvider::from_config(c, &env.config.neural, env.data_dir)?),
+        (ProviderKind::Neural, MediaKind::Image) => return Err(crate::Error::Config("neural voices make audio only: choose another [image] provider".into())),
     };
     Ok(provider)
 }

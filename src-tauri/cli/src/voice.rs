@@ -1,0 +1,186 @@
+//! `deckmedia voice …`: list, install and remove neural (Piper) voices. Each is a core call;
+//! install prints one progress line (rewritten in place on a terminal) from the core's events.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use deckmedia_core::events::Event;
+use deckmedia_core::voices::{Catalogue, InstalledVoice, VoiceKey};
+use deckmedia_core::VoiceInstallState;
+use deckmedia_core::Core;
+use serde_json::json;
+
+#[derive(Subcommand, Debug)]
+pub enum VoiceCommand {
+    /// Installed and available voices, per language (the catalogue needs the network; installed
+    /// voices are listed without it).
+    List {
+        /// Only this language (e.g. en, en_US, de).
+        #[arg(long)]
+        lang: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download and install a voice (its licence is shown first); an interrupted install
+    /// resumes where it stopped.
+    Install { key: String },
+    /// Remove an installed voice.
+    Remove { key: String },
+}
+
+pub fn run(core: &Core, cmd: VoiceCommand) -> Result<()> {
+    match cmd {
+        VoiceCommand::List { lang, json } => list(core, lang.as_deref(), json),
+        VoiceCommand::Install { key } => install(core, &parse_key(&key)?),
+        VoiceCommand::Remove { key } => {
+            let key = parse_key(&key)?;
+            let removed = core.voice_manager()?.store().remove(&key)?;
+            println!("{}", if removed { format!("removed {key}") } else { format!("{key} is not installed") });
+            Ok(())
+        }
+    }
+}
+
+fn parse_key(key: &str) -> Result<VoiceKey> {
+    key.parse::<VoiceKey>().map_err(anyhow::Error::msg)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    // A current-thread runtime cannot fail to build short of the OS refusing a timer.
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap_or_else(|e| {
+        eprintln!("error: cannot start the async runtime: {e}");
+        std::process::exit(1)
+    })
+}
+
+fn list(core: &Core, lang: Option<&str>, json: bool) -> Result<()> {
+    let manager = core.voice_manager()?;
+    let installed = manager.store().installed();
+    let catalogue = runtime().block_on(manager.catalogue());
+    let runtime_place = core.neural_runtime();
+    let keep = |code: &str| lang.is_none_or(|l| code.eq_ignore_ascii_case(l) || code.split('_').next().is_some_and(|f| f.eq_ignore_ascii_case(l)));
+    let rows = rows(&installed, catalogue.as_ref().ok(), &keep);
+    if json {
+        let doc = json!({
+            "runtime": runtime_place.as_ref().ok().map(|p| p.display().to_string()),
+            "runtime_error": runtime_place.as_ref().err().map(|e| e.to_string()),
+            "catalogue_url": manager.base_url(),
+            "catalogue_error": catalogue.as_ref().err().map(|e| e.to_string()),
+            "voices": rows,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(());
+    }
+    match &runtime_place {
+        Ok(p) => println!("ONNX Runtime: {}", p.display()),
+        Err(e) => println!("ONNX Runtime: not found ({e})"),
+    }
+    if let Err(e) = &catalogue {
+        println!("catalogue unavailable ({e}); installed voices only");
+    }
+    let mut by_lang: BTreeMap<String, Vec<&serde_json::Value>> = BTreeMap::new();
+    for r in &rows {
+        by_lang.entry(r["language"].as_str().unwrap_or("").to_string()).or_default().push(r);
+    }
+    for (code, voices) in by_lang {
+        let name = voices.first().and_then(|v| v["language_name"].as_str()).unwrap_or("");
+        println!("{code}  {name}");
+        for v in voices {
+            let mark = if v["installed"] == true { "installed" } else { "" };
+            let size = v["size_bytes"].as_u64().unwrap_or(0) as f64 / 1e6;
+            println!("  {:<40} {:<8} {:>7.1} MB  {mark}", v["key"].as_str().unwrap_or(""), v["quality"].as_str().unwrap_or(""), size);
+        }
+    }
+    if rows.is_empty() {
+        println!("no voices{}", lang.map(|l| format!(" for '{l}'")).unwrap_or_default());
+    }
+    Ok(())
+}
+
+/// One row per voice, installed ones and catalogue ones merged by key.
+fn rows(installed: &[InstalledVoice], catalogue: Option<&Catalogue>, keep: &dyn Fn(&str) -> bool) -> Vec<serde_json::Value> {
+    let mut rows: BTreeMap<(String, String), serde_json::Value> = BTreeMap::new();
+    for v in catalogue.map(|c| c.voices.values().collect::<Vec<_>>()).unwrap_or_default() {
+        rows.insert((v.language.code.clone(), v.key.to_string()), json!({
+            "key": v.key, "name": v.name, "language": v.language.code, "language_name": language_name(&v.language),
+            "quality": v.quality, "size_bytes": v.download_size(), "installed": false, "available": true,
+        }));
+    }
+    for v in installed {
+        let row = rows.entry((v.language.code.clone(), v.key.to_string())).or_insert_with(|| json!({
+            "key": v.key, "name": v.name, "language": v.language.code, "language_name": language_name(&v.language),
+            "quality": v.quality, "size_bytes": v.size_bytes, "available": false,
+        }));
+        row["installed"] = json!(true);
+        row["path"] = json!(v.dir.display().to_string());
+    }
+    rows.into_iter().filter(|((code, _), _)| keep(code)).map(|(_, v)| v).collect()
+}
+
+fn language_name(l: &deckmedia_core::voices::catalogue::VoiceLanguage) -> String {
+    match (l.name_english.as_str(), l.country_english.as_str()) {
+        ("", _) => String::new(),
+        (n, "") => n.to_string(),
+        (n, c) => format!("{n} ({c})"),
+    }
+}
+
+fn install(core: &Core, key: &VoiceKey) -> Result<()> {
+    let rt = runtime();
+    rt.block_on(async {
+        let manager = core.voice_manager()?;
+        let catalogue = manager.catalogue().await?;
+        let entry = catalogue.get(key).with_context(|| format!("no voice '{key}' in the catalogue at {} (see `deckmedia voice list`)", manager.base_url()))?;
+        match manager.model_card(entry).await {
+            Ok(Some(card)) => print_licence(&card),
+            Ok(None) => println!("{key}: the catalogue has no model card; check the voice's licence before use"),
+            Err(e) => eprintln!("warning: cannot read the model card: {e}"),
+        }
+        let terminal = std::io::stderr().is_terminal();
+        let mut rx = core.subscribe();
+        let printer = tokio::spawn(async move {
+            while let Ok(ev) = rx.recv().await {
+                if let Event::VoiceInstall { key, state, bytes_done, bytes_total, eta_text, .. } = ev {
+                    let line = format!("{key}: {:.1}/{:.1} MB {}", bytes_done as f64 / 1e6, bytes_total as f64 / 1e6, eta_text.unwrap_or_default());
+                    if terminal {
+                        eprint!("\r\x1b[2K{line}");
+                    } else {
+                        eprintln!("{line}");
+                    }
+                    let _ = std::io::stderr().flush();
+                    if state != VoiceInstallState::Downloading {
+                        break;
+                    }
+                }
+            }
+            if terminal {
+                eprintln!();
+            }
+        });
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let stop = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.cancel();
+            }
+        });
+        let result = core.install_voice(key, &cancel).await;
+        let _ = printer.await;
+        let voice = result?;
+        println!("installed {} in {}", voice.key, voice.dir.display());
+        Ok(())
+    })
+}
+
+/// The model card's licence and dataset lines (the whole card when it names no licence).
+fn print_licence(card: &str) {
+    let lines: Vec<&str> = card.lines().filter(|l| { let l = l.to_ascii_lowercase(); l.contains("licen") || l.contains("url") }).collect();
+    println!("model card:");
+    if lines.is_empty() {
+        card.lines().take(20).for_each(|l| println!("  {l}"));
+    } else {
+        lines.iter().for_each(|l| println!("  {}", l.trim()));
+    }
+}

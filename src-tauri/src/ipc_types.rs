@@ -155,6 +155,18 @@ macro_rules! declarations {
     };
 }
 
+/// Every provider with what Settings needs to know of it: its label, whether it takes a key
+/// (and a server), and the media it makes — the core's rules, not a copy in TypeScript.
+fn provider_kinds() -> String {
+    let mut out = String::from("/** Every provider: its label, whether it needs an API key, the media it makes. */\nexport const PROVIDER_KINDS: { kind: ProviderKind; label: string; needsKey: boolean; makes: MediaKind[] }[] = [\n");
+    for p in ProviderKind::ALL {
+        let makes: Vec<String> = MediaKind::ALL.iter().filter(|&&k| p.makes(k)).map(|k| format!("{:?}", k.as_str())).collect();
+        out.push_str(&format!("  {{ kind: {:?}, label: {:?}, needsKey: {}, makes: [{}] }},\n", p.as_str(), p.label(), p.needs_key(), makes.join(", ")));
+    }
+    out.push_str("];\n\n");
+    out
+}
+
 /// The whole generated file.
 pub fn typescript() -> String {
     let cfg = Config::new().with_large_int("number");
@@ -179,6 +191,7 @@ pub fn typescript() -> String {
     );
     out.push_str(&format!("/** The name of the one Tauri event; its payload is an {}. */\n", <AppEvent as TS>::name(&cfg)));
     out.push_str(&format!("export const EVENT_NAME = {:?};\n\n", crate::bridge::EVENT));
+    out.push_str(&provider_kinds());
     out.push_str("/** Every command: its arguments (camelCase, as `invoke` takes them) and what it resolves with. */\nexport type Commands = {\n");
     for c in commands(&cfg) {
         let args = if c.args.is_empty() {

@@ -39,7 +39,7 @@ export type {
   WordError,
   WordMedia,
 } from "./generated/ipc";
-export { EVENT_NAME } from "./generated/ipc";
+export { EVENT_NAME, PROVIDER_KINDS } from "./generated/ipc";
 
 
 export type ProviderName = ProviderKind;

@@ -208,6 +208,21 @@ impl ProviderKind {
     pub fn needs_key(self) -> bool {
         matches!(self, ProviderKind::OpenAi | ProviderKind::ElevenLabs)
     }
+    /// Whether it makes this kind of media (ElevenLabs, Wikimedia and the neural voices speak
+    /// only).
+    pub fn makes(self, kind: MediaKind) -> bool {
+        kind == MediaKind::Audio || matches!(self, ProviderKind::Offline | ProviderKind::OpenAi)
+    }
+    /// Its name in Settings.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProviderKind::Offline => "Offline (built in)",
+            ProviderKind::OpenAi => "OpenAI-compatible",
+            ProviderKind::ElevenLabs => "ElevenLabs",
+            ProviderKind::Wikimedia => "Human recordings (Wikimedia)",
+            ProviderKind::Neural => "Neural voices (installed Piper voices)",
+        }
+    }
 }
 
 impl fmt::Display for ProviderKind {

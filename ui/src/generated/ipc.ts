@@ -351,6 +351,15 @@ export type AppEvent = CoreEvent | ShellEvent;
 /** The name of the one Tauri event; its payload is an AppEvent. */
 export const EVENT_NAME = "deckmedia:event";
 
+/** Every provider: its label, whether it needs an API key, the media it makes. */
+export const PROVIDER_KINDS: { kind: ProviderKind; label: string; needsKey: boolean; makes: MediaKind[] }[] = [
+  { kind: "offline", label: "Offline (built in)", needsKey: false, makes: ["image", "audio"] },
+  { kind: "openai", label: "OpenAI-compatible", needsKey: true, makes: ["image", "audio"] },
+  { kind: "elevenlabs", label: "ElevenLabs", needsKey: true, makes: ["audio"] },
+  { kind: "wikimedia", label: "Human recordings (Wikimedia)", needsKey: false, makes: ["audio"] },
+  { kind: "neural", label: "Neural voices (installed Piper voices)", needsKey: false, makes: ["audio"] },
+];
+
 /** Every command: its arguments (camelCase, as `invoke` takes them) and what it resolves with. */
 export type Commands = {
   app_info: { args: Record<string, never>; result: AppInfo };

@@ -5,22 +5,12 @@
 import type { Controller } from "../controller";
 import { h, setHidden, setText } from "../dom";
 import type { State } from "../state";
+import { PROVIDER_KINDS } from "../types";
 import type { MediaKind, ProviderName, ProviderSettings, Settings } from "../types";
 import type { View } from "./view";
 
-const PROVIDERS: Record<MediaKind, { value: ProviderName; label: string }[]> = {
-  image: [
-    { value: "offline", label: "Offline (built in)" },
-    { value: "openai", label: "OpenAI-compatible" },
-  ],
-  audio: [
-    { value: "offline", label: "Offline (built in)" },
-    { value: "openai", label: "OpenAI-compatible" },
-    { value: "elevenlabs", label: "ElevenLabs" },
-    { value: "wikimedia", label: "Human recordings (Wikimedia)" },
-    { value: "neural", label: "Neural voices (installed Piper voices)" },
-  ],
-};
+/** The providers Settings offers for each kind, from the core's rules (generated). */
+const providersFor = (kind: MediaKind) => PROVIDER_KINDS.filter((p) => p.makes.includes(kind));
 
 interface KindForm {
   el: HTMLElement;
@@ -35,7 +25,7 @@ function field(id: string, label: string, input: HTMLElement, extra?: string): H
 
 function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): KindForm {
   const id = (name: string) => `${kind}-${name}`;
-  const provider = h("select", { id: id("provider") }, ...PROVIDERS[kind].map((p) => h("option", { value: p.value }, p.label)));
+  const provider = h("select", { id: id("provider") }, ...providersFor(kind).map((p) => h("option", { value: p.kind }, p.label)));
   const baseUrl = h("input", { id: id("base-url"), type: "url", placeholder: "https://api.example.com/v1", autocomplete: "off" });
   const model = h("input", { id: id("model"), type: "text", autocomplete: "off" });
   const voice = h("input", { id: id("voice"), type: "text", autocomplete: "off" });
@@ -82,8 +72,8 @@ function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): Kind
   const currentProvider = () => provider.value as ProviderName;
   // No key and no base URL: the offline providers, and Wikimedia (its servers are in
   // config.toml's [wikimedia]).
-  // Built-in providers and Wikimedia need no key (and the built-in ones no server).
-  const keyless = (p: ProviderName) => p === "offline" || p === "wikimedia" || p === "neural";
+  // Providers without a key have no server to set either (built in, or Wikimedia's public API).
+  const keyless = (p: ProviderName) => !PROVIDER_KINDS.some((k) => k.kind === p && k.needsKey);
   const showNet = () => {
     const offline = keyless(currentProvider());
     for (const n of el.querySelectorAll<HTMLElement>(".net")) setHidden(n, offline);

@@ -255,3 +255,24 @@ fn build(kind: MediaKind, c: &crate::config::ProviderConfig, env: &BuildEnv<'_>)
     };
     Ok(provider)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ProviderKind;
+
+    #[test]
+    fn a_provider_builds_for_exactly_the_media_it_makes() {
+        for p in ProviderKind::ALL {
+            for kind in MediaKind::ALL {
+                let mut config = crate::config::Config::default();
+                match kind {
+                    MediaKind::Image => config.image.provider = p,
+                    MediaKind::Audio => config.audio.provider = p,
+                }
+                let built = ProviderSet::from_config_in(&config, None);
+                assert_eq!(built.is_ok(), p.makes(kind), "{p} for {kind}: {:?}", built.err());
+            }
+        }
+    }
+}

@@ -217,7 +217,7 @@ impl WikimediaProvider {
         }
         if !status.is_success() {
             let body = read_error_body(response).await;
-            return Err(lag_error(&body, retry_after.as_deref()).unwrap_or_else(|| http_status::classify(status.as_u16(), retry_after.as_deref(), &body)));
+            return Err(lag_error(&body, retry_after.as_deref()).unwrap_or_else(|| http_error(status.as_u16(), retry_after.as_deref(), &body)));
         }
         let body = read_capped(response, |e| self.transport_error(e)).await?;
         let json: Value = serde_json::from_slice(&body).map_err(|_| ProviderError::retryable("Wikimedia answered with something that is not JSON"))?;
@@ -247,7 +247,7 @@ impl WikimediaProvider {
         if !status.is_success() {
             let retry_after = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned);
             let body = read_error_body(response).await;
-            return Err(http_status::classify(status.as_u16(), retry_after.as_deref(), &body));
+            return Err(http_error(status.as_u16(), retry_after.as_deref(), &body));
         }
         read_capped(response, |e| self.transport_error(e)).await
     }
@@ -310,5 +310,31 @@ impl Provider for WikimediaProvider {
                 r = self.find(request) => r,
             }
         })
+    }
+}
+
+/// An HTTP error from Wikimedia in the queue's terms. No key is sent, so a 401/403 is not a
+/// rejected key (which would pause the provider waiting for a new one): Wikimedia refuses
+/// clients it has blocked, e.g. a User-Agent without a contact. The word fails and says what to
+/// change.
+fn http_error(status: u16, retry_after: Option<&str>, body: &str) -> ProviderError {
+    match http_status::classify(status, retry_after, body) {
+        ProviderError::Account { message, .. } => ProviderError::permanent(format!(
+            "Wikimedia refused the request (HTTP {status}: {}); it refuses clients without a contact in their User-Agent: set [wikimedia] contact to your e-mail",
+            crate::text::clip(&message)
+        )),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_is_not_a_rejected_key() {
+        let err = http_error(403, None, "Scripts should use an informative User-Agent string");
+        assert!(matches!(&err, ProviderError::Permanent { message } if message.contains("[wikimedia] contact") && message.contains("403")), "{err:?}");
+        assert!(matches!(http_error(503, Some("5"), ""), ProviderError::Retryable { .. }));
     }
 }

@@ -7,7 +7,8 @@ use std::io::{IsTerminal, Write};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use deckmedia_core::events::Event;
-use deckmedia_core::voices::{Catalogue, InstalledVoice, VoiceKey};
+use deckmedia_core::voices::list::{language_wanted, voice_rows, VoiceRow};
+use deckmedia_core::voices::VoiceKey;
 use deckmedia_core::VoiceInstallState;
 use deckmedia_core::Core;
 use serde_json::json;
@@ -60,8 +61,8 @@ fn list(core: &Core, lang: Option<&str>, json: bool) -> Result<()> {
     let installed = manager.store().installed();
     let catalogue = runtime().block_on(manager.catalogue());
     let runtime_place = core.neural_runtime();
-    let keep = |code: &str| lang.is_none_or(|l| code.eq_ignore_ascii_case(l) || code.split('_').next().is_some_and(|f| f.eq_ignore_ascii_case(l)));
-    let rows = rows(&installed, catalogue.as_ref().ok(), &keep);
+    let keep = |code: &str| language_wanted(code, lang);
+    let rows = voice_rows(&installed, catalogue.as_ref().ok(), &keep);
     if json {
         let doc = json!({
             "runtime": runtime_place.as_ref().ok().map(|p| p.display().to_string()),
@@ -80,51 +81,22 @@ fn list(core: &Core, lang: Option<&str>, json: bool) -> Result<()> {
     if let Err(e) = &catalogue {
         println!("catalogue unavailable ({e}); installed voices only");
     }
-    let mut by_lang: BTreeMap<String, Vec<&serde_json::Value>> = BTreeMap::new();
+    let mut by_lang: BTreeMap<&str, Vec<&VoiceRow>> = BTreeMap::new();
     for r in &rows {
-        by_lang.entry(r["language"].as_str().unwrap_or("").to_string()).or_default().push(r);
+        by_lang.entry(&r.language).or_default().push(r);
     }
     for (code, voices) in by_lang {
-        let name = voices.first().and_then(|v| v["language_name"].as_str()).unwrap_or("");
+        let name = voices.first().map_or("", |v| v.language_name.as_str());
         println!("{code}  {name}");
         for v in voices {
-            let mark = if v["installed"] == true { "installed" } else { "" };
-            let size = v["size_bytes"].as_u64().unwrap_or(0) as f64 / 1e6;
-            println!("  {:<40} {:<8} {:>7.1} MB  {mark}", v["key"].as_str().unwrap_or(""), v["quality"].as_str().unwrap_or(""), size);
+            let mark = if v.installed { "installed" } else { "" };
+            println!("  {:<40} {:<8} {:>7.1} MB  {mark}", v.key, v.quality, v.size_bytes as f64 / 1e6);
         }
     }
     if rows.is_empty() {
         println!("no voices{}", lang.map(|l| format!(" for '{l}'")).unwrap_or_default());
     }
     Ok(())
-}
-
-/// One row per voice, installed ones and catalogue ones merged by key.
-fn rows(installed: &[InstalledVoice], catalogue: Option<&Catalogue>, keep: &dyn Fn(&str) -> bool) -> Vec<serde_json::Value> {
-    let mut rows: BTreeMap<(String, String), serde_json::Value> = BTreeMap::new();
-    for v in catalogue.map(|c| c.voices.values().collect::<Vec<_>>()).unwrap_or_default() {
-        rows.insert((v.language.code.clone(), v.key.to_string()), json!({
-            "key": v.key, "name": v.name, "language": v.language.code, "language_name": language_name(&v.language),
-            "quality": v.quality, "size_bytes": v.download_size(), "installed": false, "available": true,
-        }));
-    }
-    for v in installed {
-        let row = rows.entry((v.language.code.clone(), v.key.to_string())).or_insert_with(|| json!({
-            "key": v.key, "name": v.name, "language": v.language.code, "language_name": language_name(&v.language),
-            "quality": v.quality, "size_bytes": v.size_bytes, "available": false,
-        }));
-        row["installed"] = json!(true);
-        row["path"] = json!(v.dir.display().to_string());
-    }
-    rows.into_iter().filter(|((code, _), _)| keep(code)).map(|(_, v)| v).collect()
-}
-
-fn language_name(l: &deckmedia_core::voices::catalogue::VoiceLanguage) -> String {
-    match (l.name_english.as_str(), l.country_english.as_str()) {
-        ("", _) => String::new(),
-        (n, "") => n.to_string(),
-        (n, c) => format!("{n} ({c})"),
-    }
 }
 
 fn install(core: &Core, key: &VoiceKey) -> Result<()> {

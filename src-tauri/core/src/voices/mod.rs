@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 pub mod catalogue;
 pub mod install;
+pub mod list;
 pub mod store;
 
 pub use catalogue::{Catalogue, CatalogueVoice, VoiceKey};

@@ -17,6 +17,7 @@ use deckmedia_core::import::{ImportFormat, ImportPreview, RowError};
 use deckmedia_core::ImportReport;
 use deckmedia_core::AddWords;
 use deckmedia_core::views::{DeckSummary, MediaPage, WordError};
+use deckmedia_core::voices::list::VoiceList;
 use deckmedia_core::{
     AccountState, BatchId, BatchInfo, BatchStatus, Deck, DeckId, MediaKind, MediaState, MediaStatus, NewWord, ProviderKind, ProviderState, Word, WordId,
     WordMedia,
@@ -122,6 +123,9 @@ command_table! {
     settings::open_folder(which: Folder) -> ();
     export::export_deck(deck_id: DeckId, format: ExportFormat) -> ();
     export::anki_push(deck_id: DeckId) -> ();
+    voices::voice_list(language: Option<String>) -> VoiceList;
+    voices::voice_install(key: String) -> ();
+    voices::voice_remove(key: String) -> bool;
 }
 
 /// `deck_id` → `deckId` (Tauri's default for command arguments).
@@ -184,6 +188,8 @@ pub fn typescript() -> String {
         // Decks, words, batches, media.
         Deck, Word, NewWord, AddWords, DeckSummary, MediaState, deckmedia_core::model::Attribution, WordMedia, MediaPage, BatchInfo, WordError,
         RowError, ImportPreview, ImportReport, Snapshot,
+        // Neural voices.
+        deckmedia_core::voices::list::VoiceRow, VoiceList,
         // The shell's own DTOs.
         AppInfo, ProviderSettings, Settings, ErrorDto,
         // The one event.

@@ -120,6 +120,10 @@ export class Controller {
     this.store.dispatch({ type: "event", event: ev });
 
     switch (ev.type) {
+      case "VoiceInstall":
+        // An install ended: the list shows it installed (or still installable).
+        if (ev.state !== "downloading" && this.state.voices.list) void this.listVoices(this.state.voices.language);
+        break;
       case "JobFinished": {
         const open = this.openDeckId();
         const batchDeck = s.batches[ev.batch_id]?.deck_id;
@@ -376,6 +380,26 @@ export class Controller {
       this.store.dispatch({ type: "settingsLoaded", settings });
       this.store.dispatch({ type: "toast", kind: "success", text: "Settings saved" });
     });
+  }
+
+  // ----- neural voices -----
+
+  /** Reads the voices of `language` ("en", "de_DE"; empty: all): installed and installable. */
+  listVoices(language: string): Promise<boolean> {
+    this.store.dispatch({ type: "voicesLoading", language });
+    return this.run(this.ipc.voiceList(language.trim() || null), (list) => this.store.dispatch({ type: "voicesLoaded", list })).then((ok) => {
+      if (!ok) this.store.dispatch({ type: "voicesLoaded", list: null });
+      return ok;
+    });
+  }
+
+  /** Starts installing a voice; its progress and end arrive as `VoiceInstall` events. */
+  installVoice(key: string): Promise<boolean> {
+    return this.run(this.ipc.voiceInstall(key), () => undefined);
+  }
+
+  removeVoice(key: string): Promise<boolean> {
+    return this.run(this.ipc.voiceRemove(key), () => void this.listVoices(this.state.voices.language));
   }
 
   setApiKey(provider: ProviderName, key: string): Promise<boolean> {

@@ -71,6 +71,9 @@ export const ipc = {
   openFolder: (which: Folder) => call("open_folder", { which }),
   exportDeck: (deckId: number, format: ExportFormat) => call("export_deck", { deckId, format }),
   ankiPush: (deckId: number) => call("anki_push", { deckId }),
+  voiceList: (language: string | null) => call("voice_list", { language }),
+  voiceInstall: (key: string) => call("voice_install", { key }),
+  voiceRemove: (key: string) => call("voice_remove", { key }),
 
   /** Subscribes to `deckmedia:event`; resolves to the unsubscribe function. */
   onEvent: (handler: (event: AppEvent) => void): Promise<() => void> =>

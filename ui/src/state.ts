@@ -23,6 +23,7 @@ import type {
   Snapshot,
   Word,
   WordError,
+  VoiceList,
   WordMedia,
 } from "./types";
 
@@ -94,6 +95,23 @@ export interface QueueView {
   waitingForNetwork: boolean;
 }
 
+/** A voice being installed, as its `VoiceInstall` events tell. */
+export interface VoiceInstallView {
+  state: "downloading" | "installed" | "failed";
+  done: number;
+  total: number;
+  etaText: string | null;
+  error: string | null;
+}
+
+/** Settings → Neural voices: the list last read (null: not asked yet) and installs under way. */
+export interface VoicesView {
+  language: string;
+  loading: boolean;
+  list: VoiceList | null;
+  installs: Record<string, VoiceInstallView>;
+}
+
 export interface State {
   route: Route;
   batchesOpen: boolean;
@@ -117,6 +135,7 @@ export interface State {
   renaming: number | null;
   /** "Resumed N batches" is said once per session, from the event or from app_info. */
   resumedAnnounced: boolean;
+  voices: VoicesView;
 }
 
 export const PAGE_SIZE = 100;
@@ -143,6 +162,7 @@ export function initialState(): State {
     editing: null,
     renaming: null,
     resumedAnnounced: false,
+    voices: { language: "", loading: false, list: null, installs: {} },
   };
 }
 
@@ -173,6 +193,8 @@ export type Action =
   | { type: "toastDismiss"; id: number }
   | { type: "error"; error: IpcError }
   | { type: "settingsLoaded"; settings: Settings }
+  | { type: "voicesLoading"; language: string }
+  | { type: "voicesLoaded"; list: VoiceList | null }
   | { type: "keyHint"; provider: ProviderName; hint: string | null }
   | { type: "importPreviewed"; source: "text" | "package"; text: string; preview: ImportPreview }
   | { type: "importCleared" }
@@ -312,6 +334,10 @@ export function reduce(state: State, action: Action): State {
       for (const p of [s.image, s.audio]) if (p.provider !== "offline") keyHints[p.provider] = p.key_hint;
       return { ...state, settings: s, keyHints };
     }
+    case "voicesLoading":
+      return { ...state, voices: { ...state.voices, language: action.language, loading: true } };
+    case "voicesLoaded":
+      return { ...state, voices: { ...state.voices, loading: false, list: action.list ?? state.voices.list } };
     case "keyHint":
       return { ...state, keyHints: { ...state.keyHints, [action.provider]: action.hint } };
     case "importPreviewed":
@@ -395,9 +421,13 @@ function reduceEvent(state: State, ev: AppEvent): State {
       const label = ev.state === "out_of_quota" ? "Out of quota" : "Key rejected";
       return addToast(state, "error", `${ev.provider}: ${label}${ev.message ? ` — ${ev.message}` : ""}`, null);
     }
-    case "VoiceInstall":
-      // Voice installs are shown by the CLI for now (Settings → Voices is not built yet).
-      return state;
+    case "VoiceInstall": {
+      const view: VoiceInstallView = { state: ev.state, done: ev.bytes_done, total: ev.bytes_total, etaText: ev.eta_text, error: ev.error };
+      const next = { ...state, voices: { ...state.voices, installs: { ...state.voices.installs, [ev.key]: view } } };
+      if (ev.state === "failed") return addToast(next, "error", `Voice ${ev.key} was not installed: ${ev.error ?? "unknown error"}`, null);
+      if (ev.state === "installed") return addToast(next, "success", `Voice ${ev.key} installed`, null);
+      return next;
+    }
     case "Resync":
       return state; // app.ts re-reads the snapshot
     case "Resumed":

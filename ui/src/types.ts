@@ -37,6 +37,8 @@ export type {
   Snapshot,
   Word,
   WordError,
+  VoiceList,
+  VoiceRow,
   WordMedia,
 } from "./generated/ipc";
 export { EVENT_NAME, PROVIDER_KINDS } from "./generated/ipc";

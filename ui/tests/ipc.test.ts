@@ -39,6 +39,9 @@ describe("ipc: the commands of docs/ipc.md, with camelCase arguments", () => {
     await ipc.openFolder("logs");
     await ipc.exportDeck(1, "csv");
     await ipc.ankiPush(1);
+    await ipc.voiceList("en");
+    await ipc.voiceInstall("en_US-joe-medium");
+    await ipc.voiceRemove("en_US-joe-medium");
     expect(backend.calls).toEqual(
       Object.entries(IPC_TABLE).map(([cmd, args]) => ({ cmd, args })),
     );
@@ -85,4 +88,7 @@ const IPC_TABLE: { [K in Exclude<keyof Commands, "read_media">]: Commands[K]["ar
   open_folder: { which: "logs" },
   export_deck: { deckId: 1, format: "csv" },
   anki_push: { deckId: 1 },
+  voice_list: { language: "en" },
+  voice_install: { key: "en_US-joe-medium" },
+  voice_remove: { key: "en_US-joe-medium" },
 };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { $, Backend, providerSettings, reset, settings, startApp } from "./helpers";
+import { $, Backend, providerSettings, reset, sendEvent, settings, startApp } from "./helpers";
 
 afterEach(reset);
 
@@ -91,5 +91,57 @@ describe("settings", () => {
     select.value = "openai";
     select.dispatchEvent(new Event("change"));
     expect(($("#image-base-url").closest(".field") as HTMLElement).hidden).toBe(false);
+  });
+});
+
+describe("neural voices", () => {
+  it("lists a language's voices, installs one with progress from the core's events, and removes it", async () => {
+    let installed = false;
+    const list = () => ({
+      runtime: "/data/runtime/libonnxruntime.so.1.32.0",
+      runtime_error: null,
+      catalogue_url: "https://example.org/piper-voices",
+      catalogue_error: null,
+      voices: [
+        { key: "en_US-joe-medium", name: "joe", language: "en_US", language_name: "English (United States)", quality: "medium", size_bytes: 63_200_000, installed, available: true },
+      ],
+    });
+    const backend = new Backend({
+      get_settings: () => settings(),
+      voice_list: () => list(),
+      voice_install: () => null,
+      voice_remove: () => {
+        installed = false;
+        return true;
+      },
+    });
+    const { app } = await startApp();
+    $("#nav-settings").click();
+    await app.settle();
+    ($("#voices-language") as HTMLInputElement).value = "en";
+    $("#voices-show").click();
+    await app.settle();
+    expect(backend.callsOf("voice_list")).toEqual([{ language: "en" }]);
+    expect($("#voices-runtime").textContent).toContain("libonnxruntime");
+    expect($("#voices-list").textContent).toContain("en_US-joe-medium");
+    ($(".voice-install") as HTMLButtonElement).click();
+    await app.settle();
+    expect(backend.callsOf("voice_install")).toEqual([{ key: "en_US-joe-medium" }]);
+
+    const progress = { type: "VoiceInstall", key: "en_US-joe-medium", bytes_total: 63_200_000, eta_seconds: 20, eta_text: "~20 s left", error: null } as const;
+    await sendEvent({ ...progress, state: "downloading", bytes_done: 31_600_000 });
+    await app.settle();
+    expect($(".voice-progress").textContent).toBe("31.6 MB of 63.2 MB · ~20 s left");
+    expect(($(".voice-install") as HTMLButtonElement).disabled).toBe(true);
+
+    installed = true;
+    await sendEvent({ ...progress, state: "installed", bytes_done: 63_200_000, eta_text: null });
+    await app.settle();
+    expect(backend.callsOf("voice_list")).toHaveLength(2);
+    expect($("#voices-list").textContent).toContain("installed");
+    ($(".voice-remove") as HTMLButtonElement).click();
+    await app.settle();
+    expect(backend.callsOf("voice_remove")).toEqual([{ key: "en_US-joe-medium" }]);
+    expect($(".voice-install")).not.toBeNull();
   });
 });

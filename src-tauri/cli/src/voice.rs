@@ -7,11 +7,10 @@ use std::io::{IsTerminal, Write};
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use deckmedia_core::events::Event;
-use deckmedia_core::voices::list::{language_wanted, voice_rows, VoiceRow};
+use deckmedia_core::voices::list::VoiceRow;
 use deckmedia_core::voices::VoiceKey;
 use deckmedia_core::VoiceInstallState;
 use deckmedia_core::Core;
-use serde_json::json;
 
 #[derive(Subcommand, Debug)]
 pub enum VoiceCommand {
@@ -57,32 +56,21 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn list(core: &Core, lang: Option<&str>, json: bool) -> Result<()> {
-    let manager = core.voice_manager()?;
-    let installed = manager.store().installed();
-    let catalogue = runtime().block_on(manager.catalogue());
-    let runtime_place = core.neural_runtime();
-    let keep = |code: &str| language_wanted(code, lang);
-    let rows = voice_rows(&installed, catalogue.as_ref().ok(), &keep);
+    let list = runtime().block_on(core.voice_list(lang))?;
     if json {
-        let doc = json!({
-            "runtime": runtime_place.as_ref().ok().map(|p| p.display().to_string()),
-            "runtime_error": runtime_place.as_ref().err().map(|e| e.to_string()),
-            "catalogue_url": manager.base_url(),
-            "catalogue_error": catalogue.as_ref().err().map(|e| e.to_string()),
-            "voices": rows,
-        });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        println!("{}", serde_json::to_string_pretty(&list)?);
         return Ok(());
     }
-    match &runtime_place {
-        Ok(p) => println!("ONNX Runtime: {}", p.display()),
-        Err(e) => println!("ONNX Runtime: not found ({e})"),
+    match (&list.runtime, &list.runtime_error) {
+        (Some(p), _) => println!("ONNX Runtime: {p}"),
+        (None, e) => println!("ONNX Runtime: not found ({})", e.as_deref().unwrap_or("")),
     }
-    if let Err(e) = &catalogue {
+    if let Some(e) = &list.catalogue_error {
         println!("catalogue unavailable ({e}); installed voices only");
     }
+    let rows = &list.voices;
     let mut by_lang: BTreeMap<&str, Vec<&VoiceRow>> = BTreeMap::new();
-    for r in &rows {
+    for r in rows {
         by_lang.entry(&r.language).or_default().push(r);
     }
     for (code, voices) in by_lang {

@@ -150,6 +150,24 @@ impl Core {
         crate::voices::VoiceManager::new(self.dir.root(), &crate::voices::voices_url(&self.config.voices.url))
     }
 
+    /// Installed and available voices of `language` (`en`, `en_US`; `None`: all), for Settings
+    /// and `voice list`. Reads the catalogue over the network; without it, installed ones only.
+    pub async fn voice_list(&self, language: Option<&str>) -> std::result::Result<crate::voices::list::VoiceList, crate::voices::VoiceError> {
+        use crate::voices::list::{language_wanted, voice_rows, VoiceList};
+        let manager = self.voice_manager()?;
+        let installed = manager.store().installed();
+        let catalogue = manager.catalogue().await;
+        let runtime = self.neural_runtime();
+        let keep = |code: &str| language_wanted(code, language);
+        Ok(VoiceList {
+            runtime: runtime.as_ref().ok().map(|p| p.display().to_string()),
+            runtime_error: runtime.as_ref().err().map(|e| e.to_string()),
+            catalogue_url: manager.base_url().to_string(),
+            catalogue_error: catalogue.as_ref().err().map(|e| e.to_string()),
+            voices: voice_rows(&installed, catalogue.as_ref().ok(), &keep),
+        })
+    }
+
     /// Installs a voice, publishing `VoiceInstall` events; run it as a task (the desktop app)
     /// or await it (the CLI). Cancelling keeps the download for the next attempt.
     pub async fn install_voice(

@@ -9,6 +9,7 @@ pub mod decks;
 pub mod export;
 pub mod media;
 pub mod settings;
+pub mod voices;
 
 use deckmedia_core::error::ErrorCode;
 use deckmedia_core::Core;

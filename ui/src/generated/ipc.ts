@@ -275,6 +275,37 @@ providers: Array<ProviderState>,
 waiting_for_network: boolean, };
 
 /**
+ * One voice: installed, in the catalogue, or both.
+ */
+export type VoiceRow = { key: string, name: string, 
+/**
+ * `en_US`, `de_DE`, …
+ */
+language: string, 
+/**
+ * "English (United States)".
+ */
+language_name: string, quality: string, 
+/**
+ * On disk when installed, else the download.
+ */
+size_bytes: number, installed: boolean, 
+/**
+ * In the catalogue (installable).
+ */
+available: boolean, 
+/**
+ * Where it is installed.
+ */
+path?: string, };
+
+/**
+ * The voices Settings and `voice list` show, with where ONNX Runtime was found and why the
+ * catalogue could not be read (installed voices are listed without it).
+ */
+export type VoiceList = { runtime: string | null, runtime_error: string | null, catalogue_url: string, catalogue_error: string | null, voices: Array<VoiceRow>, };
+
+/**
  * Name, version and folders of this Deck Media, and how many batches resumed at start.
  */
 export type AppInfo = { name: string, version: string, data_dir: string, log_dir: string, resumed_batches: number, };
@@ -391,4 +422,7 @@ export type Commands = {
   open_folder: { args: { which: Folder }; result: null };
   export_deck: { args: { deckId: number; format: ExportFormat }; result: null };
   anki_push: { args: { deckId: number }; result: null };
+  voice_list: { args: { language: string | null }; result: VoiceList };
+  voice_install: { args: { key: string }; result: null };
+  voice_remove: { args: { key: string }; result: boolean };
 };

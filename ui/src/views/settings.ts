@@ -8,6 +8,7 @@ import type { State } from "../state";
 import { PROVIDER_KINDS } from "../types";
 import type { MediaKind, ProviderName, ProviderSettings, Settings } from "../types";
 import type { View } from "./view";
+import { voicesSection } from "./voices";
 
 /** The providers Settings offers for each kind, from the core's rules (generated). */
 const providersFor = (kind: MediaKind) => PROVIDER_KINDS.filter((p) => p.makes.includes(kind));
@@ -169,12 +170,14 @@ export function settingsView(ctl: Controller, getState: () => State): View {
   const keyWarning = h("p", { id: "key-store-warning", class: "error-text", hidden: true });
   const version = h("p", { id: "app-version", class: "muted" });
   const loading = h("p", { class: "muted", id: "settings-loading" }, "Loading settings…");
+  const voices = voicesSection(ctl);
   const el = h(
     "section",
     { id: "settings", class: "page" },
     h("h1", { class: "page-title", tabindex: "-1" }, "Settings"),
     loading,
     form,
+    voices.el,
     h(
       "section",
       { class: "card", id: "folders" },
@@ -199,6 +202,7 @@ export function settingsView(ctl: Controller, getState: () => State): View {
   return {
     el,
     update(state: State) {
+      voices.update(state);
       if (state.appInfo !== lastInfo && state.appInfo) {
         lastInfo = state.appInfo;
         setText(version, `${state.appInfo.name} ${state.appInfo.version}`);

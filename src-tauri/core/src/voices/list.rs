@@ -31,6 +31,17 @@ pub struct VoiceRow {
     pub path: Option<String>,
 }
 
+/// The voices Settings and `voice list` show, with where ONNX Runtime was found and why the
+/// catalogue could not be read (installed voices are listed without it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct VoiceList {
+    pub runtime: Option<String>,
+    pub runtime_error: Option<String>,
+    pub catalogue_url: String,
+    pub catalogue_error: Option<String>,
+    pub voices: Vec<VoiceRow>,
+}
+
 /// Every voice, installed ones and catalogue ones merged by key, in (language, key) order, those
 /// whose language `keep` accepts.
 pub fn voice_rows(installed: &[InstalledVoice], catalogue: Option<&Catalogue>, keep: &dyn Fn(&str) -> bool) -> Vec<VoiceRow> {

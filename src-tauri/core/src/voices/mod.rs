@@ -49,6 +49,18 @@ pub enum VoiceError {
 }
 
 impl VoiceError {
+    /// The code front ends show it under.
+    pub fn code(&self) -> crate::error::ErrorCode {
+        use crate::error::ErrorCode;
+        match self {
+            VoiceError::UnknownVoice(_) => ErrorCode::NotFound,
+            VoiceError::Io { .. } | VoiceError::Mismatch { .. } => ErrorCode::Io,
+            // The voices URL (config `[voices] url`) cannot be used right now.
+            VoiceError::Unreachable { .. } | VoiceError::Http { .. } | VoiceError::Catalogue { .. } => ErrorCode::Config,
+            VoiceError::Cancelled => ErrorCode::App,
+        }
+    }
+
     pub fn io(action: &'static str, path: &Path, cause: std::io::Error) -> Self {
         VoiceError::Io { action, path: path.to_path_buf(), cause }
     }

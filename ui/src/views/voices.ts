@@ -1,0 +1,68 @@
+// Settings → Neural voices: the Piper voices for a language, installed ones and those the
+// catalogue offers, with Install (progress from the core's VoiceInstall events) and Remove.
+
+import type { Controller } from "../controller";
+import { h, setHidden, setText } from "../dom";
+import type { State, VoicesView } from "../state";
+import type { VoiceRow } from "../types";
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+function row(ctl: Controller, v: VoiceRow, voices: VoicesView): HTMLElement {
+  const install = voices.installs[v.key];
+  const busy = install?.state === "downloading";
+  const progress = busy ? `${megabytes(install.done)} of ${megabytes(install.total)}${install.etaText ? ` · ${install.etaText}` : ""}` : "";
+  const action = v.installed
+    ? h("button", { type: "button", class: "voice-remove", "data-key": v.key, onclick: () => void ctl.removeVoice(v.key) }, "Remove")
+    : h("button", { type: "button", class: "voice-install", "data-key": v.key, disabled: busy || !v.available, onclick: () => void ctl.installVoice(v.key) }, busy ? "Installing…" : "Install");
+  return h(
+    "li",
+    { class: "voice", "data-key": v.key },
+    h("span", { class: "voice-key" }, v.key),
+    h("span", { class: "muted" }, ` ${v.language_name || v.language} · ${v.quality} · ${megabytes(v.size_bytes)}${v.installed ? " · installed" : ""} `),
+    action,
+    h("span", { class: "voice-progress muted" }, progress),
+  );
+}
+
+export function voicesSection(ctl: Controller): { el: HTMLElement; update(state: State): void } {
+  const language = h("input", { id: "voices-language", type: "text", placeholder: "en, de, es_ES…", autocomplete: "off" });
+  const show = h("button", { id: "voices-show", type: "submit" }, "Show voices");
+  const form = h("form", { class: "inline-form" }, h("label", { for: "voices-language" }, "Language "), language, show);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void ctl.listVoices((language as HTMLInputElement).value);
+  });
+  const runtime = h("p", { id: "voices-runtime", class: "muted", hidden: true });
+  const catalogue = h("p", { id: "voices-catalogue-error", class: "error-text", hidden: true });
+  const list = h("ul", { id: "voices-list", class: "voices" });
+  const el = h(
+    "section",
+    { class: "card", id: "voices" },
+    h("h2", null, "Neural voices"),
+    h("p", { class: "muted" }, "Natural offline speech (Piper). Install a voice for your deck's language, then choose \"Neural voices\" as the audio provider."),
+    form,
+    runtime,
+    catalogue,
+    list,
+  );
+  let last: VoicesView | null = null;
+  return {
+    el,
+    update(state: State) {
+      const v = state.voices;
+      if (v === last) return;
+      last = v;
+      show.toggleAttribute("disabled", v.loading);
+      if (!v.list) return;
+      setText(runtime, v.list.runtime ? `ONNX Runtime: ${v.list.runtime}` : `ONNX Runtime not found: ${v.list.runtime_error ?? ""}`);
+      setHidden(runtime, false);
+      setText(catalogue, v.list.catalogue_error ? `The voice catalogue cannot be read (${v.list.catalogue_error}); installed voices only.` : "");
+      setHidden(catalogue, !v.list.catalogue_error);
+      const voices = v.list.voices;
+      list.replaceChildren(...(voices.length ? voices.map((r) => row(ctl, r, v)) : [h("li", { class: "muted" }, "No voices for this language.")]));
+    },
+  };
+}

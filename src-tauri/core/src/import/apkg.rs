@@ -599,7 +599,7 @@ pub fn image_refs(html: &str) -> Vec<String> {
                 Some(q @ ('"' | '\'')) => v[1..].split(q).next().unwrap_or(""),
                 _ => v.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or(""),
             };
-            let name = decode_entities(name);
+            let name = crate::text::decode_entities(name);
             if !name.is_empty() {
                 out.push(name);
             }
@@ -616,7 +616,7 @@ pub fn sound_refs(html: &str) -> Vec<String> {
     while let Some(i) = rest.find("[sound:") {
         rest = &rest[i + 7..];
         let Some(end) = rest.find(']') else { break };
-        let name = decode_entities(rest[..end].trim());
+        let name = crate::text::decode_entities(rest[..end].trim());
         if !name.is_empty() {
             out.push(name);
         }
@@ -640,65 +640,7 @@ pub fn html_to_text(html: &str) -> String {
         }
     }
     s.push_str(rest);
-    // Tags out (each replaced by a space so "a<br>b" stays two words).
-    let mut text = String::with_capacity(s.len());
-    let mut in_tag = false;
-    for c in s.chars() {
-        match (in_tag, c) {
-            (false, '<') => in_tag = true,
-            (true, '>') => {
-                in_tag = false;
-                text.push(' ');
-            }
-            (false, c) => text.push(c),
-            (true, _) => {}
-        }
-    }
-    let decoded = decode_entities(&text);
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn decode_entities(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        // Within the next 12 characters (not bytes: the text may be any script).
-        let end = rest.char_indices().take(12).find(|&(_, c)| c == ';').map(|(i, _)| i);
-        let decoded = end.and_then(|e| {
-            let ent = &rest[1..e];
-            let c = match ent {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                _ => {
-                    let num = ent.strip_prefix('#')?;
-                    let v = match num.strip_prefix(['x', 'X']) {
-                        Some(h) => u32::from_str_radix(h, 16).ok()?,
-                        None => num.parse().ok()?,
-                    };
-                    char::from_u32(v).filter(|c| !c.is_control())
-                }
-            };
-            c.map(|c| (c, e))
-        });
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = &rest[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::text::html_to_plain(&s)
 }
 
 #[cfg(test)]

@@ -133,63 +133,7 @@ fn absolute(url: &str) -> String {
 /// The text of an HTML fragment (Commons' `Artist` is a link, sometimes a `<bdi>` or a list):
 /// tags dropped, the common entities decoded, whitespace collapsed, at most 300 characters.
 pub fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match (c, in_tag) {
-            ('<', _) => in_tag = true,
-            ('>', true) => {
-                in_tag = false;
-                out.push(' ');
-            }
-            (c, false) => out.push(c),
-            _ => {}
-        }
-    }
-    let decoded = decode_entities(&out);
-    let collapsed = decoded.split_whitespace().collect::<Vec<_>>().join(" ");
-    collapsed.replace(" ,", ",").chars().take(300).collect()
-}
-
-fn decode_entities(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let Some(end) = rest.find(';').filter(|&e| e <= 10) else {
-            out.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let entity = &rest[1..end];
-        let decoded = match entity {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "nbsp" => Some(' '),
-            _ => entity
-                .strip_prefix("#x")
-                .or_else(|| entity.strip_prefix("#X"))
-                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::text::html_to_plain(html).replace(" ,", ",").chars().take(300).collect()
 }
 
 #[cfg(test)]

@@ -149,7 +149,8 @@ async fn bench_pickup() {
     let mut ms = Vec::new();
     for round in 1..=10 {
         let deck = other.create_deck(&format!("p{round}"), "en").expect("deck");
-        other.add_words(deck.id, &words(1)).expect("words");
+        // A word no earlier round made: media made before would be reused, with no request.
+        other.add_words(deck.id, &[NewWord { text: format!("pickup{round}"), ..Default::default() }]).expect("words");
         let t = Instant::now();
         other.generate(deck.id, &[MediaKind::Audio], false).expect("enqueue");
         fake.wait_for_requests(round).await;

@@ -24,7 +24,10 @@ impl Display {
             let multi = MultiProgress::new();
             let mut bars: HashMap<i64, ProgressBar> = HashMap::new();
             loop {
+                // Events first: every event sent before the stop (the worker's last
+                // BatchFinished) is shown; the stop wins only when none is waiting.
                 let event = tokio::select! {
+                    biased;
                     e = rx.recv() => e,
                     _ = stopped.cancelled() => break,
                 };
@@ -87,9 +90,8 @@ impl Display {
         Display { task, stop }
     }
 
+    /// Shows what is still queued, then stops.
     pub async fn finish(self) {
-        // Let queued events print, then stop.
-        tokio::task::yield_now().await;
         self.stop.cancel();
         let _ = self.task.await;
     }

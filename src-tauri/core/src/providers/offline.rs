@@ -40,23 +40,7 @@ impl EspeakProvider {
         let voice = espeak_voice(&req.language);
         // The word goes in on stdin, never as an argument: a word starting with '-' is not an option.
         // No key in its environment (crate::child).
-        let mut child = crate::child::command(&self.program)
-            .args(["-v", &voice, "-b", "1", "--stdout"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| {
-                if e.kind() == std::io::ErrorKind::NotFound {
-                    ProviderError::permanent(format!(
-                        "the offline voice needs the '{}' program, which is not installed (Debian/Ubuntu: sudo apt-get install espeak-ng)",
-                        self.program
-                    ))
-                } else {
-                    ProviderError::permanent(format!("cannot start {}: {e}", self.program))
-                }
-            })?;
+        let mut child = spawn_espeak(&self.program, &["-v", &voice, "-b", "1", "--stdout"], "the offline voice needs")?;
         if let Some(mut stdin) = child.stdin.take() {
             // A write error (espeak-ng exited early, e.g. an unknown voice) shows in its exit status.
             let _ = stdin.write_all(req.text.as_bytes()).await;
@@ -212,6 +196,26 @@ fn word_card_svg(text: &str, translation: Option<&str>) -> String {
 fn xml_escape(s: &str) -> String {
     let visible: String = s.chars().filter(|c| !c.is_control()).collect();
     crate::text::html_escape(&visible)
+}
+
+/// Starts eSpeak NG (a separate process: it is GPL) with `args`, the text to go in on stdin
+/// (never as an argument: a word starting with '-' is not an option), no key in its environment
+/// (`crate::child`). A missing program is a permanent error that says what `needs` it.
+pub(crate) fn spawn_espeak(program: &str, args: &[&str], needs: &str) -> Result<tokio::process::Child, ProviderError> {
+    crate::child::command(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                ProviderError::permanent(format!("{needs} the '{program}' program, which is not installed (Debian/Ubuntu: sudo apt-get install espeak-ng)"))
+            } else {
+                ProviderError::permanent(format!("cannot start {program}: {e}"))
+            }
+        })
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 //! expect. It runs as a separate process (libespeak-ng is GPL) through [`crate::child`], so it
 //! sees no key; the word goes in on stdin, never as an argument.
 
-use std::process::Stdio;
 
 use tokio::io::AsyncWriteExt;
 
@@ -11,22 +10,7 @@ use crate::providers::ProviderError;
 /// The IPA of `text` in eSpeak voice `voice` (`en-us`, `de`, ...). Clauses eSpeak puts on
 /// separate lines are joined with a space (one utterance: a vocabulary word or phrase).
 pub async fn phonemize(program: &str, voice: &str, text: &str) -> Result<String, ProviderError> {
-    let mut child = crate::child::command(program)
-        .args(["-q", "--ipa", "-v", voice])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                ProviderError::permanent(format!(
-                    "neural voices make their phonemes with the '{program}' program, which is not installed (Debian/Ubuntu: sudo apt-get install espeak-ng)"
-                ))
-            } else {
-                ProviderError::permanent(format!("cannot start {program}: {e}"))
-            }
-        })?;
+    let mut child = crate::providers::offline::spawn_espeak(program, &["-q", "--ipa", "-v", voice], "neural voices make their phonemes with")?;
     if let Some(mut stdin) = child.stdin.take() {
         // A write error (the program exited early) shows in its exit status below.
         let _ = stdin.write_all(text.as_bytes()).await;

@@ -2,7 +2,6 @@
 //! expect. It runs as a separate process (libespeak-ng is GPL) through [`crate::child`], so it
 //! sees no key; the word goes in on stdin, never as an argument.
 
-
 use tokio::io::AsyncWriteExt;
 
 use crate::providers::ProviderError;

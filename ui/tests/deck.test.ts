@@ -77,6 +77,15 @@ describe("deck view", () => {
     expect(credit.title).toBe(attribution.source_url);
   });
 
+  it("shows what the voice is given when it is not the word as written", async () => {
+    const backend = new Backend({
+      deck_media: () => ({ total: 2, offset: 0, items: [word(13, "<b>der</b> Hund", { spoken: "der Hund" }), word(14, "gato")] }),
+    });
+    await openDeck(backend);
+    expect($("[data-testid=word-spoken]", row(13)).textContent).toBe("Said as: der Hund");
+    expect($$("[data-testid=word-spoken]", row(14))).toHaveLength(0);
+  });
+
   it("pages through 10,000 words 100 at a time", async () => {
     const backend = new Backend({ deck_media: ({ offset, limit }) => pageOf(10_000, offset as number, limit as number) });
     const { app } = await openDeck(backend);

@@ -15,6 +15,7 @@ use deckmedia_core::export::{ExportFormat, ExportReport};
 use deckmedia_core::{BatchInfo, Core, MediaKind};
 
 mod progress;
+mod rules;
 mod time;
 mod voice;
 
@@ -145,6 +146,9 @@ enum DeckCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A deck's text rules: replacements applied to each word before it goes to a provider
+    /// (after HTML, cloze markers, [sound:…] tags and furigana are removed). Lists them.
+    Rules(rules::RulesArgs),
 }
 
 #[derive(Args, Debug)]
@@ -209,6 +213,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Deck(DeckCommand::Import { file, deck, lang }) => import(&core, &file, &deck, &lang)?,
         Command::Deck(DeckCommand::List { json }) => list_decks(&core, json)?,
+        Command::Deck(DeckCommand::Rules(args)) => rules::run(&core, args)?,
         Command::Generate { deck, image, audio, force, json } => generate(&core, &deck, (image, audio), force, json)?,
         Command::Worker { until_idle } => return run_worker(core, until_idle),
         Command::Voice(cmd) => voice::run(&core, cmd)?,

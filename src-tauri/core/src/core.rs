@@ -209,6 +209,15 @@ impl Core {
         self.wake_worker();
         Ok(())
     }
+    /// A deck's own text rules: replacements applied to each word before it goes to a provider.
+    pub fn text_rules(&self, deck_id: DeckId) -> Result<Vec<crate::clean::TextRule>> {
+        self.store.text_rules(deck_id)
+    }
+    /// Replaces a deck's text rules (checked first). They apply to jobs claimed from now on;
+    /// existing media stay until regenerated.
+    pub fn set_text_rules(&self, deck_id: DeckId, rules: &[crate::clean::TextRule]) -> Result<()> {
+        self.store.set_text_rules(deck_id, rules)
+    }
     pub fn add_words(&self, deck_id: DeckId, words: &[NewWord]) -> Result<AddWords> {
         self.store.add_words(deck_id, words)
     }

@@ -14,6 +14,7 @@
 pub mod anki;
 pub mod attention;
 pub mod child;
+pub mod clean;
 pub mod config;
 pub mod core;
 pub mod error;

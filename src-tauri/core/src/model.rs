@@ -417,6 +417,10 @@ impl rusqlite::types::ToSql for Attribution {
 pub struct WordMedia {
     pub word_id: WordId,
     pub text: String,
+    /// What a voice is given when it is not `text` as written: markup, cloze markers, sound
+    /// tags and furigana taken away, the deck's text rules applied ([`crate::clean`]).
+    #[serde(default)]
+    pub spoken: Option<String>,
     pub language: String,
     pub translation: Option<String>,
     pub image: MediaState,

@@ -17,6 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use rusqlite_migration::{Migrations, M};
 
+use crate::clean::{Rules, TextRule};
 use crate::error::{DbContext, Error, Result};
 use crate::model::{AddWords, Deck, DeckId, NewWord, Word, WordId};
 
@@ -36,6 +37,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema/002_media_warning.sql")),
         M::up(include_str!("schema/003_provider_states_media_verified.sql")),
         M::up(include_str!("schema/004_media_attribution.sql")),
+        M::up(include_str!("schema/005_deck_text_rules.sql")),
     ])
 }
 
@@ -176,6 +178,25 @@ impl Store {
             }
         }
         self.deck(id)
+    }
+
+    /// A deck's own text rules ([`crate::clean`]), in order.
+    pub fn text_rules(&self, id: DeckId) -> Result<Vec<TextRule>> {
+        let json: Option<String> =
+            self.read().query_row("SELECT text_rules FROM decks WHERE id = ?1", [id], |r| r.get(0)).optional().db("reading a deck's text rules")?;
+        let json = json.ok_or_else(|| Error::not_found(format!("deck {id}")))?;
+        serde_json::from_str(&json).map_err(|e| Error::Corrupt(crate::error::UnknownValue::new("text rules", format!("{} ({e})", crate::text::clip(&json)))))
+    }
+
+    /// Replaces a deck's text rules; refused (nothing changed) when one does not compile.
+    pub fn set_text_rules(&self, id: DeckId, rules: &[TextRule]) -> Result<()> {
+        Rules::compile(rules).map_err(Error::invalid)?;
+        let json = serde_json::to_string(rules).map_err(|e| Error::invalid(format!("text rules: {e}")))?;
+        let n = self.conn().execute("UPDATE decks SET text_rules = ?1 WHERE id = ?2", params![json, id]).db("saving a deck's text rules")?;
+        if n == 0 {
+            return Err(Error::not_found(format!("deck {id}")));
+        }
+        Ok(())
     }
 
     /// Deletes a deck with its words, batches and jobs. Media files stay until no row uses them.

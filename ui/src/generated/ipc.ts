@@ -164,7 +164,12 @@ licence: string, licence_url: string | null,
  */
 source_url: string, };
 
-export type WordMedia = { word_id: number, text: string, language: string, translation: string | null, image: MediaState, audio: MediaState, };
+export type WordMedia = { word_id: number, text: string, 
+/**
+ * What a voice is given when it is not `text` as written: markup, cloze markers, sound
+ * tags and furigana taken away, the deck's text rules applied ([`crate::clean`]).
+ */
+spoken: string | null, language: string, translation: string | null, image: MediaState, audio: MediaState, };
 
 /**
  * Words `offset..offset + items.len()` of a deck of `total` words.

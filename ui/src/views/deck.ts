@@ -234,7 +234,7 @@ function wordRow(ctl: Controller, audio: HTMLAudioElement): Row<WordItem> {
 
       const credit = creditText(w);
       const textsChanged =
-        !prev || prev.editing !== item.editing || (!item.editing && (prev.word.text !== w.text || prev.word.translation !== w.translation || creditText(prev.word) !== credit));
+        !prev || prev.editing !== item.editing || (!item.editing && (prev.word.text !== w.text || prev.word.spoken !== w.spoken || prev.word.translation !== w.translation || creditText(prev.word) !== credit));
       if (textsChanged) {
         if (item.editing) {
           // Entering edit mode builds the inputs once; later renders leave them alone.
@@ -250,6 +250,9 @@ function wordRow(ctl: Controller, audio: HTMLAudioElement): Row<WordItem> {
               { type: "button", class: `editable word-translation${w.translation ? "" : " placeholder"}`, "data-testid": "word-translation", title: "Click to edit", onclick: () => ctl.startEdit(w.word_id, "translation") },
               w.translation ?? "add translation",
             ),
+            ...(w.spoken
+              ? [h("span", { class: "muted word-spoken", "data-testid": "word-spoken", title: "What the voice is given: markup, cloze, sound tags and furigana removed, the deck's text rules applied" }, `Said as: ${w.spoken}`)]
+              : []),
             ...(credit
               ? [h("span", { class: "muted word-credit", "data-testid": "word-credit", title: w.audio.attribution?.source_url ?? w.image.attribution?.source_url ?? "" }, credit)]
               : []),

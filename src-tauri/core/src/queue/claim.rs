@@ -1,7 +1,10 @@
 //! Claiming: moving ready jobs to `running` under a lease, many in one statement.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+use crate::clean::{clean, Purpose, Rules};
 use crate::error::{DbContext, Result};
 use crate::media::cache_key;
 use crate::model::{BatchId, JobId, MediaKind, WordId};
@@ -15,9 +18,16 @@ pub struct ClaimedJob {
     pub kind: MediaKind,
     pub attempts: u32,
     pub max_attempts: u32,
+    /// What the provider gets: the word cleaned for this kind ([`crate::clean`]); keys the media.
     pub text: String,
+    /// The word as stored (the media record remembers it, to tell when the word changed).
+    pub source_text: String,
     pub language: String,
+    /// The translation, cleaned (`None` when nothing is left).
     pub translation: Option<String>,
+    /// Why this job cannot be sent: the word is only markup, or the deck's text rules are
+    /// damaged. The worker fails it without a provider call.
+    pub unusable: Option<String>,
     pub settings_key: String,
     pub cache_key: String,
     /// Media with the same content-cache key that already exists (another deck, same word).
@@ -66,13 +76,14 @@ fn take_ready(tx: &Transaction<'_>, kind: MediaKind, provider: &str, lease: &str
     rows.collect::<Result<_, _>>().db("claiming jobs")
 }
 
-/// The claimed jobs (`ids_json`, a JSON array of ids) with their words as they are now, and
-/// media already made for the same content elsewhere (unless the job asks for fresh media).
+/// The claimed jobs (`ids_json`, a JSON array of ids) with their words as they are now, cleaned
+/// for `kind` with their deck's rules, and media already made for the same content elsewhere
+/// (unless the job asks for fresh media).
 fn load_claimed(tx: &Transaction<'_>, ids_json: &str, kind: MediaKind, settings_key: &str) -> Result<Vec<ClaimedJob>> {
     let mut stmt = tx
         .prepare_cached(
             "SELECT j.id, j.batch_id, j.word_id, j.attempts, j.max_attempts, w.text,
-                    CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation, j.fresh
+                    CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation, j.fresh, d.text_rules
              FROM jobs j JOIN words w ON w.id = j.word_id JOIN decks d ON d.id = w.deck_id
              WHERE j.id IN (SELECT value FROM json_each(?1))
              ORDER BY j.priority DESC, j.id",
@@ -80,18 +91,37 @@ fn load_claimed(tx: &Transaction<'_>, ids_json: &str, kind: MediaKind, settings_
         .db("claiming jobs")?;
     let rows = stmt
         .query_map([ids_json], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, Option<String>>(7)?, r.get::<_, bool>(8)?))
+            let job = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            Ok((job, r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, Option<String>>(7)?, r.get::<_, bool>(8)?, r.get::<_, String>(9)?))
         })
         .db("claiming jobs")?;
+    let mut rules: HashMap<String, std::result::Result<Rules, String>> = HashMap::new();
     let mut jobs = Vec::new();
     for row in rows {
-        let (id, batch_id, word_id, attempts, max_attempts, text, language, translation, fresh) = row.db("claiming jobs")?;
+        let ((id, batch_id, word_id, attempts, max_attempts), source_text, language, translation, fresh, rules_json) = row.db("claiming jobs")?;
+        let rules = rules.entry(rules_json).or_insert_with_key(|json| Rules::from_json(json));
+        let (text, unusable) = cleaned_word(&source_text, kind, rules);
+        let translation = translation.map(|t| clean(&t, Purpose::Picture, &Rules::default())).filter(|t| !t.is_empty());
         let key = cache_key(kind, settings_key, &language, &text, translation.as_deref());
-        let cached = if fresh { None } else { cached_media(tx, &key, settings_key, &text)? };
+        let cached = if fresh || unusable.is_some() { None } else { cached_media(tx, &key, settings_key, &source_text)? };
         let settings_key = settings_key.to_string();
-        jobs.push(ClaimedJob { id, batch_id, word_id, kind, attempts, max_attempts, text, language, translation, settings_key, cache_key: key, cached });
+        jobs.push(ClaimedJob { id, batch_id, word_id, kind, attempts, max_attempts, text, source_text, language, translation, unusable, settings_key, cache_key: key, cached });
     }
     Ok(jobs)
+}
+
+/// The word cleaned for `kind`, or why it cannot be sent.
+fn cleaned_word(raw: &str, kind: MediaKind, rules: &std::result::Result<Rules, String>) -> (String, Option<String>) {
+    let rules = match rules {
+        Ok(rules) => rules,
+        Err(e) => return (String::new(), Some(e.clone())),
+    };
+    let text = clean(raw, Purpose::of(kind), rules);
+    if text.is_empty() {
+        let why = format!("nothing is left of {:?} once its markup is removed (edit the word or the deck's text rules)", crate::text::clip(raw));
+        return (text, Some(why));
+    }
+    (text, None)
 }
 
 /// The newest media made for this content key (another deck, same word and settings).

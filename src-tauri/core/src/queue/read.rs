@@ -6,6 +6,7 @@ use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::clean::{clean, Purpose, Rules};
 use crate::error::{DbContext, Error, Result};
 use crate::model::{BatchId, BatchInfo, BatchStatus, DeckId, JobStatus, MediaKind, MediaState, MediaStatus, UnknownValue, WordId, WordMedia};
 
@@ -172,6 +173,9 @@ const PAGE: &str = "SELECT id FROM words WHERE deck_id = ?1 ORDER BY position LI
 
 /// A page of a deck's words in deck order, with no media state yet.
 fn page_words(conn: &Connection, deck_id: DeckId, offset: i64, limit: i64) -> Result<Vec<WordMedia>> {
+    let rules_json: String = conn.query_row("SELECT text_rules FROM decks WHERE id = ?1", [deck_id], |r| r.get(0)).optional().db("reading media")?.unwrap_or_default();
+    // Damaged rules fail the deck's jobs with the reason; the page still shows the words.
+    let rules = Rules::from_json(&rules_json).unwrap_or_default();
     let mut stmt = conn
         .prepare(
             "SELECT w.id, w.text, CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation
@@ -180,7 +184,9 @@ fn page_words(conn: &Connection, deck_id: DeckId, offset: i64, limit: i64) -> Re
         .db("reading media")?;
     let rows = stmt
         .query_map([deck_id, limit, offset], |r| {
-            Ok(WordMedia { word_id: r.get(0)?, text: r.get(1)?, language: r.get(2)?, translation: r.get(3)?, image: none_state(), audio: none_state() })
+            let text: String = r.get(1)?;
+            let spoken = Some(clean(&text, Purpose::Speech, &rules)).filter(|s| *s != text);
+            Ok(WordMedia { word_id: r.get(0)?, text, spoken, language: r.get(2)?, translation: r.get(3)?, image: none_state(), audio: none_state() })
         })
         .db("reading media")?;
     rows.collect::<Result<_, _>>().db("reading media")

@@ -68,8 +68,12 @@ pub async fn run_job(job: ClaimedJob, ctx: &JobContext, cancel: &CancellationTok
             return JobEnd::Settle(Outcome::Done { job: job.id, media: cached, reused: true });
         }
     }
-    let request = MediaRequest { kind: job.kind, text: job.text.clone(), language: job.language.clone(), translation: job.translation.clone() };
     let attempt = job.attempts + 1;
+    if let Some(why) = &job.unusable {
+        release(Finish::Other, Vec::new());
+        return JobEnd::Settle(outcome_of_error(job.id, attempt, ProviderError::permanent(why.clone()), ctx));
+    }
+    let request = MediaRequest { kind: job.kind, text: job.text.clone(), language: job.language.clone(), translation: job.translation.clone() };
     let result = ctx.slot.provider.generate(&request, cancel).await;
     let budget = ctx.slot.provider.take_rate_reports();
     release(finish_of(&result), budget);
@@ -86,7 +90,7 @@ pub async fn run_job(job: ClaimedJob, ctx: &JobContext, cancel: &CancellationTok
         provider: bytes.provider.clone().unwrap_or_else(|| ctx.slot.provider.name().to_string()),
         settings_key: job.settings_key.clone(),
         cache_key: job.cache_key.clone(),
-        source_text: job.text.clone(),
+        source_text: job.source_text.clone(),
         warning: bytes.warning.clone().or_else(|| ctx.slot.provider.warning(&request)),
         attribution: bytes.attribution.clone(),
     };

@@ -14,6 +14,7 @@ mod emoji;
 mod network;
 mod neural;
 mod offline;
+mod plan;
 mod scripted;
 mod shape;
 mod openai_provider;

@@ -57,7 +57,8 @@ async fn any_unicode_and_path_like_words_stay_inside_the_data_dir() {
         }
     }
     let words: Vec<String> = s.fake.requests().into_iter().filter(|r| r.path.ends_with("speech")).map(|r| r.word).collect();
-    assert!(words.contains(&"../../etc/passwd".to_string()), "the word itself reached the provider as text");
+    // As text (cleaned: the leading dots are edge punctuation), never as a path.
+    assert!(words.iter().any(|w| w.ends_with("../etc/passwd")), "the word itself reached the provider as text: {words:?}");
     let outside: Vec<_> = std::fs::read_dir(s.dir.path()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     for name in &outside {
         assert!(["deckmedia.sqlite3", "deckmedia.sqlite3-wal", "deckmedia.sqlite3-shm", "media", "worker.lock"].contains(&name.as_str()), "unexpected {name}");

@@ -47,6 +47,13 @@ enum Command {
         /// Generate again even where media with the same settings exists.
         #[arg(long)]
         force: bool,
+        /// Print what would be done — words per kind, skips and why, provider, estimated cost,
+        /// limits — and make no call.
+        #[arg(long)]
+        dry_run: bool,
+        /// Start even when the estimated cost is above `[cost] confirm_above`.
+        #[arg(long)]
+        yes: bool,
         #[arg(long)]
         json: bool,
     },
@@ -214,7 +221,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Deck(DeckCommand::Import { file, deck, lang }) => import(&core, &file, &deck, &lang)?,
         Command::Deck(DeckCommand::List { json }) => list_decks(&core, json)?,
         Command::Deck(DeckCommand::Rules(args)) => rules::run(&core, args)?,
-        Command::Generate { deck, image, audio, force, json } => generate(&core, &deck, (image, audio), force, json)?,
+        Command::Generate { deck, image, audio, force, dry_run: true, yes: _, json } => dry_run(&core, &deck, (image, audio), force, json)?,
+        Command::Generate { deck, image, audio, force, dry_run: false, yes, json } => generate(&core, &deck, (image, audio), (force, yes), json)?,
         Command::Worker { until_idle } => return run_worker(core, until_idle),
         Command::Voice(cmd) => voice::run(&core, cmd)?,
         Command::Status { batch_id, json } => status(&core, batch_id, json)?,
@@ -268,14 +276,35 @@ fn list_decks(core: &Core, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn generate(core: &Core, deck: &str, (image, audio): (bool, bool), force: bool, json: bool) -> Result<()> {
-    let deck = core.deck_by_name(deck)?;
-    let kinds = match (image, audio) {
+/// `--image`, `--audio`, or both when neither is given.
+fn kinds_of((image, audio): (bool, bool)) -> Vec<MediaKind> {
+    match (image, audio) {
         (true, false) => vec![MediaKind::Image],
         (false, true) => vec![MediaKind::Audio],
         _ => vec![MediaKind::Image, MediaKind::Audio],
+    }
+}
+
+fn dry_run(core: &Core, deck: &str, kinds: (bool, bool), force: bool, json: bool) -> Result<()> {
+    let deck = core.deck_by_name(deck)?;
+    let plan = core.plan(deck.id, &kinds_of(kinds), force)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&plan)?);
+        return Ok(());
+    }
+    println!("{} (dry run: nothing is sent)", plan.summary);
+    for k in &plan.kinds {
+        println!("  {}", k.line);
+    }
+    Ok(())
+}
+
+fn generate(core: &Core, deck: &str, kinds: (bool, bool), (force, yes): (bool, bool), json: bool) -> Result<()> {
+    let deck = core.deck_by_name(deck)?;
+    let batch = match core.generate_checked(deck.id, &kinds_of(kinds), force, yes) {
+        Err(deckmedia_core::Error::ConfirmCost(summary)) => anyhow::bail!("{summary}; run again with --yes to start it (--dry-run shows the details)"),
+        other => other?,
     };
-    let batch = core.generate(deck.id, &kinds, force)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&batch_json(&batch))?);
     } else {

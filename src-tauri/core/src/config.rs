@@ -26,6 +26,8 @@ pub struct Config {
     pub wikimedia: WikimediaConfig,
     pub neural: NeuralSection,
     pub voices: VoicesSection,
+    /// Prices of paid providers and when to confirm a batch (`[cost]`).
+    pub cost: crate::cost::CostConfig,
 }
 
 impl Default for Config {
@@ -37,6 +39,7 @@ impl Default for Config {
             wikimedia: WikimediaConfig::default(),
             neural: NeuralSection::default(),
             voices: VoicesSection::default(),
+            cost: crate::cost::CostConfig::default(),
         }
     }
 }
@@ -332,6 +335,7 @@ impl Config {
     /// Checks what [`Config::load`] checks, so a config that passes here is one the next start
     /// accepts (the desktop app validates before it saves).
     pub fn validate(&self) -> Result<()> {
+        self.cost.validate().map_err(Error::Config)?;
         for (name, p) in [("image", &self.image), ("audio", &self.audio)] {
             if p.max_concurrency == 0 || p.max_concurrency > 256 {
                 return Err(Error::Config(format!("[{name}] max_concurrency must be between 1 and 256")));

@@ -45,6 +45,10 @@ pub enum Error {
     /// by another program): the message says what to do.
     #[error("needs attention: {0}")]
     NeedsAttention(String),
+    /// A batch above `[cost] confirm_above` was started without a confirmation: the message is
+    /// the dry run's summary.
+    #[error("{0}")]
+    ConfirmCost(String),
 }
 
 /// A text that should name a state (a media kind, a job status, …) but names none.
@@ -89,6 +93,8 @@ pub enum ErrorCode {
     Anki,
     /// [`Error::NeedsAttention`]: the queue stopped on a lasting fault of this machine.
     NeedsAttention,
+    /// Ask the user to confirm the batch's cost, then start it again confirmed.
+    ConfirmCost,
     /// The desktop shell itself failed (a background task died, the window system refused).
     /// Never produced by the core.
     App,
@@ -108,6 +114,7 @@ impl ErrorCode {
             ErrorCode::AnkiNotRunning => "anki_not_running",
             ErrorCode::Anki => "anki",
             ErrorCode::NeedsAttention => "needs_attention",
+            ErrorCode::ConfirmCost => "confirm_cost",
             ErrorCode::App => "app",
         }
     }
@@ -134,6 +141,7 @@ impl Error {
             Error::AnkiNotRunning(_) => ErrorCode::AnkiNotRunning,
             Error::Anki(_) => ErrorCode::Anki,
             Error::NeedsAttention(_) => ErrorCode::NeedsAttention,
+            Error::ConfirmCost(_) => ErrorCode::ConfirmCost,
         }
     }
 

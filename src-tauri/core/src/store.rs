@@ -479,7 +479,7 @@ mod tests {
         assert_eq!(p.foreign_keys, "1");
         assert_eq!(p.busy_timeout, "1234", "the configured busy timeout");
         assert_eq!(p.synchronous, "1", "NORMAL");
-        assert_eq!(p.user_version, "4", "migrations applied");
+        assert_eq!(p.user_version, "5", "migrations applied");
     }
 
     #[test]
@@ -493,7 +493,7 @@ mod tests {
             assert_eq!(p.query_only, "1");
             assert_eq!(p.busy_timeout, "10000");
             assert_eq!(p.foreign_keys, "1");
-            assert_eq!(p.user_version, "4", "the readers see the migrated schema");
+            assert_eq!(p.user_version, "5", "the readers see the migrated schema");
         }
         assert_eq!(store.pragmas().unwrap().query_only, "0", "the writer writes");
         let err = store.read().execute("INSERT INTO decks(name, language, created_at) VALUES ('x', 'en', 0)", []).unwrap_err();

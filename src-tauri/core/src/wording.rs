@@ -1,6 +1,7 @@
 //! Words shown to people that more than one front end needs: the tray, the window and the CLI
 //! say the same thing because they call the same function here. Pure functions, no I/O.
 
+use crate::cost::Cost;
 use crate::model::{ImportReport, PushReport};
 
 /// The one-line result of pushing a deck's media into Anki, for the CLI and the window's task
@@ -27,6 +28,39 @@ pub fn import_summary(r: &ImportReport) -> String {
         s.push_str(&format!("; {} missing, too large or of an unknown type left out", count(r.media_skipped, "media file", "media files")));
     }
     s
+}
+
+/// "free", "about $0.03", "under $0.01", "about 2.50 EUR", "cost unknown (no price in [cost])".
+pub fn money(c: &Cost) -> String {
+    match c {
+        Cost::Free => "free".into(),
+        Cost::Unknown => "cost unknown (no price for it under [cost] in config.toml)".into(),
+        Cost::Estimated { amount, currency } => {
+            let small = *amount > 0.0 && *amount < 0.005;
+            match (currency.as_str(), small) {
+                ("USD", true) => "under $0.01".into(),
+                ("USD", false) => format!("about ${amount:.2}"),
+                (cur, true) => format!("under 0.01 {cur}"),
+                (cur, false) => format!("about {amount:.2} {cur}"),
+            }
+        }
+    }
+}
+
+/// 12345 → "12,345".
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
 }
 
 fn count(n: usize, one: &str, many: &str) -> String {

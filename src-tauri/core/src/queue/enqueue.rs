@@ -1,6 +1,6 @@
 //! Enqueueing a batch: one transaction for any number of words.
 
-use rusqlite::{params, Connection};
+use rusqlite::{named_params, params, Connection, ToSql};
 
 use super::read::recount;
 use crate::error::{DbContext, Error, Result};
@@ -62,24 +62,19 @@ pub fn enqueue(conn: &mut Connection, deck_id: DeckId, settings: &[(MediaKind, S
     let batch_id = tx.last_insert_rowid();
     let mut jobs = 0;
     for (kind, settings_key) in settings {
+        let sql = format!(
+            "INSERT INTO jobs(batch_id, word_id, kind, status, priority, max_attempts, next_run_at, reused, finished_at, fresh)
+             SELECT :batch, c.id, :kind, CASE WHEN c.hit THEN 'done' ELSE 'queued' END, :priority, :max_attempts, :now, c.hit,
+                    CASE WHEN c.hit THEN :now END, :force
+             FROM ({CANDIDATES}) AS c WHERE NOT c.busy ORDER BY c.position"
+        );
+        let p = Candidates { kind: kind.as_str(), settings_key, deck_id, word_ids: ids_json.as_deref(), force: opts.force, invalid_json: &invalid_json };
         jobs += tx
-            .execute(
-                "INSERT INTO jobs(batch_id, word_id, kind, status, priority, max_attempts, next_run_at, reused, finished_at, fresh)
-                 SELECT ?1, c.id, ?2, CASE WHEN c.hit THEN 'done' ELSE 'queued' END, ?5, ?6, ?7, c.hit,
-                        CASE WHEN c.hit THEN ?7 END, ?4
-                 FROM (SELECT w.id, w.position,
-                              (NOT ?4 AND EXISTS(SELECT 1 FROM media m WHERE m.word_id = w.id AND m.kind = ?2
-                                                   AND (m.settings_key = ?3 OR m.settings_key = ?10)
-                                                   AND m.source_text = w.text
-                                                   AND m.id NOT IN (SELECT value FROM json_each(?11)))) AS hit
-                       FROM words w
-                       WHERE w.deck_id = ?8
-                         AND (?9 IS NULL OR w.id IN (SELECT value FROM json_each(?9)))
-                         AND NOT EXISTS(SELECT 1 FROM jobs a WHERE a.word_id = w.id AND a.kind = ?2
-                                        AND a.status IN ('queued', 'running'))) AS c
-                 ORDER BY c.position",
-                params![batch_id, kind.as_str(), settings_key, opts.force, opts.priority, opts.max_attempts, now, deck_id, ids_json, IMPORTED_SETTINGS, invalid_json],
-            )
+            .prepare_cached(&sql)
+            .and_then(|mut stmt| {
+                let extra = named_params! { ":batch": batch_id, ":priority": opts.priority, ":max_attempts": opts.max_attempts, ":now": now };
+                stmt.execute(&*p.params(extra))
+            })
             .db("enqueueing a batch")?;
     }
     if jobs == 0 {
@@ -91,4 +86,78 @@ pub fn enqueue(conn: &mut Connection, deck_id: DeckId, settings: &[(MediaKind, S
     super::read::finish_if_settled(&tx, batch_id, now)?;
     tx.commit().db("enqueueing a batch")?;
     Ok(batch_id)
+}
+
+/// Each word a batch for a deck would take, one row per word: `id`, `position`, `text`, `hit`
+/// (its media of this kind exists with these settings for this text and is not known to be
+/// missing or damaged, and the batch does not force new media) and `busy` (a queued or running
+/// job of this kind in another batch has it). [`enqueue`] queues the rows that are not busy;
+/// the dry run ([`plan_rows`]) counts the same rows, so the two cannot disagree.
+const CANDIDATES: &str = "SELECT w.id, w.position, w.text,
+        (NOT :force AND EXISTS(SELECT 1 FROM media m WHERE m.word_id = w.id AND m.kind = :kind
+                               AND (m.settings_key = :settings OR m.settings_key = :imported)
+                               AND m.source_text = w.text
+                               AND m.id NOT IN (SELECT value FROM json_each(:invalid)))) AS hit,
+        EXISTS(SELECT 1 FROM jobs a WHERE a.word_id = w.id AND a.kind = :kind AND a.status IN ('queued', 'running')) AS busy
+     FROM words w
+     WHERE w.deck_id = :deck AND (:ids IS NULL OR w.id IN (SELECT value FROM json_each(:ids)))";
+
+/// The parameters of [`CANDIDATES`].
+struct Candidates<'a> {
+    kind: &'static str,
+    settings_key: &'a str,
+    deck_id: DeckId,
+    /// A JSON array of word ids, or `None` for the whole deck.
+    word_ids: Option<&'a str>,
+    force: bool,
+    /// A JSON array of media ids whose files are missing or damaged.
+    invalid_json: &'a str,
+}
+
+impl Candidates<'_> {
+    fn params<'p>(&'p self, extra: &[(&'p str, &'p dyn ToSql)]) -> Vec<(&'p str, &'p dyn ToSql)> {
+        let mut p: Vec<(&str, &dyn ToSql)> = vec![
+            (":kind", &self.kind),
+            (":settings", &self.settings_key),
+            (":imported", &IMPORTED_SETTINGS),
+            (":force", &self.force),
+            (":invalid", &self.invalid_json),
+            (":deck", &self.deck_id),
+            (":ids", &self.word_ids),
+        ];
+        p.extend_from_slice(extra);
+        p
+    }
+}
+
+/// One word as a batch would take it (see [`CANDIDATES`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRow {
+    pub word_id: WordId,
+    pub text: String,
+    pub language: String,
+    pub translation: Option<String>,
+    /// Its media exists: done at once, no call.
+    pub hit: bool,
+    /// Another batch has it queued or running: left to that batch.
+    pub busy: bool,
+}
+
+/// The rows [`enqueue`] would take for one kind, in deck order, with what the dry run needs to
+/// clean the text and find media made for the same content in another deck.
+pub fn plan_rows(conn: &Connection, deck_id: DeckId, kind: MediaKind, settings_key: &str, opts: &EnqueueOptions) -> Result<Vec<PlanRow>> {
+    let ids_json = opts.word_ids.as_ref().map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
+    let invalid_json = serde_json::to_string(&opts.invalid_media).unwrap_or_else(|_| "[]".into());
+    let p = Candidates { kind: kind.as_str(), settings_key, deck_id, word_ids: ids_json.as_deref(), force: opts.force, invalid_json: &invalid_json };
+    let sql = format!(
+        "SELECT c.id, c.text, CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation, c.hit, c.busy
+         FROM ({CANDIDATES}) AS c JOIN words w ON w.id = c.id JOIN decks d ON d.id = w.deck_id ORDER BY c.position"
+    );
+    let mut stmt = conn.prepare(&sql).db("planning a batch")?;
+    let rows = stmt
+        .query_map(&*p.params(&[]), |r| {
+            Ok(PlanRow { word_id: r.get(0)?, text: r.get(1)?, language: r.get(2)?, translation: r.get(3)?, hit: r.get(4)?, busy: r.get(5)? })
+        })
+        .db("planning a batch")?;
+    rows.collect::<std::result::Result<_, _>>().db("planning a batch")
 }

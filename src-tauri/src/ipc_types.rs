@@ -11,6 +11,8 @@
 //! This module only describes types; it owns no behaviour.
 
 use deckmedia_core::core::Snapshot;
+use deckmedia_core::cost::Cost;
+use deckmedia_core::plan::{BatchPlan, KindPlan};
 use deckmedia_core::events::Event;
 use deckmedia_core::export::ExportFormat;
 use deckmedia_core::import::{ImportFormat, ImportPreview, RowError};
@@ -108,7 +110,8 @@ command_table! {
     decks::update_word(word_id: WordId, text: String, translation: Option<String>) -> Word;
     decks::delete_word(word_id: WordId) -> ();
     media::read_media(path: String) -> tauri::ipc::Response as MediaBytes;
-    batches::generate(deck_id: DeckId, kinds: Vec<MediaKind>, force: bool) -> BatchInfo;
+    batches::plan_batch(deck_id: DeckId, kinds: Vec<MediaKind>) -> BatchPlan;
+    batches::generate(deck_id: DeckId, kinds: Vec<MediaKind>, force: bool, confirmed: bool) -> BatchInfo;
     batches::generate_word(word_id: WordId, kinds: Vec<MediaKind>) -> BatchInfo;
     batches::snapshot() -> Snapshot;
     batches::batch_errors(batch_id: BatchId) -> Vec<WordError>;
@@ -188,6 +191,8 @@ pub fn typescript() -> String {
         // Decks, words, batches, media.
         Deck, Word, NewWord, AddWords, DeckSummary, MediaState, deckmedia_core::model::Attribution, WordMedia, MediaPage, BatchInfo, WordError,
         RowError, ImportPreview, ImportReport, Snapshot,
+        // Before a batch: the dry run.
+        Cost, KindPlan, BatchPlan,
         // Neural voices.
         deckmedia_core::voices::list::VoiceRow, VoiceList,
         // The shell's own DTOs.

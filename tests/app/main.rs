@@ -129,7 +129,11 @@ fn a_deck_goes_from_import_to_media_through_commands_and_events() {
     let again = h.ok("import_words", json!({"deckId": deck, "text": "perro\ngato\nsol\n"}));
     assert_eq!((again["added"].as_i64(), again["already_there"].as_i64()), (Some(1), Some(2)));
 
-    let batch = h.ok("generate", json!({"deckId": deck, "kinds": ["image", "audio"], "force": false}));
+    // The line under the Generate button: what the batch will do, before it starts.
+    let plan = h.ok("plan_batch", json!({"deckId": deck, "kinds": ["image", "audio"]}));
+    assert_eq!(plan["calls"], 8, "{plan}");
+    assert!(plan["summary"].as_str().is_some_and(|s| s.starts_with("Spanish A1: 8 to make")), "{plan}");
+    let batch = h.ok("generate", json!({"deckId": deck, "kinds": ["image", "audio"], "force": false, "confirmed": false}));
     let batch_id = batch["id"].as_i64().expect("batch id");
     assert_eq!(batch["total_words"], 4);
     // Progress is pushed, then the batch finishes.
@@ -184,7 +188,7 @@ fn errors_come_back_as_code_and_message_and_change_nothing() {
 fn words_can_be_edited_and_deleted_while_a_batch_runs() {
     let h = harness(Behavior { hold: true, ..Default::default() });
     let deck = h.deck_with_words("Busy", "uno\ndos\ntres\n");
-    let batch = h.ok("generate", json!({"deckId": deck, "kinds": ["image"], "force": false}));
+    let batch = h.ok("generate", json!({"deckId": deck, "kinds": ["image"], "force": false, "confirmed": false}));
     let batch_id = batch["id"].as_i64().expect("id");
     tauri::async_runtime::block_on(h.fake.wait_for_in_flight(3));
     let page = h.ok("deck_media", json!({"deckId": deck, "offset": 0, "limit": 10}));
@@ -205,7 +209,7 @@ fn words_can_be_edited_and_deleted_while_a_batch_runs() {
 fn failures_are_reported_per_word_and_a_failed_batch_asks_for_attention() {
     let h = harness(Behavior { faults: vec![Fault::always("", FaultAction::Status(400))], ..Default::default() });
     let deck = h.deck_with_words("Keys", "a\nb\n");
-    let batch_id = h.ok("generate", json!({"deckId": deck, "kinds": ["image"], "force": false}))["id"].as_i64().expect("id");
+    let batch_id = h.ok("generate", json!({"deckId": deck, "kinds": ["image"], "force": false, "confirmed": false}))["id"].as_i64().expect("id");
     let done = h.finished(batch_id);
     assert_eq!(done["status"], "failed");
     let errors = h.ok("batch_errors", json!({"batchId": batch_id}));
@@ -223,7 +227,7 @@ fn failures_are_reported_per_word_and_a_failed_batch_asks_for_attention() {
 fn cancel_pause_resume_and_retry_from_the_ui() {
     let h = harness(Behavior { hold: true, ..Default::default() });
     let deck = h.deck_with_words("Ctl", "a\nb\nc\nd\n");
-    let id = h.ok("generate", json!({"deckId": deck, "kinds": ["audio"], "force": false}))["id"].as_i64().expect("id");
+    let id = h.ok("generate", json!({"deckId": deck, "kinds": ["audio"], "force": false, "confirmed": false}))["id"].as_i64().expect("id");
     assert_eq!(h.ok("pause_batch", json!({"batchId": id, "paused": true}))["paused"], true);
     h.ok("pause_all", json!({"paused": true}));
     assert_eq!(h.ok("snapshot", json!({}))["paused"], true);
@@ -250,7 +254,7 @@ fn cancel_pause_resume_and_retry_from_the_ui() {
 fn quitting_returns_jobs_to_the_queue_and_a_relaunch_resumes_them() {
     let h = harness(Behavior { hold: true, ..Default::default() });
     let deck = h.deck_with_words("Later", "a\nb\nc\n");
-    let id = h.ok("generate", json!({"deckId": deck, "kinds": ["image"], "force": false}))["id"].as_i64().expect("id");
+    let id = h.ok("generate", json!({"deckId": deck, "kinds": ["image"], "force": false, "confirmed": false}))["id"].as_i64().expect("id");
     tauri::async_runtime::block_on(h.fake.wait_for_in_flight(3));
     let state = h.app.state::<AppState>();
     tauri::async_runtime::block_on(state.stop_worker(desktop::QUIT_GRACE));
@@ -303,7 +307,7 @@ fn settings_are_saved_without_keys_and_the_worker_restarts_with_them() {
 fn export_runs_in_the_background_and_reports_by_event() {
     let h = harness(Behavior::default());
     let deck = h.deck_with_words("Out", "uno\ndos\n");
-    let id = h.ok("generate", json!({"deckId": deck, "kinds": ["image", "audio"], "force": false}))["id"].as_i64().expect("id");
+    let id = h.ok("generate", json!({"deckId": deck, "kinds": ["image", "audio"], "force": false, "confirmed": false}))["id"].as_i64().expect("id");
     h.finished(id);
     let data = h.app.state::<AppState>().data_dir().to_path_buf();
     let out = data.join("out.apkg");
@@ -333,7 +337,7 @@ fn export_runs_in_the_background_and_reports_by_event() {
 fn an_anki_package_is_chosen_in_the_dialog_previewed_and_imported_with_its_media() {
     let h = harness(Behavior::default());
     let source = h.deck_with_words("Source", "uno\ndos\n");
-    let id = h.ok("generate", json!({"deckId": source, "kinds": ["image", "audio"], "force": false}))["id"].as_i64().expect("id");
+    let id = h.ok("generate", json!({"deckId": source, "kinds": ["image", "audio"], "force": false, "confirmed": false}))["id"].as_i64().expect("id");
     h.finished(id);
     let package = h.app.state::<AppState>().data_dir().join("source.apkg");
     let picker = Picker::manage(&h, Some(package.clone()));
@@ -474,8 +478,8 @@ fn hostile_ipc_arguments_get_an_error_never_a_panic_or_a_write_outside_the_data_
         ("read_media", json!({"path": traversal})),
         ("read_media", json!({"path": "/etc/passwd"})),
         ("read_media", json!({"path": huge})),
-        ("generate", json!({"deckId": deck, "kinds": ["video"], "force": false})),
-        ("generate", json!({"deckId": -1, "kinds": ["image"], "force": false})),
+        ("generate", json!({"deckId": deck, "kinds": ["video"], "force": false, "confirmed": false})),
+        ("generate", json!({"deckId": -1, "kinds": ["image"], "force": false, "confirmed": false})),
         ("generate_word", json!({"wordId": big, "kinds": ["audio"]})),
         ("batch_errors", json!({"batchId": -1})),
         ("cancel_batch", json!({"batchId": big})),
@@ -581,7 +585,7 @@ fn an_app_started_while_another_worker_runs_takes_over_when_it_ends() {
     let deck = h.deck_with_words("Waiting", "uno\n");
     drop(held);
     // Takes over within its 5 s retry period, then runs the queue.
-    let id = h.ok("generate", json!({"deckId": deck, "kinds": ["image"], "force": false}))["id"].as_i64().expect("id");
+    let id = h.ok("generate", json!({"deckId": deck, "kinds": ["image"], "force": false, "confirmed": false}))["id"].as_i64().expect("id");
     let done = h.finished(id);
     assert_eq!(done["completed"], 1, "{done}");
     assert!(tauri::async_runtime::block_on(state.worker_running()));

@@ -67,7 +67,7 @@ async fn a_paid_batch_above_the_threshold_starts_only_when_confirmed() {
     let core = Core::open_with_config(s.dir.path(), config).unwrap();
     let d = deck_with(&core, "D", 20);
     let err = core.generate_checked(d, &[MediaKind::Audio], false, false).unwrap_err();
-    assert!(matches!(&err, Error::ConfirmCost(m) if m == "D: 20 to make, under $0.01 — confirm to start"), "{err}");
+    assert!(matches!(&err, Error::ConfirmCost(m) if m == "D: 20 to make, under $0.01: above the 0.00 set to ask first ([cost] confirm_above)"), "{err}");
     assert!(core.batches().unwrap().is_empty(), "nothing started");
     let batch = core.generate_checked(d, &[MediaKind::Audio], false, true).unwrap();
     assert_eq!(batch.total_words, 20);

@@ -333,7 +333,7 @@ def test_relaunch_resumes_a_batch_cut_off_mid_way(workdir, notifications, fake_p
     deck = app.invoke("create_deck", {"name": "Resume E2E", "language": "es"})
     added = app.invoke("import_words", {"deckId": deck["id"], "text": "\n".join(w for w, _ in SPANISH)})
     assert added["added"] == 12, added
-    batch = app.invoke("generate", {"deckId": deck["id"], "kinds": ["image", "audio"], "force": False})
+    batch = app.invoke("generate", {"deckId": deck["id"], "kinds": ["image", "audio"], "force": False, "confirmed": False})
     app.wait("the badge to say Generating n/12", lambda d: badge_count(app, 12) is not None)
     wait_until("the provider to get requests", lambda: fake.stats()["requests"] >= 2, timeout=30)
     app.shot("10-resume-before-end")
@@ -376,7 +376,7 @@ def test_the_sample_deck_offline_shows_every_picture_and_plays_a_recording(workd
     sample = (Path(__file__).resolve().parents[2] / "docs" / "sample-deck.csv").read_text(encoding="utf-8")
     added = app.invoke("import_words", {"deckId": deck["id"], "text": sample})
     assert added["added"] == 20, added
-    batch = app.invoke("generate", {"deckId": deck["id"], "kinds": ["image", "audio"], "force": False})
+    batch = app.invoke("generate", {"deckId": deck["id"], "kinds": ["image", "audio"], "force": False, "confirmed": False})
     open_deck(app, str(deck["id"]))
     app.wait("the badge to be idle", lambda d: app.badge() == ("idle", "Idle"), timeout=120)
     snap = app.invoke("snapshot")

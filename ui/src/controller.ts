@@ -135,7 +135,10 @@ export class Controller {
       case "BatchFinished": {
         void this.loadDecks();
         const open = this.openDeckId();
-        if (open !== null && s.batches[ev.batch_id]?.deck_id === open) this.debounce("page", this.pageReloadMs, () => void this.reloadPage());
+        if (open !== null && s.batches[ev.batch_id]?.deck_id === open) {
+          this.debounce("page", this.pageReloadMs, () => void this.reloadPage());
+          void this.loadPlan(open);
+        }
         if (ev.batch_id in this.state.batchErrors) void this.loadBatchErrors(ev.batch_id);
         break;
       }
@@ -191,7 +194,8 @@ export class Controller {
       case "decks":
         return this.loadDecks();
       case "deck":
-        return Promise.all([this.loadPage(0), this.state.decks ? null : this.loadDecks()]);
+        this.store.dispatch({ type: "planLoaded", plan: null });
+        return Promise.all([this.loadPage(0), this.loadPlan(route.deckId), this.state.decks ? null : this.loadDecks()]);
       case "import":
         return this.state.decks ? Promise.resolve() : this.loadDecks();
       case "settings":
@@ -301,16 +305,45 @@ export class Controller {
     });
   }
 
-  /** "Generate missing" (force=false) or "Regenerate all" (force=true) for the open deck. */
-  generate(deckId: number, force: boolean): Promise<boolean> {
+  /** "Generate missing" (force=false) or "Regenerate all" (force=true) for the open deck. A
+   * paid batch above the cost threshold comes back as `confirm_cost`: it is asked inline, and
+   * `confirmed` starts it. */
+  generate(deckId: number, force: boolean, confirmed = false): Promise<boolean> {
     this.store.dispatch({ type: "confirmCancel" });
-    return this.run(this.ipc.generate(deckId, [...MEDIA_KINDS], force), (batch) => {
-      this.store.dispatch({ type: "batchUpdated", batch });
-      if (batch.total_words === 0) {
-        this.store.dispatch({ type: "toast", kind: "info", text: `${batch.deck}: nothing to generate` });
-      }
-      void this.reloadPage();
-    });
+    const started = this.ipc.generate(deckId, [...MEDIA_KINDS], force, confirmed).then(
+      (batch) => {
+        this.store.dispatch({ type: "batchUpdated", batch });
+        if (batch.total_words === 0) {
+          this.store.dispatch({ type: "toast", kind: "info", text: `${batch.deck}: nothing to generate` });
+        }
+        void this.reloadPage();
+        void this.loadPlan(deckId);
+        return true;
+      },
+      (err: IpcError) => {
+        if (err.code === "confirm_cost") this.store.dispatch({ type: "confirmAsk", confirm: { what: "confirm-cost", deckId, force, message: err.message } });
+        else this.store.dispatch({ type: "error", error: err });
+        return false;
+      },
+    );
+    return this.track(started);
+  }
+
+  /** The line under "Generate missing": what it would do, what it would cost. Advisory: a
+   * failure leaves the line empty rather than raising an error. */
+  loadPlan(deckId: number): Promise<boolean> {
+    return this.track(
+      this.ipc.planBatch(deckId, [...MEDIA_KINDS]).then(
+        (plan) => {
+          if (this.openDeckId() === deckId) this.store.dispatch({ type: "planLoaded", plan });
+          return true;
+        },
+        () => {
+          this.store.dispatch({ type: "planLoaded", plan: null });
+          return false;
+        },
+      ),
+    );
   }
 
   exportDeck(deckId: number, format: "apkg" | "csv"): Promise<boolean> {

@@ -54,8 +54,9 @@ export const ipc = {
   updateWord: (wordId: number, text: string, translation: string | null) =>
     call("update_word", { wordId, text, translation }),
   deleteWord: (wordId: number) => call("delete_word", { wordId }),
-  generate: (deckId: number, kinds: MediaKind[], force: boolean) =>
-    call("generate", { deckId, kinds, force }),
+  planBatch: (deckId: number, kinds: MediaKind[]) => call("plan_batch", { deckId, kinds }),
+  generate: (deckId: number, kinds: MediaKind[], force: boolean, confirmed: boolean) =>
+    call("generate", { deckId, kinds, force, confirmed }),
   generateWord: (wordId: number, kinds: MediaKind[]) => call("generate_word", { wordId, kinds }),
   snapshot: () => call("snapshot", {}),
   batchErrors: (batchId: number) => call("batch_errors", { batchId }),

@@ -11,6 +11,7 @@ import type {
   AppEvent,
   AppInfo,
   BatchInfo,
+  BatchPlan,
   Deck,
   DeckSummary,
   ImportPreview,
@@ -74,6 +75,8 @@ export type Confirm =
   | { what: "delete-deck"; deckId: number }
   | { what: "regenerate-all"; deckId: number }
   | { what: "delete-word"; wordId: number }
+  /** A paid batch above the cost threshold: `message` is the dry run's summary. */
+  | { what: "confirm-cost"; deckId: number; force: boolean; message: string }
   | null;
 
 export interface ImportState {
@@ -121,6 +124,8 @@ export interface State {
   batches: Record<number, BatchView>;
   queue: QueueView;
   deckPage: DeckPage | null;
+  /** What "Generate missing" would do for the open deck (the line under the button). */
+  plan: BatchPlan | null;
   /** Per-word errors of the batches whose list is expanded ("loading" while fetched). */
   batchErrors: Record<number, WordError[] | "loading">;
   toasts: Toast[];
@@ -151,6 +156,7 @@ export function initialState(): State {
     batches: {},
     queue: { paused: false, running: 0, queued: 0, waitingForNetwork: false },
     deckPage: null,
+    plan: null,
     batchErrors: {},
     toasts: [],
     nextToastId: 1,
@@ -179,6 +185,7 @@ export type Action =
   | { type: "batchUpdated"; batch: BatchInfo }
   | { type: "pausedAll"; paused: boolean }
   | { type: "deckPageLoaded"; deckId: number; limit: number; page: MediaPage }
+  | { type: "planLoaded"; plan: BatchPlan | null }
   | { type: "wordUpdated"; word: Word }
   | { type: "wordDeleted"; wordId: number }
   | { type: "editStart"; wordId: number; focus: "text" | "translation" }
@@ -310,6 +317,8 @@ export function reduce(state: State, action: Action): State {
       return { ...state, renaming: null };
     case "confirmAsk":
       return { ...state, confirm: action.confirm };
+    case "planLoaded":
+      return { ...state, plan: action.plan };
     case "confirmCancel":
       return { ...state, confirm: null };
     case "batchErrorsToggle": {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { MediaPage } from "../src/types";
+import type { BatchPlan, MediaPage } from "../src/types";
 import { $, $$, Backend, batch, deck, key, media, reset, sendEvent, snapshot, startApp, word } from "./helpers";
 
 afterEach(() => {
@@ -194,7 +194,7 @@ describe("deck view", () => {
 
     $("#generate-missing").click();
     await app.settle();
-    expect(backend.callsOf("generate")).toEqual([{ deckId: 1, kinds: ["image", "audio"], force: false }]);
+    expect(backend.callsOf("generate")).toEqual([{ deckId: 1, kinds: ["image", "audio"], force: false, confirmed: false }]);
     expect($("#badge").textContent).toBe("Generating 0/100");
 
     $("#regenerate-all").click();
@@ -203,13 +203,53 @@ describe("deck view", () => {
     const confirm = $("#regenerate-confirm-area [data-testid=confirm]");
     $("[data-testid=confirm-yes]", confirm).click();
     await app.settle();
-    expect(backend.callsOf("generate")[1]).toEqual({ deckId: 1, kinds: ["image", "audio"], force: true });
+    expect(backend.callsOf("generate")[1]).toEqual({ deckId: 1, kinds: ["image", "audio"], force: true, confirmed: false });
     expect($$("#regenerate-confirm-area [data-testid=confirm]")).toHaveLength(0);
 
     $("[data-testid=word-regenerate]", row(10)).click();
     await app.settle();
     expect(backend.callsOf("generate_word")).toEqual([{ wordId: 10, kinds: ["image", "audio"] }]);
     expect(confirmSpy).not.toHaveBeenCalled();
+  });
+
+  it("says under Generate what it will do, and asks inline before a batch above the cost threshold", async () => {
+    const kindLine = "audio: 300 to make with openai tts-1 (about $0.05 for 3,000 characters; 4 at once)";
+    const plan: BatchPlan = {
+      deck_id: 1,
+      deck: "Spanish A1",
+      kinds: [{ kind: "audio", provider: "openai tts-1", to_make: 300, repair: 0, existing: 0, same_elsewhere: 0, in_other_batch: 0, characters: 3000, cost: { type: "estimated", amount: 0.045, currency: "USD" }, limits: "4 at once", line: kindLine }],
+      cost: { type: "estimated", amount: 0.045, currency: "USD" },
+      calls: 300,
+      confirm: true,
+      summary: "Spanish A1: 300 to make, about $0.05 — confirm to start",
+    };
+    const backend = new Backend({
+      deck_media: () => ({ total: 1, offset: 0, items: [word(10, "perro")] }),
+      plan_batch: () => plan,
+      generate: ({ deckId, confirmed }) => {
+        if (!confirmed) throw { code: "confirm_cost", message: "Spanish A1: 300 to make, about $0.05: above the 0.01 set to ask first ([cost] confirm_above)" };
+        return batch({ id: 8, deck_id: deckId as number });
+      },
+    });
+    const { app } = await openDeck(backend);
+    expect(backend.callsOf("plan_batch")).toEqual([{ deckId: 1, kinds: ["image", "audio"] }]);
+    expect($("#generate-plan").textContent).toBe(plan.summary);
+    expect($("#generate-plan").title).toBe(kindLine);
+
+    $("#generate-missing").click();
+    await app.settle();
+    expect($$("[data-testid=toast]")).toHaveLength(0);
+    const ask = $("#regenerate-confirm-area [data-testid=confirm]");
+    expect(ask.textContent).toContain("above the 0.01 set to ask first ([cost] confirm_above). Start it?");
+    $("[data-testid=confirm-yes]", ask).click();
+    await app.settle();
+    expect(backend.callsOf("generate")).toEqual([
+      { deckId: 1, kinds: ["image", "audio"], force: false, confirmed: false },
+      { deckId: 1, kinds: ["image", "audio"], force: false, confirmed: true },
+    ]);
+    expect($("#badge").textContent).toBe("Generating 0/100");
+    expect($$("#regenerate-confirm-area [data-testid=confirm]")).toHaveLength(0);
+    expect(backend.callsOf("plan_batch")).toHaveLength(2);
   });
 
   it("deleting a word asks inline first", async () => {

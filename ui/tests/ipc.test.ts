@@ -24,7 +24,8 @@ describe("ipc: the commands of docs/ipc.md, with camelCase arguments", () => {
     await ipc.deckMedia(1, 100, 100);
     await ipc.updateWord(5, "perro", null);
     await ipc.deleteWord(5);
-    await ipc.generate(1, ["image", "audio"], true);
+    await ipc.planBatch(1, ["image", "audio"]);
+    await ipc.generate(1, ["image", "audio"], true, false);
     await ipc.generateWord(5, ["image"]);
     await ipc.snapshot();
     await ipc.batchErrors(7);
@@ -73,7 +74,8 @@ const IPC_TABLE: { [K in Exclude<keyof Commands, "read_media">]: Commands[K]["ar
   deck_media: { deckId: 1, offset: 100, limit: 100 },
   update_word: { wordId: 5, text: "perro", translation: null },
   delete_word: { wordId: 5 },
-  generate: { deckId: 1, kinds: ["image", "audio"], force: true },
+  plan_batch: { deckId: 1, kinds: ["image", "audio"] },
+  generate: { deckId: 1, kinds: ["image", "audio"], force: true, confirmed: false },
   generate_word: { wordId: 5, kinds: ["image"] },
   snapshot: {},
   batch_errors: { batchId: 7 },

@@ -62,8 +62,18 @@ pub const CONFIRM_UNKNOWN_CALLS: i64 = 100;
 
 impl Core {
     /// What [`Core::generate`] with the same arguments would do; makes no call and changes
-    /// nothing.
+    /// nothing. Reads every media file of the deck to find damaged ones, as generating does.
     pub fn plan(&self, deck_id: DeckId, kinds: &[MediaKind], force: bool) -> Result<BatchPlan> {
+        self.plan_with(deck_id, kinds, force, true)
+    }
+
+    /// [`Core::plan`] for a line the window refreshes: files are checked by existence and size
+    /// only (a file damaged without its size changing is found when the batch starts).
+    pub fn plan_quick(&self, deck_id: DeckId, kinds: &[MediaKind]) -> Result<BatchPlan> {
+        self.plan_with(deck_id, kinds, false, false)
+    }
+
+    fn plan_with(&self, deck_id: DeckId, kinds: &[MediaKind], force: bool, hash: bool) -> Result<BatchPlan> {
         let deck = self.deck(deck_id)?;
         let mut kinds = kinds.to_vec();
         kinds.sort();
@@ -74,7 +84,7 @@ impl Core {
         let rules = Rules::from_json(&self.deck_rules_json(deck_id)?).map_err(Error::invalid)?;
         let mut plans = Vec::with_capacity(kinds.len());
         for kind in kinds {
-            let invalid_media = if force { Vec::new() } else { self.check_media(Some(deck_id), &[kind], true)?.1.into_iter().map(|b| b.media_id).collect() };
+            let invalid_media = if force { Vec::new() } else { self.check_media(Some(deck_id), &[kind], hash)?.1.into_iter().map(|b| b.media_id).collect() };
             let opts = EnqueueOptions { force, invalid_media, ..Default::default() };
             let settings_key = self.providers().get(kind).provider.settings_key();
             let rows = queue::plan_rows(&self.store().read(), deck_id, kind, &settings_key, &opts)?;
@@ -102,7 +112,11 @@ impl Core {
         if paid && !confirmed {
             let plan = self.plan(deck_id, kinds, force)?;
             if plan.confirm {
-                return Err(Error::ConfirmCost(plan.summary));
+                let why = match plan.cost {
+                    Cost::Unknown => format!("a paid provider with no known price, more than {CONFIRM_UNKNOWN_CALLS} calls"),
+                    _ => format!("above the {:.2} set to ask first ([cost] confirm_above)", self.config().cost.confirm_above),
+                };
+                return Err(Error::ConfirmCost(format!("{}: {why}", plan_base(&plan))));
             }
         }
         self.generate(deck_id, kinds, force)
@@ -213,10 +227,15 @@ fn plan_summary(p: &BatchPlan) -> String {
     if p.calls == 0 {
         return format!("{}: nothing to make, every word has its media", p.deck);
     }
-    let mut s = format!("{}: {}, {}", p.deck, format!("{} to make", crate::wording::thousands(p.calls)), crate::wording::money(&p.cost));
+    let mut s = plan_base(p);
     if p.confirm {
         s.push_str(" — confirm to start");
     }
     s
 }
 
+
+/// "Spanish A1: 120 to make, about $1.80".
+fn plan_base(p: &BatchPlan) -> String {
+    format!("{}: {} to make, {}", p.deck, crate::wording::thousands(p.calls), crate::wording::money(&p.cost))
+}

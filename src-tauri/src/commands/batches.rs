@@ -1,6 +1,7 @@
 //! The queue: generating, the snapshot, and controlling batches.
 
 use deckmedia_core::core::Snapshot;
+use deckmedia_core::plan::BatchPlan;
 use deckmedia_core::views::WordError;
 use deckmedia_core::{BatchId, BatchInfo, DeckId, MediaKind, WordId};
 use tauri::State;
@@ -9,9 +10,16 @@ use crate::state::AppState;
 
 use super::{call, CmdResult};
 
+/// What "Generate missing" would do: the line under the buttons (files checked by size only).
 #[tauri::command]
-pub async fn generate(state: State<'_, AppState>, deck_id: DeckId, kinds: Vec<MediaKind>, force: bool) -> CmdResult<BatchInfo> {
-    call(&state, move |c| c.generate(deck_id, &kinds, force)).await
+pub async fn plan_batch(state: State<'_, AppState>, deck_id: DeckId, kinds: Vec<MediaKind>) -> CmdResult<BatchPlan> {
+    call(&state, move |c| c.plan_quick(deck_id, &kinds)).await
+}
+
+/// Starts a batch; above the cost threshold it answers `confirm_cost` until `confirmed`.
+#[tauri::command]
+pub async fn generate(state: State<'_, AppState>, deck_id: DeckId, kinds: Vec<MediaKind>, force: bool, confirmed: bool) -> CmdResult<BatchInfo> {
+    call(&state, move |c| c.generate_checked(deck_id, &kinds, force, confirmed)).await
 }
 
 #[tauri::command]

@@ -40,7 +40,7 @@ export type Folder = "data" | "logs";
  * The stable, machine-readable code of an error the desktop app reports as `{ code, message }`
  * (the wire strings are the snake_case names: `invalid_input`, `not_found`, …).
  */
-export type ErrorCode = "invalid_input" | "not_found" | "io" | "database" | "schema" | "corrupt" | "config" | "worker_locked" | "anki_not_running" | "anki" | "needs_attention" | "app";
+export type ErrorCode = "invalid_input" | "not_found" | "io" | "database" | "schema" | "corrupt" | "config" | "worker_locked" | "anki_not_running" | "anki" | "needs_attention" | "confirm_cost" | "app";
 
 /**
  * How a settle moved one job; serialised as the lower-case word the UI reads.
@@ -280,6 +280,74 @@ providers: Array<ProviderState>,
 waiting_for_network: boolean, };
 
 /**
+ * What a batch (or one kind of it) costs.
+ */
+export type Cost = { "type": "free" } | { "type": "estimated", amount: number, currency: string, } | { "type": "unknown" };
+
+/**
+ * One kind of media of a [`BatchPlan`].
+ */
+export type KindPlan = { kind: MediaKind, 
+/**
+ * The provider (and model, for a paid one), e.g. `openai tts-1`, `offline`.
+ */
+provider: string, 
+/**
+ * Words the provider is asked for.
+ */
+to_make: number, 
+/**
+ * Of those, words whose file is missing or damaged (made again).
+ */
+repair: number, 
+/**
+ * Skipped: media with these settings already exist for the word.
+ */
+existing: number, 
+/**
+ * Skipped: the same cleaned text has media in another deck (copied, no call).
+ */
+same_elsewhere: number, 
+/**
+ * Skipped: queued or running in another batch (left to it).
+ */
+in_other_batch: number, 
+/**
+ * Characters of text sent (what speech is priced by).
+ */
+characters: number, cost: Cost, 
+/**
+ * The limits the app keeps for this provider, e.g. "4 at once, 60 a minute".
+ */
+limits: string, 
+/**
+ * This kind in one line ([`kind_plan_line`]).
+ */
+line: string, };
+
+/**
+ * What a batch would do.
+ */
+export type BatchPlan = { deck_id: number, deck: string, kinds: Array<KindPlan>, 
+/**
+ * All kinds together.
+ */
+cost: Cost, 
+/**
+ * Provider calls in all.
+ */
+calls: number, 
+/**
+ * The estimate is above `[cost] confirm_above` (or a paid provider's price is unknown for
+ * more than [`CONFIRM_UNKNOWN_CALLS`] calls): ask before starting.
+ */
+confirm: boolean, 
+/**
+ * One line for the window, the tray and the CLI ([`plan_summary`]); the words live here, with the plan.
+ */
+summary: string, };
+
+/**
  * One voice: installed, in the catalogue, or both.
  */
 export type VoiceRow = { key: string, name: string, 
@@ -412,7 +480,8 @@ export type Commands = {
   update_word: { args: { wordId: number; text: string; translation: string | null }; result: Word };
   delete_word: { args: { wordId: number }; result: null };
   read_media: { args: { path: string }; result: ArrayBuffer };
-  generate: { args: { deckId: number; kinds: Array<MediaKind>; force: boolean }; result: BatchInfo };
+  plan_batch: { args: { deckId: number; kinds: Array<MediaKind> }; result: BatchPlan };
+  generate: { args: { deckId: number; kinds: Array<MediaKind>; force: boolean; confirmed: boolean }; result: BatchInfo };
   generate_word: { args: { wordId: number; kinds: Array<MediaKind> }; result: BatchInfo };
   snapshot: { args: Record<string, never>; result: Snapshot };
   batch_errors: { args: { batchId: number }; result: Array<WordError> };

@@ -11,6 +11,28 @@ import type { MediaState, WordMedia } from "../types";
 import { inlineConfirm } from "./confirm";
 import type { View } from "./view";
 
+/** The deck-level inline confirmations: "Regenerate all", and a paid batch above the cost
+ * threshold (its message is the core's dry-run summary). */
+function renderDeckConfirm(ctl: Controller, area: HTMLElement, deckId: number, confirm: Confirm, was: Confirm | undefined): void {
+  const c = confirm && (confirm.what === "regenerate-all" || confirm.what === "confirm-cost") && confirm.deckId === deckId ? confirm : null;
+  setHidden(area, c === null);
+  if (c === null) {
+    if (was?.what === "regenerate-all" || was?.what === "confirm-cost") replaceChildren(area);
+    return;
+  }
+  if (was === c) return;
+  const ask =
+    c.what === "regenerate-all"
+      ? inlineConfirm(
+          "Regenerate every picture and recording of this deck, replacing the existing ones?",
+          "Regenerate all",
+          () => void ctl.generate(deckId, true),
+          () => ctl.cancelConfirm(),
+        )
+      : inlineConfirm(`${c.message}. Start it?`, c.force ? "Regenerate all" : "Generate", () => void ctl.generate(deckId, c.force, true), () => ctl.cancelConfirm());
+  replaceChildren(area, ask);
+}
+
 interface WordItem {
   word: WordMedia;
   editing: "text" | "translation" | null;
@@ -37,6 +59,8 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
     h("button", { id: "anki-push", type: "button", onclick: () => void ctl.ankiPush(deckId) }, "Send to Anki"),
   );
   const exportStatus = h("div", { id: "export-status", class: "muted", "aria-live": "polite", hidden: true });
+  // What "Generate missing" would do and cost (the core's dry run, one line).
+  const planLine = h("div", { id: "generate-plan", class: "muted plan-line", "aria-live": "polite", hidden: true });
 
   // Add one word by hand.
   const addText = h("input", { id: "add-word-text", type: "text", placeholder: "New word", "aria-label": "New word", autocomplete: "off" });
@@ -68,6 +92,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
     h("button", { id: "back-to-decks", type: "button", class: "link", onclick: () => void ctl.navigate({ page: "decks" }) }, "← Decks"),
     h("div", { class: "page-head" }, title, lang, total, coverage),
     toolbar,
+    planLine,
     confirmArea,
     exportStatus,
     addForm,
@@ -84,6 +109,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
   let lastRowsConfirm: Confirm | undefined;
   let lastDecks: State["decks"] | undefined;
   let lastTasks: Task[] | undefined;
+  let lastPlan: State["plan"] | undefined;
 
   return {
     el,
@@ -101,26 +127,20 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
         setText(exportStatus, t);
         setHidden(exportStatus, t === "");
       }
+      if (state.plan !== lastPlan) {
+        lastPlan = state.plan;
+        const line = state.plan?.deck_id === deckId ? state.plan.summary : "";
+        setText(planLine, line);
+        planLine.title = state.plan?.deck_id === deckId ? state.plan.kinds.map((k) => k.line).join("\n") : "";
+        setHidden(planLine, line === "");
+      }
       if (state.confirm !== lastConfirm) {
         const was = lastConfirm;
         lastConfirm = state.confirm;
-        const asking = state.confirm?.what === "regenerate-all" && state.confirm.deckId === deckId;
-        const wasAsking = was?.what === "regenerate-all";
-        setHidden(confirmArea, !asking);
-        if (asking && !wasAsking) {
-          replaceChildren(
-            confirmArea,
-            inlineConfirm(
-              "Regenerate every picture and recording of this deck, replacing the existing ones?",
-              "Regenerate all",
-              () => void ctl.generate(deckId, true),
-              () => ctl.cancelConfirm(),
-            ),
-          );
-        } else if (!asking && wasAsking) {
-          replaceChildren(confirmArea);
-          if (el.contains(document.activeElement) || document.activeElement === document.body) regenerateAll.focus();
-        }
+        renderDeckConfirm(ctl, confirmArea, deckId, state.confirm, was);
+        const asking = (state.confirm?.what === "regenerate-all" || state.confirm?.what === "confirm-cost") && state.confirm.deckId === deckId;
+        const focusBack = was?.what === "regenerate-all" ? regenerateAll : was?.what === "confirm-cost" ? generateMissing : null;
+        if (!asking && focusBack && (el.contains(document.activeElement) || document.activeElement === document.body)) focusBack.focus();
       }
 
       const page = state.deckPage;

@@ -111,6 +111,7 @@ command_table! {
     decks::delete_word(word_id: WordId) -> ();
     media::read_media(path: String) -> tauri::ipc::Response as MediaBytes;
     batches::plan_batch(deck_id: DeckId, kinds: Vec<MediaKind>) -> BatchPlan;
+    batches::preview_batch(deck_id: DeckId, kinds: Vec<MediaKind>) -> BatchInfo;
     batches::generate(deck_id: DeckId, kinds: Vec<MediaKind>, force: bool, confirmed: bool) -> BatchInfo;
     batches::generate_word(word_id: WordId, kinds: Vec<MediaKind>) -> BatchInfo;
     batches::snapshot() -> Snapshot;

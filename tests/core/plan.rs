@@ -76,3 +76,26 @@ async fn a_paid_batch_above_the_threshold_starts_only_when_confirmed() {
     assert!(matches!(plan.cost, Cost::Estimated { amount, .. } if (amount - 0.4).abs() < 1e-9), "{:?}", plan.cost);
     assert!(plan.confirm);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_preview_makes_the_first_words_still_to_make_first_and_the_batch_reuses_them() {
+    let s = setup(Behavior::default(), 1).await;
+    let d = deck_with(&s.core, "D", 10);
+    let words = s.core.words(d).unwrap();
+    // word0000 already has its recording: the preview starts after it.
+    s.core.generate_word_now(words[0].id, &[MediaKind::Audio]).unwrap();
+    within(LIMIT, s.core.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();
+    // An ordinary batch of another deck waits in the queue; the preview goes before it.
+    let other = deck_with(&s.core, "Other", 3);
+    s.core.generate(other, &[MediaKind::Audio], false).unwrap();
+    let calls = s.fake.requests().len();
+    let preview = s.core.preview(d, &[MediaKind::Audio], 3).unwrap();
+    assert_eq!(preview.total_words, 3);
+    within(LIMIT, s.core.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();
+    let asked: Vec<String> = s.fake.requests()[calls..].iter().map(|r| r.word.clone()).collect();
+    assert_eq!(&asked[..3], ["word0001", "word0002", "word0003"], "the preview ran first, in deck order: {asked:?}");
+    let full = s.core.generate(d, &[MediaKind::Audio], false).unwrap();
+    assert_eq!(full.reused_jobs, 4, "the earlier word and the three previewed");
+    assert!(s.core.preview(d, &[MediaKind::Audio], 0).is_err());
+    assert!(s.core.preview(d, &[MediaKind::Audio], 11).is_err());
+}

@@ -329,6 +329,15 @@ export class Controller {
     return this.track(started);
   }
 
+  /** "Preview 3 words": three words made first with the current settings, to hear and see. */
+  preview(deckId: number): Promise<boolean> {
+    return this.run(this.ipc.previewBatch(deckId, [...MEDIA_KINDS]), (batch) => {
+      this.store.dispatch({ type: "batchUpdated", batch });
+      void this.reloadPage();
+      void this.loadPlan(deckId);
+    });
+  }
+
   /** The line under "Generate missing": what it would do, what it would cost. Advisory: a
    * failure leaves the line empty rather than raising an error. */
   loadPlan(deckId: number): Promise<boolean> {

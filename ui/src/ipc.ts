@@ -55,6 +55,7 @@ export const ipc = {
     call("update_word", { wordId, text, translation }),
   deleteWord: (wordId: number) => call("delete_word", { wordId }),
   planBatch: (deckId: number, kinds: MediaKind[]) => call("plan_batch", { deckId, kinds }),
+  previewBatch: (deckId: number, kinds: MediaKind[]) => call("preview_batch", { deckId, kinds }),
   generate: (deckId: number, kinds: MediaKind[], force: boolean, confirmed: boolean) =>
     call("generate", { deckId, kinds, force, confirmed }),
   generateWord: (wordId: number, kinds: MediaKind[]) => call("generate_word", { wordId, kinds }),

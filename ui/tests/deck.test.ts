@@ -197,6 +197,11 @@ describe("deck view", () => {
     expect(backend.callsOf("generate")).toEqual([{ deckId: 1, kinds: ["image", "audio"], force: false, confirmed: false }]);
     expect($("#badge").textContent).toBe("Generating 0/100");
 
+    backend.on("preview_batch", ({ deckId }) => batch({ id: 11, deck_id: deckId as number, total_words: 3, total_jobs: 6 }));
+    $("#preview-words").click();
+    await app.settle();
+    expect(backend.callsOf("preview_batch")).toEqual([{ deckId: 1, kinds: ["image", "audio"] }]);
+
     $("#regenerate-all").click();
     app.flush();
     expect(backend.callsOf("generate")).toHaveLength(1);

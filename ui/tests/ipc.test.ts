@@ -25,6 +25,7 @@ describe("ipc: the commands of docs/ipc.md, with camelCase arguments", () => {
     await ipc.updateWord(5, "perro", null);
     await ipc.deleteWord(5);
     await ipc.planBatch(1, ["image", "audio"]);
+    await ipc.previewBatch(1, ["image", "audio"]);
     await ipc.generate(1, ["image", "audio"], true, false);
     await ipc.generateWord(5, ["image"]);
     await ipc.snapshot();
@@ -75,6 +76,7 @@ const IPC_TABLE: { [K in Exclude<keyof Commands, "read_media">]: Commands[K]["ar
   update_word: { wordId: 5, text: "perro", translation: null },
   delete_word: { wordId: 5 },
   plan_batch: { deckId: 1, kinds: ["image", "audio"] },
+  preview_batch: { deckId: 1, kinds: ["image", "audio"] },
   generate: { deckId: 1, kinds: ["image", "audio"], force: true, confirmed: false },
   generate_word: { wordId: 5, kinds: ["image"] },
   snapshot: {},

@@ -54,6 +54,10 @@ enum Command {
         /// Start even when the estimated cost is above `[cost] confirm_above`.
         #[arg(long)]
         yes: bool,
+        /// Try a few first: only the first N words still to make (default 3), ahead of other
+        /// batches; the full batch later reuses them.
+        #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "3")]
+        preview: Option<usize>,
         #[arg(long)]
         json: bool,
     },
@@ -221,8 +225,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Deck(DeckCommand::Import { file, deck, lang }) => import(&core, &file, &deck, &lang)?,
         Command::Deck(DeckCommand::List { json }) => list_decks(&core, json)?,
         Command::Deck(DeckCommand::Rules(args)) => rules::run(&core, args)?,
-        Command::Generate { deck, image, audio, force, dry_run: true, yes: _, json } => dry_run(&core, &deck, (image, audio), force, json)?,
-        Command::Generate { deck, image, audio, force, dry_run: false, yes, json } => generate(&core, &deck, (image, audio), (force, yes), json)?,
+        Command::Generate { deck, image, audio, force, dry_run: true, json, .. } => dry_run(&core, &deck, (image, audio), force, json)?,
+        Command::Generate { deck, image, audio, preview: Some(n), json, .. } => {
+            let deck = core.deck_by_name(&deck)?;
+            print_batch(&core.preview(deck.id, &kinds_of((image, audio)), n)?, json)?
+        }
+        Command::Generate { deck, image, audio, force, yes, json, .. } => generate(&core, &deck, (image, audio), (force, yes), json)?,
         Command::Worker { until_idle } => return run_worker(core, until_idle),
         Command::Voice(cmd) => voice::run(&core, cmd)?,
         Command::Status { batch_id, json } => status(&core, batch_id, json)?,
@@ -305,8 +313,12 @@ fn generate(core: &Core, deck: &str, kinds: (bool, bool), (force, yes): (bool, b
         Err(deckmedia_core::Error::ConfirmCost(summary)) => anyhow::bail!("{summary}; run again with --yes to start it (--dry-run shows the details)"),
         other => other?,
     };
+    print_batch(&batch, json)
+}
+
+fn print_batch(batch: &BatchInfo, json: bool) -> Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(&batch_json(&batch))?);
+        println!("{}", serde_json::to_string_pretty(&batch_json(batch))?);
     } else {
         println!("{}", batch.id);
         eprintln!(

@@ -57,6 +57,11 @@ pub struct KindPlan {
     pub line: String,
 }
 
+/// Most words a preview takes.
+pub const MAX_PREVIEW: usize = 10;
+/// Previews run before ordinary batches (0) and after "this word now" (100).
+const PREVIEW_PRIORITY: i64 = 50;
+
 /// A paid provider with no known price asks first above this many calls.
 pub const CONFIRM_UNKNOWN_CALLS: i64 = 100;
 
@@ -120,6 +125,36 @@ impl Core {
             }
         }
         self.generate(deck_id, kinds, force)
+    }
+
+    /// "Try a few first": a batch of the first `n` words (1..=[`MAX_PREVIEW`]) that a batch
+    /// would make for some kind — or the deck's first words when every word has its media —
+    /// ahead of everything else, with the current settings, so the user hears and sees them
+    /// before a big batch. The later batch reuses what the preview made.
+    pub fn preview(&self, deck_id: DeckId, kinds: &[MediaKind], n: usize) -> Result<crate::model::BatchInfo> {
+        if !(1..=MAX_PREVIEW).contains(&n) {
+            return Err(Error::invalid(format!("a preview is 1 to {MAX_PREVIEW} words")));
+        }
+        let mut wanted: Vec<crate::model::WordId> = Vec::with_capacity(n);
+        let mut first: Vec<crate::model::WordId> = Vec::with_capacity(n);
+        for &kind in kinds {
+            let settings_key = self.providers().get(kind).provider.settings_key();
+            let rows = queue::plan_rows(&self.store().read(), deck_id, kind, &settings_key, &EnqueueOptions::default())?;
+            for r in rows.iter().filter(|r| !r.busy) {
+                if first.len() < n && !first.contains(&r.word_id) {
+                    first.push(r.word_id);
+                }
+                if !r.hit && wanted.len() < n && !wanted.contains(&r.word_id) {
+                    wanted.push(r.word_id);
+                }
+            }
+        }
+        let ids = if wanted.is_empty() { first } else { wanted };
+        if ids.is_empty() {
+            return Err(Error::invalid("every word of this deck is already being generated"));
+        }
+        let opts = EnqueueOptions { priority: PREVIEW_PRIORITY, max_attempts: self.config().queue.max_attempts, word_ids: Some(ids), ..Default::default() };
+        self.enqueue(deck_id, kinds, opts)
     }
 
     fn provider_config(&self, kind: MediaKind) -> &ProviderConfig {

@@ -16,6 +16,12 @@ pub async fn plan_batch(state: State<'_, AppState>, deck_id: DeckId, kinds: Vec<
     call(&state, move |c| c.plan_quick(deck_id, &kinds)).await
 }
 
+/// "Preview 3 words": the first words still to make, ahead of other batches.
+#[tauri::command]
+pub async fn preview_batch(state: State<'_, AppState>, deck_id: DeckId, kinds: Vec<MediaKind>) -> CmdResult<BatchInfo> {
+    call(&state, move |c| c.preview(deck_id, &kinds, 3)).await
+}
+
 /// Starts a batch; above the cost threshold it answers `confirm_cost` until `confirmed`.
 #[tauri::command]
 pub async fn generate(state: State<'_, AppState>, deck_id: DeckId, kinds: Vec<MediaKind>, force: bool, confirmed: bool) -> CmdResult<BatchInfo> {

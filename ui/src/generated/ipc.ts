@@ -481,6 +481,7 @@ export type Commands = {
   delete_word: { args: { wordId: number }; result: null };
   read_media: { args: { path: string }; result: ArrayBuffer };
   plan_batch: { args: { deckId: number; kinds: Array<MediaKind> }; result: BatchPlan };
+  preview_batch: { args: { deckId: number; kinds: Array<MediaKind> }; result: BatchInfo };
   generate: { args: { deckId: number; kinds: Array<MediaKind>; force: boolean; confirmed: boolean }; result: BatchInfo };
   generate_word: { args: { wordId: number; kinds: Array<MediaKind> }; result: BatchInfo };
   snapshot: { args: Record<string, never>; result: Snapshot };

@@ -51,6 +51,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
     "div",
     { class: "toolbar", role: "toolbar", "aria-label": "Deck actions" },
     generateMissing,
+    h("button", { id: "preview-words", type: "button", title: "Make the first three words' media now, to hear and see them before the whole deck", onclick: () => void ctl.preview(deckId) }, "Preview 3 words"),
     regenerateAll,
     h("button", { id: "import-words", type: "button", onclick: () => void ctl.navigate({ page: "import", deckId }) }, "Import words"),
     h("div", { class: "spacer" }),

@@ -13,6 +13,7 @@ mod emoji;
 mod network;
 mod neural;
 mod offline;
+mod pictograms;
 mod scripted;
 mod shape;
 mod openai_provider;

@@ -81,7 +81,11 @@ pub fn mulberry() -> Option<&'static MulberryPack> {
 fn class_of(grammar: &str, category: &str, tags: &[String]) -> SymbolClass {
     if grammar.starts_with("Verb") {
         SymbolClass::Action
-    } else if category.starts_with("Descriptive") || category == "People Feelings" || category == "People Descriptive" || tags.iter().any(|t| t == "adjective") {
+    } else if category.starts_with("Descriptive")
+        || category == "People Feelings"
+        || category == "People Descriptive"
+        || tags.iter().any(|t| t == "adjective")
+    {
         SymbolClass::Quality
     } else {
         SymbolClass::Thing

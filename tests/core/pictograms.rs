@@ -1,7 +1,7 @@
 //! Mulberry pictograms in the offline picture provider: verbs, adjectives and feelings get a
 //! pictogram (through the English gloss), nouns keep their emoji, misses stay word cards, the
 //! PNGs are real pictures, and a pictogram's CC BY-SA credit reaches the stored media and the
-//! exports.
+//! exports (CSV and .apkg).
 
 use std::time::Duration;
 
@@ -166,7 +166,7 @@ async fn emoji_and_word_cards_carry_no_credit() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_pictograms_credit_reaches_the_stored_media_row_and_the_csv_export() {
+async fn a_pictograms_credit_reaches_the_stored_media_row_and_the_csv_and_apkg_exports() {
     let dir = tempfile::tempdir().unwrap();
     let core = Core::open_with_config(dir.path(), Config::default()).unwrap();
     let deck = core.create_deck("Gefühle", "de").unwrap();
@@ -194,4 +194,12 @@ async fn a_pictograms_credit_reaches_the_stored_media_row_and_the_csv_export() {
     let sad_row = rows.iter().find(|r| r[0] == "traurig").unwrap();
     assert!(sad_row[5].contains("Mulberry Symbols") && sad_row[5].contains("CC BY-SA 4.0"), "{sad_row:?}");
     assert_eq!(rows.iter().find(|r| r[0] == "Apfel").unwrap()[5], "");
+
+    let pkg = dir.path().join("gefuehle.apkg");
+    core.export("Gefühle", ExportFormat::Apkg, &pkg, false).unwrap();
+    let notes = apkg_notes(&pkg);
+    let (_, sad_fields) = notes.iter().find(|(w, _)| w == "traurig").unwrap();
+    assert!(sad_fields[2].starts_with("<img src=\"deckmedia-"), "{:?}", sad_fields[2]);
+    assert!(sad_fields[4].starts_with("Mulberry Symbols © Steve Lee") && sad_fields[4].contains("CC BY-SA 4.0"), "{:?}", sad_fields[4]);
+    assert_eq!(notes.iter().find(|(w, _)| w == "Apfel").unwrap().1[4], "");
 }

@@ -70,7 +70,8 @@ pub enum Choice {
     None,
 }
 
-/// Emoji first for nouns, the pictogram first for verbs and adjectives ([`word_class`]). With no
+/// Emoji first for nouns, the pictogram first for verbs and adjectives ([`word_class`]), even a
+/// weak one of the right class when the emoji was found only by a tag. With no
 /// cue, the pictogram wins when it is an action or quality ("run", "happy man") and the emoji
 /// match is not an exact label or override, or when it is an exact name and the emoji only a
 /// tag match; otherwise the emoji, then a weaker pictogram.
@@ -84,15 +85,18 @@ pub fn choose(word: &str, language: &str, translation: Option<&str>) -> Choice {
     let emoji = best_match(word, language, translation);
     let picto = best_pictogram(word, language, translation, wanted);
     let strong_picto = picto.as_ref().filter(|p| p.is_strong());
+    // 3 is an emoji found by a tag alone (🪜 "ladder" for "climb"); 5 and more an exact label.
+    let emoji_score = emoji.as_ref().map_or(0.0, |e| e.score);
     let pictogram_first = match class {
-        WordClass::Verb | WordClass::Adjective => strong_picto.is_some(),
+        // A weak pictogram of the wanted class ("climb" → *climb up*) still beats a tag match.
+        WordClass::Verb | WordClass::Adjective => {
+            strong_picto.is_some() || picto.as_ref().is_some_and(|p| p.class == wanted && emoji_score < 3.5)
+        }
         WordClass::Noun => false,
-        WordClass::Unknown => strong_picto.is_some_and(|p| {
-            let emoji_score = emoji.as_ref().map_or(0.0, |e| e.score);
-            // An action or quality over all but an exact emoji label; an exact symbol name
-            // ("hungry") over an emoji found only by a tag (🍕).
-            (p.class != SymbolClass::Thing && emoji_score < 5.0) || (p.score >= 5.0 && emoji_score < 3.5)
-        }),
+        // An action or quality over all but an exact emoji label; an exact symbol name
+        // ("hungry") over an emoji found only by a tag (🍕).
+        WordClass::Unknown => strong_picto
+            .is_some_and(|p| (p.class != SymbolClass::Thing && emoji_score < 5.0) || (p.score >= 5.0 && emoji_score < 3.5)),
     };
     match (emoji, picto) {
         (_, Some(p)) if pictogram_first => Choice::Pictogram(p),

@@ -94,6 +94,32 @@ fn nouns_keep_their_emoji_and_nouns_without_one_may_get_a_pictogram() {
 }
 
 #[test]
+fn the_word_class_decides_between_a_things_emoji_and_an_actions_pictogram() {
+    // German capitals: "Essen" the noun (food) keeps an emoji, "essen" the verb gets the action.
+    assert!(matches!(choose("Essen", "de", Some("food")), Choice::Emoji(_)));
+    assert_choices(&[
+        ("essen", "de", Some("to eat"), "eat_,_to"),
+        // Homonyms: the English word alone reads as the thing, a "to" gloss as the action.
+        ("watch", "en", None, "⌚"),
+        ("mirar", "es", Some("to watch"), "watch_,_to"),
+        ("drink", "en", None, "🍹"),
+        ("beber", "es", Some("to drink"), "drink_,_to"),
+        // For a verb, even a weak pictogram of an action (*climb up*) beats an emoji found only by
+        // a tag (🪜 ladder).
+        ("escalar", "es", Some("to climb"), "climb_up_,_to climb_down_,_to climb_tree_,_to"),
+    ]);
+}
+
+#[test]
+fn a_pictogram_for_a_word_the_font_cannot_draw_is_drawn_without_a_caption() {
+    let Ok(Picture::Pictogram { png, matched }) = picture("吃", "zh", Some("to eat")) else { panic!("a pictogram") };
+    assert_eq!(matched.id, "eat_,_to");
+    let (w, h, pixels) = decode(&png);
+    assert_eq!((w, h), (512, 512));
+    assert!(ink(&pixels).0 > 0.03);
+}
+
+#[test]
 fn words_with_neither_an_emoji_nor_a_pictogram_stay_word_cards() {
     let cases = [
         ("however", "en", None),

@@ -12,7 +12,8 @@ Kept: every symbol except
   * the alphabet (letters are not vocabulary pictures),
   * symbols with a `<text>` element (the core's resvg has no text support: "add", "half",
     "percent" would lose the part that carries the meaning),
-  * symbols the source rates as adult (`rated` = 1).
+  * symbols the source rates as adult (`rated` = 1),
+  * other drawings of a name already kept (numbered variants, see drop_variants).
 
 SVGs are minified: the XML prolog, comments, metadata, ids and whitespace between tags are
 dropped, and coordinates are rounded to one decimal (the art is drawn on an ~850-unit canvas and
@@ -125,10 +126,11 @@ def minify_svg(svg):
 
 
 def english_name(symbol_id):
-    """ "bend_2_,_to" -> ("bend", True); "old_person_1" -> ("old person", False)."""
+    """ "bend_2_,_to" -> ("bend", True); "old_person_1" -> ("old person", False);
+    "baker_1b" -> ("baker", False)."""
     verb = symbol_id.endswith("_,_to")
     base = symbol_id[: -len("_,_to")] if verb else symbol_id
-    base = re.sub(r"_\d+$", "", base)
+    base = re.sub(r"_\d+[ab]?$", "", base)
     base = base.replace("_-_", " ").replace("_", " ")
     return re.sub(r"\s+", " ", base).strip(), verb
 
@@ -180,8 +182,28 @@ def load(source):
             "fr": french_name(row["symbol-fr"], sid),
             "svg": minify_svg(svg),
         })
-    symbols.sort(key=lambda s: s["id"])
-    return symbols, skipped
+    return drop_variants(symbols, skipped), skipped
+
+
+def drop_variants(symbols, skipped):
+    """Keeps one symbol per (name, verb or not): the plain one before numbered variants
+    ("eat_,_to" before "eat_1_,_to"; "baker_1a" before "baker_1b", "baker_2a"). The matcher
+    picks that one by name; the others are other drawings of the same thing, unreachable and
+    about 0.9 MB. A French name only a dropped variant has moves to the kept one."""
+    groups = {}
+    for s in symbols:
+        groups.setdefault((s["name"], s["grammar"].startswith("Verb")), []).append(s)
+    kept = []
+    for group in groups.values():
+        group.sort(key=lambda s: (len(s["id"]), s["id"]))
+        first = group[0]
+        if first["fr"] is None:
+            first["fr"] = next((s["fr"] for s in group[1:] if s["fr"]), None)
+        kept.append(first)
+        if len(group) > 1:
+            skipped["other drawing of the same name"] = skipped.get("other drawing of the same name", 0) + len(group) - 1
+    kept.sort(key=lambda s: s["id"])
+    return kept
 
 
 def main():

@@ -17,7 +17,9 @@ Kept: every symbol except
 
 SVGs are minified: the XML prolog, comments, metadata, ids and whitespace between tags are
 dropped, and coordinates are rounded to one decimal (the art is drawn on an ~850-unit canvas and
-shown at 320 px: 0.1 unit is 0.04 px).
+shown at 320 px: 0.1 unit is 0.04 px). Checked once against the originals, both drawn with
+resvg at 320 px: at most 0.16 % of a symbol's pixels differ by more than 64 levels (edge
+anti-aliasing; zebra_crossing the worst).
 
 Pack format (JSON, gzip level 9, mtime 0), read by
 src-tauri/core/src/providers/emoji/mulberry.rs:

@@ -20,6 +20,7 @@ use super::matcher::Via;
 use super::mulberry::{mulberry, MulberryPack, SymbolClass};
 use super::overrides::PICTOGRAM_OVERRIDES;
 use super::text::{is_function_word, normalize, query};
+use super::word_class::STATE_LEADS;
 
 /// The pictogram chosen for a word.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,37 +54,49 @@ const OVERRIDE: f32 = 6.0;
 /// Names whose last word only says who shows the quality or action: "happy man", "sleep female".
 const PERSONS: &[&str] = &["man", "lady", "woman", "person", "male", "female", "boy", "girl"];
 
+/// Which of the pack's name tables a query is looked up in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Names {
+    /// English names, with the override table and English word forms.
+    English,
+    /// The source's French names, exact only.
+    French,
+}
+
 /// The best pictogram for `word` (in `language`), trying the card's `translation` first;
 /// `wanted` breaks ties between symbols of the same name ("drink" the noun or the verb).
 pub fn best_pictogram(word: &str, language: &str, translation: Option<&str>, wanted: SymbolClass) -> Option<PictogramMatch> {
     let pack = mulberry()?;
     let primary = language.trim().to_ascii_lowercase().replace('_', "-");
     let primary = primary.split('-').next().unwrap_or("");
-    let mut attempts: Vec<(String, Via, bool)> = Vec::with_capacity(3);
+    let mut attempts: Vec<(String, Via, Names)> = Vec::with_capacity(3);
     if let Some(t) = translation.map(gloss_query).filter(|t| !t.is_empty()) {
-        attempts.push((t, Via::Translation, false));
+        attempts.push((t, Via::Translation, Names::English));
     }
     let w = query(word);
     if !w.is_empty() {
         match primary {
-            "fr" => attempts.push((w, Via::Word, true)),
-            "en" | "" => attempts.push((gloss_query(word), Via::Word, false)),
+            "fr" => attempts.push((w, Via::Word, Names::French)),
+            "en" | "" => attempts.push((gloss_query(word), Via::Word, Names::English)),
             _ => {}
         }
     }
     let mut weak: Option<PictogramMatch> = None;
-    for (q, via, french) in attempts {
+    for (q, via, names) in attempts {
         if q.chars().count() < 2 || is_function_word(&q) {
             continue;
         }
-        if !french {
+        if names == Names::English {
             match override_for(pack, &q) {
                 Some(Some(index)) => return Some(make(pack, index, OVERRIDE, via)),
                 Some(None) => return None,
                 None => {}
             }
         }
-        let found = if french { exact(pack, &pack.by_french, &q, wanted) } else { search(pack, &q, wanted) };
+        let found = match names {
+            Names::English => search(pack, &q, wanted),
+            Names::French => exact(pack, &pack.by_french, &q, wanted),
+        };
         if let Some((index, score)) = found {
             let m = make(pack, index, score, via);
             if m.is_strong() {
@@ -99,7 +112,7 @@ pub fn best_pictogram(word: &str, language: &str, translation: Option<&str>, wan
 /// "to"), then "be afraid" → "afraid", "get angry" → "angry".
 pub fn gloss_query(gloss: &str) -> String {
     let q = query(gloss);
-    for lead in ["be ", "get ", "become ", "feel "] {
+    for lead in STATE_LEADS {
         if let Some(rest) = q.strip_prefix(lead).filter(|r| !r.is_empty()) {
             return rest.to_string();
         }

@@ -40,11 +40,14 @@ pub fn word_class(word: &str, language: &str, translation: Option<&str>) -> Word
     }
 }
 
+/// English verbs that make a gloss a state: "to be afraid", "to get angry".
+pub(super) const STATE_LEADS: &[&str] = &["be ", "get ", "become ", "feel "];
+
 /// "to eat" → verb, "to be afraid" / "to get angry" → adjective. Only English glosses.
 fn gloss_class(gloss: &str) -> Option<WordClass> {
     let g = gloss.trim().to_lowercase();
     let rest = g.strip_prefix("to ")?;
-    if ["be ", "get ", "become ", "feel "].iter().any(|p| rest.starts_with(p)) {
+    if STATE_LEADS.iter().any(|p| rest.starts_with(p)) {
         return Some(WordClass::Adjective);
     }
     Some(WordClass::Verb)

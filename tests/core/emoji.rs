@@ -197,7 +197,7 @@ fn image_request(text: &str, language: &str, translation: Option<&str>) -> Media
 async fn an_emoji_picture_is_a_512_px_png_that_is_not_blank() {
     let p = EmojiPictureProvider::new();
     assert_eq!(p.name(), "offline");
-    assert_eq!(p.settings_key(), "offline-image:emoji-fluent:v1");
+    assert_eq!(p.settings_key(), "offline-image:emoji-fluent+mulberry:v2");
     for (word, lang) in [("apple", "en"), ("собака", "ru"), ("Fahrrad", "de")] {
         let out = p.generate(&image_request(word, lang, None), &CancellationToken::new()).await.unwrap();
         assert_eq!((out.mime.as_str(), out.ext.as_str()), ("image/png", "png"));

@@ -104,3 +104,16 @@ pub async fn next_worker(core: &Core) -> deckmedia_core::worker::Worker {
         }
     }
 }
+
+/// The fields of each note of an exported package, by sort field.
+pub fn apkg_notes(path: &std::path::Path) -> Vec<(String, Vec<String>)> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut collection = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name("collection.anki2").unwrap(), &mut collection).unwrap();
+    let db_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(db_file.path(), collection).unwrap();
+    let db = rusqlite::Connection::open(db_file.path()).unwrap();
+    let mut stmt = db.prepare("SELECT CAST(sfld AS TEXT), flds FROM notes ORDER BY sfld").unwrap();
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).unwrap();
+    rows.map(|r| r.map(|(s, f)| (s, f.split('\x1f').map(String::from).collect())).unwrap()).collect()
+}

@@ -2,8 +2,6 @@
 //! response shapes: exact words chosen over near ones, credit stored and exported, "no match"
 //! through a fallback chain to the offline voice, maxlag honoured, negative answers cached.
 
-use std::io::Read;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use deckmedia_core::config::Config;
@@ -162,19 +160,6 @@ fn spanish_deck(core: &Core, words: &[&str]) -> deckmedia_core::DeckId {
     let words: Vec<NewWord> = words.iter().map(|w| NewWord { text: w.to_string(), ..Default::default() }).collect();
     core.add_words(deck.id, &words).unwrap();
     deck.id
-}
-
-/// The fields of each note of an exported package, by sort field.
-fn apkg_notes(path: &Path) -> Vec<(String, Vec<String>)> {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut collection = Vec::new();
-    zip.by_name("collection.anki2").unwrap().read_to_end(&mut collection).unwrap();
-    let db_file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(db_file.path(), collection).unwrap();
-    let db = rusqlite::Connection::open(db_file.path()).unwrap();
-    let mut stmt = db.prepare("SELECT CAST(sfld AS TEXT), flds FROM notes ORDER BY sfld").unwrap();
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).unwrap();
-    rows.map(|r| r.map(|(s, f)| (s, f.split('\x1f').map(String::from).collect())).unwrap()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

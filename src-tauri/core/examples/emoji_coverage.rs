@@ -38,7 +38,7 @@ fn main() {
         let out = args.iter().position(|a| a == "--out").and_then(|i| args.get(i + 1));
         for word in args.iter().skip(2).take_while(|a| *a != "--out") {
             println!("{lang} {word:<20} → {}", describe(&best_match(word, lang, None)));
-            if let (Some(dir), Ok(Picture::Emoji { png, .. } | Picture::WordCard { png })) = (out, picture(word, lang, None)) {
+            if let (Some(dir), Ok(Picture::Emoji { png, .. } | Picture::Pictogram { png, .. } | Picture::WordCard { png })) = (out, picture(word, lang, None)) {
                 let name: String = word.chars().filter(|c| c.is_alphanumeric()).take(24).collect();
                 let path = std::path::Path::new(dir).join(format!("{lang}-{name}.png"));
                 std::fs::write(&path, png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -113,7 +113,7 @@ fn main() {
     for (w, lang) in &words {
         if let Ok(p) = picture(w, lang, None) {
             bytes += match p {
-                Picture::Emoji { png, .. } | Picture::WordCard { png } => png.len(),
+                Picture::Emoji { png, .. } | Picture::Pictogram { png, .. } | Picture::WordCard { png } => png.len(),
                 Picture::NotDrawable => 0,
             };
         }

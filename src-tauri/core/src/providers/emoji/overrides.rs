@@ -182,3 +182,21 @@ pub(crate) const OVERRIDES: &[Override] = &[
     ("uk", "рука", Some("✋")),        // not 🦾 механічна рука
     ("uk", "гроші", Some("💰")),       // not 💸
 ];
+
+/// Reviewed English keys for the Mulberry pictograms: `("word|word", symbol id)`, `None` for
+/// "no pictogram shows this". Keys are glosses as `pictogram::gloss_query` leaves them
+/// ("to be afraid" → "afraid"). Mostly synonyms the source names otherwise (big → `large`);
+/// each fixes a miss of the *fitted* list in `assets/pictograms/words.tsv`.
+pub(crate) type PictogramOverride = (&'static str, Option<&'static str>);
+
+pub(crate) const PICTOGRAM_OVERRIDES: &[PictogramOverride] = &[
+    ("speak|talk|say", Some("talk_1_,_to")), // not 🙊 speak-no-evil monkey
+    ("see", Some("look_,_to")),              // not 🧧 red envelope (a tag)
+    ("listen", Some("hear_,_to")),
+    ("buy", Some("shop")),
+    ("wash", Some("wash_hands_,_to")),       // not "wash up" (the dishes)
+    ("big", Some("large")),                  // not 😃 grinning face with big eyes
+    ("small", Some("little")),               // not 🛩️ small airplane
+    ("beautiful|pretty", Some("pretty")),    // not 🦋 / 🦚 (de, ru tags)
+    ("clean", Some("clean_room")),           // not 🧼 soap
+];

@@ -138,3 +138,25 @@ async fn worker_progress_is_plain_lines_when_not_a_terminal() {
     assert!(out.stderr.contains("worker stopped: 20 done, 0 failed"), "{}", out.stderr);
     assert_eq!(state(&env.media("Progress").await, "prog000", "image")["status"], "done");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_calls_nothing_and_a_costly_batch_needs_yes() {
+    let env = env(Behavior::default()).await;
+    let words: Vec<String> = (0..60).map(|i| format!("w{i:02}")).collect();
+    let file = env.input("big.txt", words.join("\n"));
+    env.run(&["deck", "import", file.to_str().unwrap(), "--deck", "Big", "--lang", "en"]).await.ok();
+
+    let plan = env.json(&["generate", "--deck", "Big", "--dry-run", "--json"]).await;
+    assert_eq!(plan["calls"], 120, "{plan}");
+    assert_eq!(plan["confirm"], true, "60 pictures at dall-e-2's $0.02 and 60 recordings: above $1.00");
+    let text = env.run(&["generate", "--deck", "Big", "--dry-run"]).await.ok().stdout;
+    assert!(text.starts_with("Big: 120 to make, about $1.2"), "{text}");
+    assert!(text.contains("pictures: 60 to make with openai dall-e-2"), "{text}");
+
+    let refused = env.run(&["generate", "--deck", "Big"]).await.clean_failure();
+    assert!(refused.contains("run again with --yes"), "{refused}");
+    assert_eq!(env.json(&["status", "--json"]).await, Value::Array(Vec::new()), "nothing queued");
+    assert_eq!(env.fake.requests().len(), 0, "nothing sent");
+    let batch = env.json(&["generate", "--deck", "Big", "--yes", "--json"]).await;
+    assert_eq!(batch["total_words"], 60);
+}

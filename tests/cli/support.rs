@@ -174,10 +174,11 @@ impl Env {
     }
 
     /// Imports `words` (one per line) into `deck` and starts a batch; returns the batch id.
+    /// `--yes`: the fake is priced like OpenAI (dall-e-2), so a big batch would ask first.
     pub async fn deck_with_batch(&self, deck: &str, words: &[String]) -> i64 {
         let file = self.input(&format!("{deck}.txt"), words.join("\n"));
         self.run(&["deck", "import", file.to_str().unwrap(), "--deck", deck, "--lang", "en"]).await.ok();
-        let batch = self.json(&["generate", "--deck", deck, "--json"]).await;
+        let batch = self.json(&["generate", "--deck", deck, "--yes", "--json"]).await;
         batch["id"].as_i64().expect("batch id")
     }
 

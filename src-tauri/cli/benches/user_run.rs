@@ -134,7 +134,7 @@ impl Cli {
 
     /// `deckmedia generate --json`: the batch id and when the process exited.
     fn generate(&self, deck: &str) -> Result<(i64, Instant), String> {
-        let out = self.run(&["generate", "--deck", deck, "--json"], None)?;
+        let out = self.run(&["generate", "--deck", deck, "--yes", "--json"], None)?;
         let exited = Instant::now();
         let v: serde_json::Value = serde_json::from_str(out.trim()).map_err(|e| format!("generate --json: {e}: {out}"))?;
         let id = v.get("id").and_then(serde_json::Value::as_i64).ok_or(format!("no batch id in {out}"))?;

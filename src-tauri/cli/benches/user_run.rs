@@ -7,6 +7,7 @@
 //! cargo build --release -p deckmedia-testkit --bin fake-provider
 //! cargo bench -p deckmedia-cli --bench user_run            # everything
 //! cargo bench -p deckmedia-cli --bench user_run -- quick   # one round each, no 1,000-word batch
+//! cargo bench -p deckmedia-cli --bench user_run -- big-deck   # only the 20,000-word deck
 //! ```
 //!
 //! Reports, per scenario, wall time from `deckmedia generate` starting to the worker printing
@@ -40,8 +41,12 @@ struct FakeStats {
 
 impl Fake {
     fn start(bin: &Path, retry_after: Option<u64>) -> Result<Fake, String> {
+        Fake::start_with(bin, retry_after, CALL_MS, PROVIDER_CAP)
+    }
+
+    fn start_with(bin: &Path, retry_after: Option<u64>, latency_ms: u64, cap: u64) -> Result<Fake, String> {
         let mut cmd = Command::new(bin);
-        cmd.args(["--latency-ms", &CALL_MS.to_string(), "--max-concurrency", &PROVIDER_CAP.to_string()]);
+        cmd.args(["--latency-ms", &latency_ms.to_string(), "--max-concurrency", &cap.to_string()]);
         if let Some(secs) = retry_after {
             cmd.args(["--retry-after", &secs.to_string()]);
         }
@@ -130,6 +135,28 @@ impl Cli {
             return Err(format!("deckmedia {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim()));
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Runs a command to its end, measuring it: wall seconds and the process's peak memory (MB).
+    fn measure(&self, args: &[&str]) -> Result<(f64, f64, String), String> {
+        let out_path = self.dir.path().join("measured-stdout.txt");
+        let out = std::fs::File::create(&out_path).map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let child = self.command(args).stdin(Stdio::null()).stdout(out).stderr(Stdio::null()).spawn().map_err(|e| e.to_string())?;
+        let pid = i32::try_from(child.id()).map_err(|e| e.to_string())?;
+        let mut status = 0;
+        // SAFETY: an all-zero rusage is valid; wait4 fills it for our own child.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: waits for our own child, whose handle is not waited on elsewhere.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        let secs = started.elapsed().as_secs_f64();
+        drop(child);
+        let stdout = std::fs::read_to_string(&out_path).unwrap_or_default();
+        if r != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+            return Err(format!("deckmedia {} failed: {}", args.join(" "), stdout.trim()));
+        }
+        // ru_maxrss is in KiB on Linux.
+        Ok((secs, usage.ru_maxrss as f64 / 1024.0, stdout))
     }
 
     /// `deckmedia generate --json`: the batch id and when the process exited.
@@ -249,6 +276,34 @@ fn report(label: &str, figures: &[Figure]) {
     );
 }
 
+/// A 20,000-word deck as a user handles it, each step its own `deckmedia` process: import (a
+/// CSV with translations), the dry run, enqueue, a page of the deck, then `deckmedia worker
+/// --until-idle` for the 40,000 jobs against a fake that answers in 5 ms (64 at once) — the
+/// worker's memory is the app's core under a big batch (the window's webview is not in it).
+fn big_deck(deckmedia: &Path, fake_bin: &Path) -> Result<(), String> {
+    const WORDS: usize = 20_000;
+    let fake = Fake::start_with(fake_bin, Some(1), 5, 64)?;
+    let cli = Cli::new(deckmedia, &fake, 32)?;
+    let csv: String = std::iter::once("word,translation\n".to_string()).chain((0..WORDS).map(|i| format!("palabra{i:05},word {i}\n"))).collect();
+    let file = cli.dir.path().join("big.csv");
+    std::fs::write(&file, csv).map_err(|e| e.to_string())?;
+    let file = file.to_string_lossy().into_owned();
+    let step = |label: &str, args: &[&str]| -> Result<String, String> {
+        let (secs, mb, stdout) = cli.measure(args)?;
+        println!("  {label}: {:.1} ms, peak {mb:.0} MB", secs * 1000.0);
+        Ok(stdout)
+    };
+    println!("20,000-word deck (image + audio = 40,000 jobs), each step one `deckmedia` process:");
+    step("import a 20,000-row CSV", &["deck", "import", &file, "--deck", "big", "--lang", "es"])?;
+    step("dry run (generate --dry-run)", &["generate", "--deck", "big", "--dry-run", "--json"])?;
+    step("enqueue (generate)", &["generate", "--deck", "big", "--yes", "--json"])?;
+    step("a page of 100 words at offset 10,000 (media --offset --limit)", &["media", "--deck", "big", "--offset", "10000", "--limit", "100", "--json"])?;
+    let worker = step("worker --until-idle, 40,000 jobs through the fake (5 ms, 64 at once)", &["worker", "--until-idle"])?;
+    println!("    (the worker said: {})", worker.lines().filter(|l| l.contains(" completed: ")).last().unwrap_or("no batch line"));
+    step("the whole deck's media list afterwards (media --json)", &["media", "--deck", "big", "--json"])?;
+    Ok(())
+}
+
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--list") {
@@ -262,6 +317,9 @@ fn main() -> Result<(), String> {
             "{} is missing: run `cargo build --release -p deckmedia-testkit --bin fake-provider` first",
             fake_bin.display()
         ));
+    }
+    if args.iter().any(|a| a == "big-deck") {
+        return big_deck(&deckmedia, &fake_bin);
     }
     let rounds = if quick { 1 } else { 3 };
     let scenarios: [(&str, u32, Option<u64>); 6] = [
@@ -289,6 +347,7 @@ fn main() -> Result<(), String> {
         pickups.push(big[0].pickup_ms);
         report("1,000-word batch (2,000 jobs), caps known, 4 + 4, 429 + Retry-After: 1", &big);
     }
+    big_deck(&deckmedia, &fake_bin)?;
     pickups.sort_by(f64::total_cmp);
     from_start.sort_by(f64::total_cmp);
     println!(

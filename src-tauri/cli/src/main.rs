@@ -184,6 +184,12 @@ struct ExportArgs {
 struct MediaArgs {
     #[arg(long)]
     deck: String,
+    /// Only the words from this position on (0 = the first), as the app's deck view pages.
+    #[arg(long, default_value_t = 0)]
+    offset: i64,
+    /// At most this many words (at most 1,000; default: all).
+    #[arg(long)]
+    limit: Option<i64>,
     #[arg(long)]
     json: bool,
 }
@@ -248,7 +254,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export(args) => export(&core, args)?,
         Command::Anki(AnkiCommand::Push { deck, anki_deck, url, json }) => anki_push(&core, &deck, anki_deck.as_deref(), url.as_deref(), json)?,
         Command::Verify { deck, repair, json } => verify(&core, deck, repair, json)?,
-        Command::Media(MediaArgs { deck, json }) => media(&core, &deck, json)?,
+        Command::Media(args) => media(&core, args)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -464,9 +470,12 @@ fn verify(core: &Core, deck: Option<String>, repair: bool, json: bool) -> Result
     Ok(())
 }
 
-fn media(core: &Core, deck: &str, json: bool) -> Result<()> {
-    let deck = core.deck_by_name(deck)?;
-    let media = core.media_of_deck(deck.id)?;
+fn media(core: &Core, MediaArgs { deck, offset, limit, json }: MediaArgs) -> Result<()> {
+    let deck = core.deck_by_name(&deck)?;
+    let media = match (offset, limit) {
+        (0, None) => core.media_of_deck(deck.id)?,
+        (offset, limit) => core.media_page(deck.id, offset, limit.unwrap_or(deckmedia_core::views::MAX_PAGE))?.items,
+    };
     if json {
         println!("{}", serde_json::to_string_pretty(&media)?);
     } else {

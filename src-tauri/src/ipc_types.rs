@@ -130,6 +130,7 @@ command_table! {
     voices::voice_list(language: Option<String>) -> VoiceList;
     voices::voice_install(key: String) -> ();
     voices::voice_remove(key: String) -> bool;
+    voices::voice_sample(key: String) -> String;
 }
 
 /// `deck_id` → `deckId` (Tauri's default for command arguments).

@@ -46,6 +46,11 @@ async fn voice_list_install_and_remove_from_a_local_repository() {
     assert_eq!(voices.iter().map(|v| v["key"].as_str().unwrap_or("")).collect::<Vec<_>>(), vec![KEY, "yy_YY-other-medium"], "{list}");
     assert!(voices.iter().all(|v| v["installed"] == false && v["available"] == true), "{list}");
     assert!(list["runtime_error"].as_str().is_some_and(|e| e.contains("neural voices need ONNX Runtime")), "{list}");
+    assert_eq!(list["recommended"], serde_json::Value::Null, "a list of every language recommends none: {list}");
+    let xx = env.json(&["voice", "list", "--lang", "xx", "--json"]).await;
+    assert_eq!(xx["recommended"].as_str(), Some(KEY), "the catalogue's voice for xx, before any install: {xx}");
+    let not_installed = env.run(&["voice", "sample", KEY]).await.clean_failure();
+    assert!(not_installed.contains("is not installed"), "{not_installed}");
 
     let out = env.run(&["voice", "install", KEY]).await.ok();
     assert!(out.stdout.contains("License: CC0"), "the licence is shown before install: {}", out.stdout);
@@ -153,6 +158,13 @@ async fn a_user_installs_a_real_voice_and_hears_it_with_the_network_off() {
     let out = env.run(&["voice", "install", joe]).await.ok();
     assert!(out.stdout.contains("License: CC0"), "{}", out.stdout);
     repo.stop(); // the network is off from here on
+    let listed = env.json(&["voice", "list", "--lang", "en", "--json"]).await;
+    assert_eq!(listed["recommended"].as_str(), Some(joe), "{listed}");
+    // A sample, spoken by that voice: a real recording in the media store.
+    let sample = env.run(&["voice", "sample", joe]).await.ok().stdout;
+    let bytes = std::fs::read(sample.trim()).expect("the sample file");
+    assert!(bytes.starts_with(b"OggS") && bytes.len() > 2_000, "{sample}: {} bytes", bytes.len());
+    assert!(std::path::Path::new(sample.trim()).starts_with(env.data_dir()), "{sample}");
     let words = env.input("words.txt", "apple\nwater\n");
     env.run(&["deck", "import", words.to_str().unwrap_or(""), "--deck", "English", "--lang", "en"]).await.ok();
     env.run(&["generate", "--deck", "English", "--audio"]).await.ok();

@@ -63,7 +63,7 @@ export function createApp(root: HTMLElement, opts: AppOptions = {}): App {
       case "import":
         return importView(controller, r.deckId);
       case "settings":
-        return settingsView(controller, () => store.get());
+        return settingsView(controller, () => store.get(), audio);
     }
   }
 

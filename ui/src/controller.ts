@@ -440,6 +440,16 @@ export class Controller {
     return this.run(this.ipc.voiceInstall(key), () => undefined);
   }
 
+  /** Speaks a short greeting with an installed voice and plays it (the core makes the file). */
+  async playVoiceSample(audio: HTMLAudioElement, key: string): Promise<boolean> {
+    this.store.dispatch({ type: "voiceSampling", key });
+    let path: string | null = null;
+    const ok = await this.run(this.ipc.voiceSample(key), (p) => void (path = p));
+    this.store.dispatch({ type: "voiceSampling", key: null });
+    if (ok && path) await this.playAudio(audio, path);
+    return ok;
+  }
+
   removeVoice(key: string): Promise<boolean> {
     return this.run(this.ipc.voiceRemove(key), () => void this.listVoices(this.state.voices.language));
   }

@@ -76,6 +76,7 @@ export const ipc = {
   voiceList: (language: string | null) => call("voice_list", { language }),
   voiceInstall: (key: string) => call("voice_install", { key }),
   voiceRemove: (key: string) => call("voice_remove", { key }),
+  voiceSample: (key: string) => call("voice_sample", { key }),
 
   /** Subscribes to `deckmedia:event`; resolves to the unsubscribe function. */
   onEvent: (handler: (event: AppEvent) => void): Promise<() => void> =>

@@ -113,6 +113,8 @@ export interface VoicesView {
   loading: boolean;
   list: VoiceList | null;
   installs: Record<string, VoiceInstallView>;
+  /** The voice whose sample is being spoken (one at a time). */
+  sampling: string | null;
 }
 
 export interface State {
@@ -168,7 +170,7 @@ export function initialState(): State {
     editing: null,
     renaming: null,
     resumedAnnounced: false,
-    voices: { language: "", loading: false, list: null, installs: {} },
+    voices: { language: "", loading: false, list: null, installs: {}, sampling: null },
   };
 }
 
@@ -202,6 +204,7 @@ export type Action =
   | { type: "settingsLoaded"; settings: Settings }
   | { type: "voicesLoading"; language: string }
   | { type: "voicesLoaded"; list: VoiceList | null }
+  | { type: "voiceSampling"; key: string | null }
   | { type: "keyHint"; provider: ProviderName; hint: string | null }
   | { type: "importPreviewed"; source: "text" | "package"; text: string; preview: ImportPreview }
   | { type: "importCleared" }
@@ -347,6 +350,8 @@ export function reduce(state: State, action: Action): State {
       return { ...state, voices: { ...state.voices, language: action.language, loading: true } };
     case "voicesLoaded":
       return { ...state, voices: { ...state.voices, loading: false, list: action.list ?? state.voices.list } };
+    case "voiceSampling":
+      return { ...state, voices: { ...state.voices, sampling: action.key } };
     case "keyHint":
       return { ...state, keyHints: { ...state.keyHints, [action.provider]: action.hint } };
     case "importPreviewed":

@@ -44,6 +44,7 @@ describe("ipc: the commands of docs/ipc.md, with camelCase arguments", () => {
     await ipc.voiceList("en");
     await ipc.voiceInstall("en_US-joe-medium");
     await ipc.voiceRemove("en_US-joe-medium");
+    await ipc.voiceSample("en_US-joe-medium");
     expect(backend.calls).toEqual(
       Object.entries(IPC_TABLE).map(([cmd, args]) => ({ cmd, args })),
     );
@@ -95,4 +96,5 @@ const IPC_TABLE: { [K in Exclude<keyof Commands, "read_media">]: Commands[K]["ar
   voice_list: { language: "en" },
   voice_install: { key: "en_US-joe-medium" },
   voice_remove: { key: "en_US-joe-medium" },
+  voice_sample: { key: "en_US-joe-medium" },
 };

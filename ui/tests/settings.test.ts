@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { $, Backend, providerSettings, reset, sendEvent, settings, startApp } from "./helpers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { $, $$, Backend, deck, providerSettings, reset, sendEvent, settings, startApp } from "./helpers";
 
 afterEach(reset);
 
@@ -102,6 +102,7 @@ describe("neural voices", () => {
       runtime_error: null,
       catalogue_url: "https://example.org/piper-voices",
       catalogue_error: null,
+      recommended: null,
       voices: [
         { key: "en_US-joe-medium", name: "joe", language: "en_US", language_name: "English (United States)", quality: "medium", size_bytes: 63_200_000, installed, available: true },
       ],
@@ -143,5 +144,69 @@ describe("neural voices", () => {
     await app.settle();
     expect(backend.callsOf("voice_remove")).toEqual([{ key: "en_US-joe-medium" }]);
     expect($(".voice-install")).not.toBeNull();
+  });
+
+  it("lists a deck's language in one click, puts the recommended voice first and plays an installed voice's sample", async () => {
+    const play = vi.spyOn(HTMLMediaElement.prototype, "play").mockResolvedValue(undefined);
+    vi.stubGlobal("URL", Object.assign(Object.create(URL), { createObjectURL: () => "blob:deckmedia/sample", revokeObjectURL: () => undefined }));
+    const voice = (key: string, installed: boolean) => ({ key, name: "x", language: "de_DE", language_name: "German", quality: "medium", size_bytes: 60_000_000, installed, available: true });
+    const backend = new Backend({
+      list_decks: () => [deck({ id: 1, language: "de" }), deck({ id: 2, name: "Other", language: "es" }), deck({ id: 3, name: "More German", language: "de" })],
+      get_settings: () => settings(),
+      voice_list: () => ({
+        runtime: "/data/runtime/libonnxruntime.so",
+        runtime_error: null,
+        catalogue_url: "https://example.org/piper-voices",
+        catalogue_error: null,
+        recommended: "de_DE-thorsten-medium",
+        voices: [voice("de_DE-eva_k-x_low", false), voice("de_DE-thorsten-medium", true)],
+      }),
+      voice_sample: () => "/data/media/ab/sample.ogg",
+      read_media: () => new Uint8Array([79, 103, 103, 83]).buffer,
+    });
+    try {
+      const { app } = await startApp();
+      $("#nav-settings").click();
+      await app.settle();
+      expect($$(".voices-deck-language").map((b) => b.textContent)).toEqual(["de", "es"]);
+      ($(".voices-deck-language[data-lang=de]") as HTMLButtonElement).click();
+      await app.settle();
+      expect(backend.callsOf("voice_list")).toEqual([{ language: "de" }]);
+      expect(($("#voices-language") as HTMLInputElement).value).toBe("de");
+      const rows = $$("#voices-list .voice");
+      expect(rows.map((r) => r.dataset.key)).toEqual(["de_DE-thorsten-medium", "de_DE-eva_k-x_low"]);
+      expect(rows[0]?.querySelector(".voice-recommended")?.textContent).toBe("Recommended");
+      expect(rows[1]?.querySelector(".voice-recommended")).toBeNull();
+      expect(rows[1]?.querySelector(".voice-sample")).toBeNull();
+
+      (rows[0]?.querySelector(".voice-sample") as HTMLButtonElement).click();
+      await vi.waitFor(() => expect(($("#audio-player") as HTMLAudioElement).getAttribute("src")).toBe("blob:deckmedia/sample"));
+      expect(backend.callsOf("voice_sample")).toEqual([{ key: "de_DE-thorsten-medium" }]);
+      expect(backend.callsOf("read_media")).toEqual([{ path: "/data/media/ab/sample.ogg" }]);
+      expect(play).toHaveBeenCalledTimes(1);
+      await app.settle();
+      expect(($(".voice-sample") as HTMLButtonElement).disabled).toBe(false);
+    } finally {
+      play.mockRestore();
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it("a voice that cannot speak says why", async () => {
+    new Backend({
+      get_settings: () => settings(),
+      voice_list: () => ({ runtime: null, runtime_error: "neural voices need ONNX Runtime", catalogue_url: "", catalogue_error: null, recommended: null,
+        voices: [{ key: "en_US-joe-medium", name: "joe", language: "en_US", language_name: "English", quality: "medium", size_bytes: 1, installed: true, available: true }] }),
+      voice_sample: () => Promise.reject({ code: "invalid_input", message: "the voice could not speak: neural voices need ONNX Runtime" }),
+    });
+    const { app } = await startApp();
+    $("#nav-settings").click();
+    await app.settle();
+    $("#voices-show").click();
+    await app.settle();
+    ($(".voice-sample") as HTMLButtonElement).click();
+    await app.settle();
+    expect($(".toast-text").textContent).toContain("could not speak");
+    expect(($(".voice-sample") as HTMLButtonElement).disabled).toBe(false);
   });
 });

@@ -28,6 +28,13 @@ pub enum VoiceCommand {
     Install { key: String },
     /// Remove an installed voice.
     Remove { key: String },
+    /// Speak a short sample with an installed voice and print the audio file's path.
+    Sample {
+        key: String,
+        /// What to say (default: a greeting in the voice's language).
+        #[arg(long)]
+        text: Option<String>,
+    },
 }
 
 pub fn run(core: &Core, cmd: VoiceCommand) -> Result<()> {
@@ -38,6 +45,12 @@ pub fn run(core: &Core, cmd: VoiceCommand) -> Result<()> {
             let key = parse_key(&key)?;
             let removed = core.voice_manager()?.store().remove(&key)?;
             println!("{}", if removed { format!("removed {key}") } else { format!("{key} is not installed") });
+            Ok(())
+        }
+        VoiceCommand::Sample { key, text } => {
+            let key = parse_key(&key)?;
+            let path = runtime().block_on(core.voice_sample(&key, text.as_deref()))?;
+            println!("{path}");
             Ok(())
         }
     }
@@ -67,6 +80,9 @@ fn list(core: &Core, lang: Option<&str>, json: bool) -> Result<()> {
     }
     if let Some(e) = &list.catalogue_error {
         println!("catalogue unavailable ({e}); installed voices only");
+    }
+    if let Some(key) = &list.recommended {
+        println!("recommended: {key}");
     }
     let rows = &list.voices;
     let mut by_lang: BTreeMap<&str, Vec<&VoiceRow>> = BTreeMap::new();

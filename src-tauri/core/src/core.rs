@@ -103,6 +103,9 @@ impl Core {
     pub fn config(&self) -> &Config {
         &self.config
     }
+    pub(crate) fn media_store(&self) -> &MediaStore {
+        &self.media
+    }
     pub(crate) fn store(&self) -> &Store {
         &self.store
     }
@@ -153,13 +156,18 @@ impl Core {
     /// Installed and available voices of `language` (`en`, `en_US`; `None`: all), for Settings
     /// and `voice list`. Reads the catalogue over the network; without it, installed ones only.
     pub async fn voice_list(&self, language: Option<&str>) -> std::result::Result<crate::voices::list::VoiceList, crate::voices::VoiceError> {
-        use crate::voices::list::{language_wanted, voice_rows, VoiceList};
+        use crate::voices::list::{language_wanted, recommended, voice_rows, VoiceList};
         let manager = self.voice_manager()?;
         let installed = manager.store().installed();
         let catalogue = manager.catalogue().await;
         let runtime = self.neural_runtime();
         let keep = |code: &str| language_wanted(code, language);
+        let recommended = language.filter(|l| !l.trim().is_empty()).and_then(|l| {
+            let preferred = self.config.audio.voice.parse::<crate::voices::VoiceKey>().ok();
+            recommended(manager.store().best_for(l, preferred.as_ref()).as_ref(), catalogue.as_ref().ok(), l)
+        });
         Ok(VoiceList {
+            recommended,
             runtime: runtime.as_ref().ok().map(|p| p.display().to_string()),
             runtime_error: runtime.as_ref().err().map(|e| e.to_string()),
             catalogue_url: manager.base_url().to_string(),

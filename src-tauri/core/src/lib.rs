@@ -33,6 +33,7 @@ pub mod plan;
 pub mod private;
 pub mod providers;
 pub mod queue;
+pub mod samples;
 pub mod secrets;
 pub(crate) mod store;
 pub mod text;

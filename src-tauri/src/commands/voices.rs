@@ -51,3 +51,13 @@ pub async fn voice_remove(state: State<'_, AppState>, key: String) -> CmdResult<
         .map_err(|e| ErrorDto::new(deckmedia_core::error::ErrorCode::App, format!("the task failed: {e}")))?
         .map_err(voice_error)
 }
+
+/// Speaks a short greeting with the installed voice `key` and returns the audio file's path
+/// (played like any recording, through `read_media`). Runs on the async runtime: the IPC
+/// thread does not wait for the synthesis.
+#[tauri::command]
+pub async fn voice_sample(state: State<'_, AppState>, key: String) -> CmdResult<String> {
+    let key = parse_key(&key)?;
+    let core = state.core();
+    core.voice_sample(&key, None).await.map_err(ErrorDto::from)
+}

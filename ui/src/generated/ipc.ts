@@ -376,7 +376,11 @@ path?: string, };
  * The voices Settings and `voice list` show, with where ONNX Runtime was found and why the
  * catalogue could not be read (installed voices are listed without it).
  */
-export type VoiceList = { runtime: string | null, runtime_error: string | null, catalogue_url: string, catalogue_error: string | null, voices: Array<VoiceRow>, };
+export type VoiceList = { runtime: string | null, runtime_error: string | null, catalogue_url: string, catalogue_error: string | null, voices: Array<VoiceRow>, 
+/**
+ * For a list of one language: the voice to use ([`recommended`]).
+ */
+recommended: string | null, };
 
 /**
  * Name, version and folders of this Deck Media, and how many batches resumed at start.
@@ -500,4 +504,5 @@ export type Commands = {
   voice_list: { args: { language: string | null }; result: VoiceList };
   voice_install: { args: { key: string }; result: null };
   voice_remove: { args: { key: string }; result: boolean };
+  voice_sample: { args: { key: string }; result: string };
 };

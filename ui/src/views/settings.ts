@@ -153,7 +153,7 @@ function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): Kind
   };
 }
 
-export function settingsView(ctl: Controller, getState: () => State): View {
+export function settingsView(ctl: Controller, getState: () => State, player: HTMLAudioElement): View {
   const image = kindForm(ctl, "image", getState);
   const audio = kindForm(ctl, "audio", getState);
   const save = h("button", { id: "save-settings", type: "submit", class: "primary" }, "Save settings");
@@ -170,7 +170,7 @@ export function settingsView(ctl: Controller, getState: () => State): View {
   const keyWarning = h("p", { id: "key-store-warning", class: "error-text", hidden: true });
   const version = h("p", { id: "app-version", class: "muted" });
   const loading = h("p", { class: "muted", id: "settings-loading" }, "Loading settings…");
-  const voices = voicesSection(ctl);
+  const voices = voicesSection(ctl, player);
   const el = h(
     "section",
     { id: "settings", class: "page" },

@@ -106,17 +106,13 @@ async fn notify_finished<R: Runtime>(app: &AppHandle<R>, batch_id: BatchId, stat
     let core = state.core();
     let read = tauri::async_runtime::spawn_blocking(move || {
         let info = core.batch(batch_id)?;
-        let first_error = if info.status == BatchStatus::Failed {
-            core.batch_errors(batch_id)?.into_iter().next().map(|e| e.error)
-        } else {
-            None
-        };
-        Ok::<_, deckmedia_core::Error>((info, first_error))
+        let failures = if info.failed_words > 0 { Some(core.batch_failures(batch_id)?) } else { None };
+        Ok::<_, deckmedia_core::Error>((info, failures))
     })
     .await;
     match read {
-        Ok(Ok((info, first_error))) => {
-            if let Some((title, body)) = notify::batch_finished(&info, first_error.as_deref()) {
+        Ok(Ok((info, failures))) => {
+            if let Some((title, body)) = notify::batch_finished(&info, failures.as_ref()) {
                 state.notifier.notify(&title, &body);
             }
         }

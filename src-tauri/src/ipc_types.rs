@@ -18,7 +18,7 @@ use deckmedia_core::export::ExportFormat;
 use deckmedia_core::import::{ImportFormat, ImportPreview, RowError};
 use deckmedia_core::ImportReport;
 use deckmedia_core::AddWords;
-use deckmedia_core::views::{DeckSummary, MediaPage, WordError};
+use deckmedia_core::views::{BatchFailures, DeckSummary, MediaPage, WordError};
 use deckmedia_core::voices::list::VoiceList;
 use deckmedia_core::{
     AccountState, BatchId, BatchInfo, BatchStatus, Deck, DeckId, MediaKind, MediaState, MediaStatus, NewWord, ProviderKind, ProviderState, Word, WordId,
@@ -115,7 +115,7 @@ command_table! {
     batches::generate(deck_id: DeckId, kinds: Vec<MediaKind>, force: bool, confirmed: bool) -> BatchInfo;
     batches::generate_word(word_id: WordId, kinds: Vec<MediaKind>) -> BatchInfo;
     batches::snapshot() -> Snapshot;
-    batches::batch_errors(batch_id: BatchId) -> Vec<WordError>;
+    batches::batch_failures(batch_id: BatchId) -> BatchFailures;
     batches::cancel_batch(batch_id: BatchId) -> BatchInfo;
     batches::retry_batch(batch_id: BatchId) -> BatchInfo;
     batches::pause_batch(batch_id: BatchId, paused: bool) -> BatchInfo;
@@ -191,7 +191,7 @@ pub fn typescript() -> String {
         // The queue's health.
         deckmedia_core::attention::Attention, ProviderState,
         // Decks, words, batches, media.
-        Deck, Word, NewWord, AddWords, DeckSummary, MediaState, deckmedia_core::model::Attribution, WordMedia, MediaPage, BatchInfo, WordError,
+        Deck, Word, NewWord, AddWords, DeckSummary, MediaState, deckmedia_core::model::Attribution, WordMedia, MediaPage, BatchInfo, WordError, deckmedia_core::model::FailureKind, BatchFailures,
         RowError, ImportPreview, ImportReport, Snapshot,
         // Before a batch: the dry run.
         Cost, KindPlan, BatchPlan,

@@ -3,6 +3,7 @@
 
 use std::sync::Mutex;
 
+use deckmedia_core::views::BatchFailures;
 use deckmedia_core::{AccountState, BatchInfo, BatchStatus, MediaKind};
 
 /// Shows a desktop notification. Must not block: implementations hand the work off.
@@ -53,21 +54,23 @@ fn kinds_text(kinds: &[MediaKind]) -> &'static str {
 }
 
 /// The notification for a finished batch, or `None` when the user ended it (cancelled).
-/// `first_error` is one of the batch's failure reasons, for a batch where nothing worked.
-pub fn batch_finished(b: &BatchInfo, first_error: Option<&str>) -> Option<(String, String)> {
+/// `failures` (read when some words failed) gives the summary line with the failure kinds
+/// ("98 done, 2 failed: 1 rejected by the provider, 1 timed out") and, for a batch where
+/// nothing worked, the first reason in the provider's words.
+pub fn batch_finished(b: &BatchInfo, failures: Option<&BatchFailures>) -> Option<(String, String)> {
     let what = kinds_text(&b.kinds);
     match b.status {
         BatchStatus::Completed => {
-            let mut body = format!("{}: {} {what} done", b.deck, b.completed_words);
-            if b.failed_words > 0 {
-                body.push_str(&format!(", {} failed", b.failed_words));
-            }
+            let body = match failures {
+                Some(f) if b.failed_words > 0 => format!("{} ({what}): {}", b.deck, f.summary),
+                _ => format!("{}: {} {what} done", b.deck, b.completed_words),
+            };
             Some(("Deck Media: batch finished".into(), body))
         }
         BatchStatus::Failed => {
             let mut body = format!("{}: all {} words failed", b.deck, b.failed_words);
-            if let Some(e) = first_error {
-                body.push_str(&format!(" — {}", short(e)));
+            if let Some(e) = failures.and_then(|f| f.errors.first()) {
+                body.push_str(&format!(" — {}", short(&e.error)));
             }
             Some(("Deck Media: a batch needs attention".into(), body))
         }
@@ -123,6 +126,8 @@ fn short(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use deckmedia_core::views::WordError;
+    use deckmedia_core::FailureKind;
 
     fn batch(status: BatchStatus, done: i64, failed: i64, kinds: Vec<MediaKind>) -> BatchInfo {
         BatchInfo {
@@ -151,9 +156,10 @@ mod tests {
     #[test]
     fn finished_batches_read_like_the_issue_says() {
         let b = batch(BatchStatus::Completed, 98, 2, vec![MediaKind::Image, MediaKind::Audio]);
+        let failures = BatchFailures { summary: "98 done, 2 failed: 1 rejected by the provider, 1 timed out".into(), errors: Vec::new() };
         assert_eq!(
-            batch_finished(&b, None),
-            Some(("Deck Media: batch finished".into(), "Spanish A1: 98 images and audio done, 2 failed".into()))
+            batch_finished(&b, Some(&failures)),
+            Some(("Deck Media: batch finished".into(), "Spanish A1 (images and audio): 98 done, 2 failed: 1 rejected by the provider, 1 timed out".into()))
         );
         let b = batch(BatchStatus::Completed, 5, 0, vec![MediaKind::Audio]);
         assert_eq!(batch_finished(&b, None).map(|n| n.1), Some("Spanish A1: 5 audio done".into()));
@@ -162,7 +168,9 @@ mod tests {
     #[test]
     fn a_failed_batch_asks_for_attention_and_cancelled_says_nothing() {
         let b = batch(BatchStatus::Failed, 0, 3, vec![MediaKind::Image]);
-        let (title, body) = batch_finished(&b, Some("HTTP 401: invalid API key")).unwrap_or_default();
+        let error = WordError { word_id: 1, text: "perro".into(), kind: MediaKind::Image, error: "HTTP 401: invalid API key".into(), failure: FailureKind::Rejected };
+        let failures = BatchFailures { summary: String::new(), errors: vec![error] };
+        let (title, body) = batch_finished(&b, Some(&failures)).unwrap_or_default();
         assert!(title.contains("attention"), "{title}");
         assert_eq!(body, "Spanish A1: all 3 words failed — HTTP 401: invalid API key");
         assert_eq!(batch_finished(&batch(BatchStatus::Cancelled, 1, 0, vec![MediaKind::Image]), None), None);

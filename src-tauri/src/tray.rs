@@ -285,9 +285,9 @@ mod tests {
         let mut m = TrayModel::default();
         m.apply(&progress(1, 9, 10, Some(3)));
         m.apply(&progress(2, 0, 5, None));
-        m.apply(&Event::BatchFinished { batch_id: 1, status: BatchStatus::Completed, completed: 10, failed: 0, cancelled: 0, total: 10 });
+        m.apply(&Event::BatchFinished { batch_id: 1, status: BatchStatus::Completed, completed: 10, failed: 0, cancelled: 0, total: 10, summary: "10 done".into() });
         assert_eq!(m.status_line(), "Generating 0/5");
-        m.apply(&Event::BatchFinished { batch_id: 2, status: BatchStatus::Failed, completed: 0, failed: 5, cancelled: 0, total: 5 });
+        m.apply(&Event::BatchFinished { batch_id: 2, status: BatchStatus::Failed, completed: 0, failed: 5, cancelled: 0, total: 5, summary: "0 done, 5 failed: 5 rejected by the provider".into() });
         assert_eq!(m.state(), TrayState::Attention);
         assert_eq!(m.status_line(), "Deck Media — a batch needs attention");
         m.set_attention(false);

@@ -212,9 +212,11 @@ fn failures_are_reported_per_word_and_a_failed_batch_asks_for_attention() {
     let batch_id = h.ok("generate", json!({"deckId": deck, "kinds": ["image"], "force": false, "confirmed": false}))["id"].as_i64().expect("id");
     let done = h.finished(batch_id);
     assert_eq!(done["status"], "failed");
-    let errors = h.ok("batch_errors", json!({"batchId": batch_id}));
+    let failures = h.ok("batch_failures", json!({"batchId": batch_id}));
+    assert_eq!(failures["summary"], "0 done, 2 failed: 2 rejected by the provider", "{failures}");
+    let errors = &failures["errors"];
     assert_eq!(errors.as_array().map(Vec::len), Some(2), "{errors}");
-    assert_eq!(errors[0]["kind"], "image");
+    assert_eq!((&errors[0]["kind"], &errors[0]["failure"]), (&json!("image"), &json!("rejected")));
     assert!(errors[0]["error"].as_str().is_some_and(|e| e.contains("400")), "{errors}");
     let sent = h.recorder.sent();
     assert_eq!(sent.len(), 1, "{sent:?}");
@@ -481,7 +483,7 @@ fn hostile_ipc_arguments_get_an_error_never_a_panic_or_a_write_outside_the_data_
         ("generate", json!({"deckId": deck, "kinds": ["video"], "force": false, "confirmed": false})),
         ("generate", json!({"deckId": -1, "kinds": ["image"], "force": false, "confirmed": false})),
         ("generate_word", json!({"wordId": big, "kinds": ["audio"]})),
-        ("batch_errors", json!({"batchId": -1})),
+        ("batch_failures", json!({"batchId": -1})),
         ("cancel_batch", json!({"batchId": big})),
         ("retry_batch", json!({"batchId": -3})),
         ("pause_batch", json!({"batchId": -3, "paused": true})),

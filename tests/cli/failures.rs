@@ -74,3 +74,37 @@ async fn a_provider_that_answers_nonsense_fails_the_word_with_a_clear_error() {
     crate::support::walk(&env.data_dir().join("media"), &mut |p| files += p.is_file() as usize);
     assert_eq!(files, 2, "only the good word's two files are stored");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_finished_batch_says_why_its_words_failed_in_one_line() {
+    let faults = vec![Fault::always("zebra", FaultAction::Status(400)), Fault::always("plum", FaultAction::Hang)];
+    let mut env = env(Behavior { faults, ..Default::default() }).await;
+    for (k, v) in [("DECKMEDIA_IMAGE_TIMEOUT_SECS", "1"), ("DECKMEDIA_AUDIO_TIMEOUT_SECS", "1"), ("DECKMEDIA_QUEUE_MAX_ATTEMPTS", "2")] {
+        env.set_var(k, v);
+    }
+    let words: Vec<String> = ["apple", "zebra", "pear", "plum"].map(String::from).to_vec();
+    let id = env.deck_with_batch("Fruit", &words).await;
+    env.run(&["worker", "--until-idle"]).await.ok();
+
+    let status = env.status(id).await;
+    assert_eq!(status["summary"], "2 done, 2 failed: 1 rejected by the provider, 1 timed out", "{status}");
+    let errors = status["errors"].as_array().cloned().unwrap_or_default();
+    let kinds: Vec<(&str, &str, &str)> =
+        errors.iter().map(|e| (e["text"].as_str().unwrap_or(""), e["kind"].as_str().unwrap_or(""), e["failure"].as_str().unwrap_or(""))).collect();
+    assert_eq!(
+        kinds,
+        vec![("zebra", "audio", "rejected"), ("zebra", "image", "rejected"), ("plum", "audio", "timed_out"), ("plum", "image", "timed_out")],
+        "{status}"
+    );
+    // A hung request is asked twice (max_attempts 2), a refused one once.
+    let human = env.run(&["status", &id.to_string()]).await.ok().stdout;
+    assert!(human.contains("2 done, 2 failed: 1 rejected by the provider, 1 timed out"), "{human}");
+    assert!(human.lines().any(|l| l.starts_with("  plum (audio): gave up after repeated errors") && l.contains("timed out")), "{human}");
+
+    // Retry clears the kinds with the errors.
+    env.fake.set_behavior(Behavior::default());
+    env.run(&["retry", &id.to_string()]).await.ok();
+    env.run(&["worker", "--until-idle"]).await.ok();
+    let status = env.status(id).await;
+    assert_eq!((status["summary"].as_str(), status["errors"].as_array().map(Vec::len)), (Some("4 done"), Some(0)), "{status}");
+}

@@ -54,3 +54,16 @@ fn an_unknown_job_kind_is_an_error_in_every_read() {
     assert_corrupt(core.batch_errors(batch), "video");
     assert_corrupt(core.media_page(deck, 0, 10), "video");
 }
+
+#[test]
+fn a_failure_kind_is_read_as_written_and_an_unknown_one_is_an_error() {
+    let (dir, core, _, batch) = core_with_batch();
+    // Failed before schema 006: no kind recorded, said so rather than guessed.
+    db(&dir).execute("UPDATE jobs SET status = 'failed', last_error = 'HTTP 500', failure = NULL", []).expect("update");
+    let errors = core.batch_errors(batch).expect("errors");
+    assert_eq!(errors.iter().map(|e| e.failure).collect::<Vec<_>>(), vec![deckmedia_core::FailureKind::Unknown]);
+    db(&dir).execute("UPDATE jobs SET failure = 'no_match'", []).expect("update");
+    assert_eq!(core.batch_errors(batch).expect("errors")[0].failure, deckmedia_core::FailureKind::NoMatch);
+    db(&dir).execute("UPDATE jobs SET failure = 'exploded'", []).expect("update");
+    assert_corrupt(core.batch_errors(batch), "exploded");
+}

@@ -55,7 +55,13 @@ const answers: { [K in keyof Commands]?: (a: Commands[K]["args"]) => Commands[K]
   list_decks: () => decks,
   snapshot: () => ({ paused: false, batches: [batch, finished], queued: 150, running: 2, waiting_for_network: false, attention: null, providers: [] }),
   deck_media: (a) => ({ total: words.length, offset: a.offset, items: words.slice(a.offset, a.offset + a.limit) }),
-  batch_errors: () => [{ word_id: 84, text: "palabra 84", kind: "image", error: "HTTP 400: the prompt was rejected" }],
+  batch_failures: () => ({
+    summary: "38 done, 2 failed: 1 rejected by the provider, 1 timed out",
+    errors: [
+      { word_id: 84, text: "palabra 84", kind: "image", error: "HTTP 400: the prompt was rejected", failure: "rejected" },
+      { word_id: 85, text: "palabra 85", kind: "audio", error: "gave up after repeated errors; last: timed out after 30 s", failure: "timed_out" },
+    ],
+  }),
   preview_import: () => ({
     total: 3,
     rows: [{ text: "manzana", translation: "apple" }, { text: "perro", translation: "dog" }],

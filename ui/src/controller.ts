@@ -405,7 +405,7 @@ export class Controller {
   }
 
   private loadBatchErrors(batchId: number): Promise<boolean> {
-    return this.run(this.ipc.batchErrors(batchId), (errors) => this.store.dispatch({ type: "batchErrorsLoaded", batchId, errors }));
+    return this.run(this.ipc.batchFailures(batchId), (errors) => this.store.dispatch({ type: "batchErrorsLoaded", batchId, errors }));
   }
 
   pauseAll(paused: boolean): Promise<boolean> {

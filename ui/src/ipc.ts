@@ -60,7 +60,7 @@ export const ipc = {
     call("generate", { deckId, kinds, force, confirmed }),
   generateWord: (wordId: number, kinds: MediaKind[]) => call("generate_word", { wordId, kinds }),
   snapshot: () => call("snapshot", {}),
-  batchErrors: (batchId: number) => call("batch_errors", { batchId }),
+  batchFailures: (batchId: number) => call("batch_failures", { batchId }),
   cancelBatch: (batchId: number) => call("cancel_batch", { batchId }),
   retryBatch: (batchId: number) => call("retry_batch", { batchId }),
   pauseBatch: (batchId: number, paused: boolean) => call("pause_batch", { batchId, paused }),

@@ -23,7 +23,7 @@ import type {
   Settings,
   Snapshot,
   Word,
-  WordError,
+  BatchFailures,
   VoiceList,
   WordMedia,
 } from "./types";
@@ -129,7 +129,8 @@ export interface State {
   /** What "Generate missing" would do for the open deck (the line under the button). */
   plan: BatchPlan | null;
   /** Per-word errors of the batches whose list is expanded ("loading" while fetched). */
-  batchErrors: Record<number, WordError[] | "loading">;
+  /** Open error lists: the batch's summary line and failed words, or still loading. */
+  batchErrors: Record<number, BatchFailures | "loading">;
   toasts: Toast[];
   nextToastId: number;
   tasks: Task[];
@@ -197,7 +198,7 @@ export type Action =
   | { type: "confirmAsk"; confirm: Exclude<Confirm, null> }
   | { type: "confirmCancel" }
   | { type: "batchErrorsToggle"; batchId: number }
-  | { type: "batchErrorsLoaded"; batchId: number; errors: WordError[] }
+  | { type: "batchErrorsLoaded"; batchId: number; errors: BatchFailures }
   | { type: "toast"; kind: ToastKind; text: string; code?: string }
   | { type: "toastDismiss"; id: number }
   | { type: "error"; error: IpcError }
@@ -424,7 +425,7 @@ function reduceEvent(state: State, ev: AppEvent): State {
         next = { ...state, batches: { ...state.batches, [b.id]: batch } };
       }
       const name = b ? b.deck : `Batch ${ev.batch_id}`;
-      return addToast(next, ev.failed > 0 ? "error" : "success", batchFinishedText(name, ev), null);
+      return addToast(next, ev.failed > 0 ? "error" : "success", `${name}: ${ev.summary}`, null);
     }
     case "QueueState":
       return { ...state, queue: { ...state.queue, running: ev.running, paused: ev.paused, waitingForNetwork: ev.waiting_for_network } };
@@ -484,17 +485,6 @@ const OUTCOME_STATUS: Record<string, MediaStatus> = {
 
 export function isFinished(status: string): boolean {
   return status === "completed" || status === "failed" || status === "cancelled";
-}
-
-/** "Spanish A1: 98 of 100 words done, 2 failed" (or "… cancelled"). */
-export function batchFinishedText(
-  deck: string,
-  ev: { status: string; completed: number; failed: number; cancelled: number; total: number },
-): string {
-  const parts = [`${ev.completed} of ${ev.total} ${ev.total === 1 ? "word" : "words"} done`];
-  if (ev.failed > 0) parts.push(`${ev.failed} failed`);
-  if (ev.status === "cancelled" || ev.cancelled > 0) parts.push("cancelled");
-  return `${deck}: ${parts.join(", ")}`;
 }
 
 function announceResumed(state: State, batches: number): State {

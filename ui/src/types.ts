@@ -40,6 +40,8 @@ export type {
   Snapshot,
   Word,
   WordError,
+  BatchFailures,
+  FailureKind,
   VoiceList,
   VoiceRow,
   WordMedia,

@@ -56,12 +56,18 @@ describe("badge and batches panel", () => {
   it("a finished batch shows its result, offers Retry failed and per-word errors", async () => {
     const backend = new Backend({
       snapshot: () => snapshot([batch()]),
-      batch_errors: () => [{ word_id: 12, text: "gato", kind: "image", error: "HTTP 429: quota exceeded" }],
+      batch_failures: () => ({
+        summary: "98 done, 2 failed: 1 rejected by the provider, 1 timed out",
+        errors: [
+          { word_id: 12, text: "gato", kind: "image", error: "HTTP 400: content policy", failure: "rejected" },
+          { word_id: 13, text: "perro", kind: "audio", error: "gave up after repeated errors; last: timed out after 30 s", failure: "timed_out" },
+        ],
+      }),
       retry_batch: ({ batchId }) => batch({ id: batchId as number, status: "pending", completed_words: 98 }),
     });
     const { app } = await startApp();
     app.controller.toggleBatches(true);
-    await sendEvent({ type: "BatchFinished", batch_id: 7, status: "completed", completed: 98, failed: 2, cancelled: 0, total: 100 });
+    await sendEvent({ type: "BatchFinished", batch_id: 7, status: "completed", completed: 98, failed: 2, cancelled: 0, total: 100, summary: "98 done, 2 failed: 1 rejected by the provider, 1 timed out" });
     app.flush();
 
     const row = $("[data-testid=batch-row][data-batch-id='7']");
@@ -71,13 +77,17 @@ describe("badge and batches panel", () => {
     expect($("[data-testid=batch-cancel]", row).hidden).toBe(true);
     expect($("[data-testid=batch-eta]", row).hidden).toBe(true);
     expect($("#badge").textContent).toBe("Idle");
-    expect($$("[data-testid=toast] .toast-text").map((t) => t.textContent)).toContain("Spanish A1: 98 of 100 words done, 2 failed");
+    expect($$("[data-testid=toast] .toast-text").map((t) => t.textContent)).toContain("Spanish A1: 98 done, 2 failed: 1 rejected by the provider, 1 timed out");
 
     $("[data-testid=batch-errors-toggle]", row).click();
     await app.settle();
-    expect(backend.callsOf("batch_errors")).toEqual([{ batchId: 7 }]);
+    expect(backend.callsOf("batch_failures")).toEqual([{ batchId: 7 }]);
+    expect($("[data-testid=batch-summary]", row).textContent).toBe("98 done, 2 failed: 1 rejected by the provider, 1 timed out");
     const errs = $$("[data-testid=batch-error]", row);
-    expect(errs.map((e) => e.textContent)).toEqual(["gato (picture): HTTP 429: quota exceeded"]);
+    expect(errs.map((e) => e.textContent)).toEqual([
+      "gato (picture): HTTP 400: content policy",
+      "perro (audio): gave up after repeated errors; last: timed out after 30 s",
+    ]);
 
     $("[data-testid=batch-retry]", row).click();
     await app.settle();

@@ -29,7 +29,7 @@ describe("ipc: the commands of docs/ipc.md, with camelCase arguments", () => {
     await ipc.generate(1, ["image", "audio"], true, false);
     await ipc.generateWord(5, ["image"]);
     await ipc.snapshot();
-    await ipc.batchErrors(7);
+    await ipc.batchFailures(7);
     await ipc.cancelBatch(7);
     await ipc.retryBatch(7);
     await ipc.pauseBatch(7, true);
@@ -81,7 +81,7 @@ const IPC_TABLE: { [K in Exclude<keyof Commands, "read_media">]: Commands[K]["ar
   generate: { deckId: 1, kinds: ["image", "audio"], force: true, confirmed: false },
   generate_word: { wordId: 5, kinds: ["image"] },
   snapshot: {},
-  batch_errors: { batchId: 7 },
+  batch_failures: { batchId: 7 },
   cancel_batch: { batchId: 7 },
   retry_batch: { batchId: 7 },
   pause_batch: { batchId: 7, paused: true },

@@ -30,7 +30,7 @@ describe("reducer: batch events", () => {
       { type: "event", event: { type: "BatchProgress", batch_id: 7, status: "processing", completed: 2, failed: 0, cancelled: 0, total: 3, eta_seconds: null, eta_text: null } },
     );
     expect(s.batches[7]!.progress).toBe(66);
-    const done = reduce(s, { type: "event", event: { type: "BatchFinished", batch_id: 7, status: "completed", completed: 3, failed: 0, cancelled: 0, total: 3 } });
+    const done = reduce(s, { type: "event", event: { type: "BatchFinished", batch_id: 7, status: "completed", completed: 3, failed: 0, cancelled: 0, total: 3, summary: "3 done" } });
     expect(done.batches[7]!.progress).toBe(100);
   });
 
@@ -63,7 +63,7 @@ describe("reducer: batch events", () => {
     const s = run(
       withBatch(),
       { type: "event", event: { type: "BatchProgress", batch_id: 7, status: "processing", completed: 90, failed: 0, cancelled: 0, total: 100, eta_seconds: 30, eta_text: "~30 s left" } },
-      { type: "event", event: { type: "BatchFinished", batch_id: 7, status: "completed", completed: 98, failed: 2, cancelled: 0, total: 100 } },
+      { type: "event", event: { type: "BatchFinished", batch_id: 7, status: "completed", completed: 98, failed: 2, cancelled: 0, total: 100, summary: "98 done, 2 failed: 1 rejected by the provider, 1 timed out" } },
     );
     const b = s.batches[7]!;
     expect(b.status).toBe("completed");
@@ -71,7 +71,7 @@ describe("reducer: batch events", () => {
     expect(b.failed_words).toBe(2);
     expect(b.eta_seconds).toBeNull();
     expect(b.eta_text).toBeNull();
-    expect(s.toasts.map((t) => [t.kind, t.text])).toEqual([["error", "Spanish A1: 98 of 100 words done, 2 failed"]]);
+    expect(s.toasts.map((t) => [t.kind, t.text])).toEqual([["error", "Spanish A1: 98 done, 2 failed: 1 rejected by the provider, 1 timed out"]]);
   });
 
   it("a snapshot (as after Resync) replaces the batches but keeps known ETAs", () => {

@@ -348,9 +348,21 @@ fn status(core: &Core, batch_id: Option<i64>, json: bool) -> Result<()> {
         (Some(a), true) => eprintln!("needs attention: {}", a.reason),
         (None, _) => {}
     }
+    // One batch asked for by id: its summary line and failed words too.
+    let failures = match batch_id {
+        Some(id) => Some(core.batch_failures(id)?),
+        None => None,
+    };
     if json {
         let v: Vec<_> = batches.iter().map(batch_json).collect();
-        let out = if batch_id.is_some() { v.into_iter().next().unwrap_or_default() } else { serde_json::Value::Array(v) };
+        let out = match (v.into_iter().next(), &failures) {
+            (Some(mut one), Some(f)) if batch_id.is_some() => {
+                one["summary"] = serde_json::json!(f.summary);
+                one["errors"] = serde_json::to_value(&f.errors)?;
+                one
+            }
+            _ => serde_json::Value::Array(batches.iter().map(batch_json).collect()),
+        };
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
@@ -366,6 +378,12 @@ fn status(core: &Core, batch_id: Option<i64>, json: bool) -> Result<()> {
     }
     for b in &batches {
         println!("{}", batch_line(b));
+    }
+    if let Some(f) = failures {
+        println!("{}", f.summary);
+        for e in &f.errors {
+            println!("  {} ({}): {}", e.text, e.kind, e.error);
+        }
     }
     Ok(())
 }

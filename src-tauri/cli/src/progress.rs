@@ -55,8 +55,8 @@ impl Display {
                             println!("batch {batch_id}: {done}/{total} words, {failed} failed{eta}");
                         }
                     }
-                    Ok(Event::BatchFinished { batch_id, status, completed, failed, cancelled, total }) => {
-                        let line = format!("batch {batch_id} {status}: {completed} done, {failed} failed, {cancelled} cancelled of {total} words");
+                    Ok(Event::BatchFinished { batch_id, status, total, summary, .. }) => {
+                        let line = format!("batch {batch_id} {status} ({total} words): {summary}");
                         if let Some(bar) = bars.remove(&batch_id) {
                             bar.finish_and_clear();
                         }

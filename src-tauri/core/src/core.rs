@@ -380,7 +380,8 @@ impl Core {
         let info = self.batch(id)?;
         let _ = self.events.send(Event::progress(&info, None));
         if info.status.is_finished() {
-            let _ = self.events.send(Event::finished(&info));
+            let summary = queue::batch_failures(&self.store.read(), &info)?.summary;
+            let _ = self.events.send(Event::finished(&info, summary));
         }
         Ok(info)
     }

@@ -46,8 +46,9 @@ pub enum Event {
         outcome: JobOutcome,
         error: Option<String>,
     },
-    /// Every job of the batch settled (or it was cancelled).
-    BatchFinished { batch_id: BatchId, status: BatchStatus, completed: i64, failed: i64, cancelled: i64, total: i64 },
+    /// Every job of the batch settled (or it was cancelled). `summary` is the one line every
+    /// front end shows: "98 done, 2 failed: 1 rejected by the provider, 1 timed out".
+    BatchFinished { batch_id: BatchId, status: BatchStatus, completed: i64, failed: i64, cancelled: i64, total: i64, summary: String },
     /// The queue as a whole.
     QueueState { running: usize, paused: bool, waiting_for_network: bool },
     /// The queue needs the user (a full disk, a database another program holds for a minute),
@@ -95,9 +96,10 @@ impl Event {
         Event::ProviderAccount { provider: provider.to_string(), state: None, message: None }
     }
 
-    /// A finished batch's final counts.
-    pub fn finished(b: &BatchInfo) -> Event {
+    /// A finished batch's final counts and summary line ([`crate::queue::batch_failures`]).
+    pub fn finished(b: &BatchInfo, summary: String) -> Event {
         Event::BatchFinished {
+            summary,
             batch_id: b.id,
             status: b.status,
             completed: b.completed_words,

@@ -473,6 +473,87 @@ impl FromStr for AccountState {
     }
 }
 
+/// Why a job failed for good, as the batch summary counts it ("2 failed: 1 rejected by the
+/// provider, 1 timed out"). Stored in `jobs.failure`; the message itself is in `last_error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The provider refused this request (a 4xx other than a limit, a content policy, an
+    /// answer that is not media).
+    Rejected,
+    /// No source has media for the word (no recording, no picture).
+    NoMatch,
+    /// Every attempt timed out.
+    TimedOut,
+    /// Every attempt met a server error or a rate limit.
+    ProviderError,
+    /// Nothing is left of the word to send (only markup, or the deck's text rules are broken).
+    UnusableText,
+    /// The media was made but this machine could not save it.
+    NotSaved,
+    /// Its deck or word was deleted while it waited.
+    Deleted,
+    /// Failed before this version recorded why.
+    Unknown,
+}
+
+impl FailureKind {
+    pub const ALL: [FailureKind; 8] = [
+        FailureKind::Rejected,
+        FailureKind::NoMatch,
+        FailureKind::TimedOut,
+        FailureKind::ProviderError,
+        FailureKind::UnusableText,
+        FailureKind::NotSaved,
+        FailureKind::Deleted,
+        FailureKind::Unknown,
+    ];
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Rejected => "rejected",
+            FailureKind::NoMatch => "no_match",
+            FailureKind::TimedOut => "timed_out",
+            FailureKind::ProviderError => "provider_error",
+            FailureKind::UnusableText => "unusable_text",
+            FailureKind::NotSaved => "not_saved",
+            FailureKind::Deleted => "deleted",
+            FailureKind::Unknown => "unknown",
+        }
+    }
+}
+
+impl FromStr for FailureKind {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        FailureKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| UnknownValue::new("failure kind", s))
+    }
+}
+
+impl FromSql for FailureKind {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        state_from_sql(value)
+    }
+}
+
+/// Why one word of a batch failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct WordError {
+    pub word_id: WordId,
+    pub text: String,
+    pub kind: MediaKind,
+    pub error: String,
+    pub failure: FailureKind,
+}
+
+/// A batch's failures: the one-line summary ([`crate::wording::batch_summary`]) and each failed
+/// word's reason, for the batch panel and `deckmedia errors`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BatchFailures {
+    pub summary: String,
+    pub errors: Vec<WordError>,
+}
+
 /// A provider whose jobs are paused until the user resumes it or saves a new key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ProviderState {

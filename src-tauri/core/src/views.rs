@@ -8,7 +8,7 @@ use ts_rs::TS;
 use crate::config::Config;
 use crate::core::Core;
 use crate::error::{DbContext, Error, Result};
-use crate::model::{BatchId, DeckId, MediaKind, WordId, WordMedia};
+use crate::model::{BatchId, DeckId, WordId, WordMedia};
 use crate::providers::ProviderSet;
 use crate::queue;
 use crate::store::now_ms;
@@ -36,14 +36,7 @@ pub struct MediaPage {
     pub items: Vec<WordMedia>,
 }
 
-/// Why one word of a batch failed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct WordError {
-    pub word_id: WordId,
-    pub text: String,
-    pub kind: MediaKind,
-    pub error: String,
-}
+pub use crate::model::{BatchFailures, WordError};
 
 /// Largest page [`Core::media_page`] returns.
 pub const MAX_PAGE: i64 = 1_000;
@@ -100,20 +93,16 @@ impl Core {
         Ok(MediaPage { total, offset, items })
     }
 
-    /// The words of a batch whose media failed, with the reason.
+    /// The words of a batch whose media failed, with the reason and its kind.
     pub fn batch_errors(&self, batch_id: BatchId) -> Result<Vec<WordError>> {
         self.batch(batch_id)?;
-        let conn = self.store().read();
-        let mut stmt = conn
-            .prepare(
-                "SELECT j.word_id, w.text, j.kind, COALESCE(j.last_error, 'failed') FROM jobs j JOIN words w ON w.id = j.word_id
-                 WHERE j.batch_id = ?1 AND j.status = 'failed' ORDER BY w.position, j.kind",
-            )
-            .db("reading a batch's errors")?;
-        let rows = stmt
-            .query_map([batch_id], |r| Ok(WordError { word_id: r.get(0)?, text: r.get(1)?, kind: r.get(2)?, error: r.get(3)? }))
-            .db("reading a batch's errors")?;
-        rows.collect::<std::result::Result<_, _>>().db("reading a batch's errors")
+        queue::batch_errors(&self.store().read(), batch_id)
+    }
+
+    /// A batch's summary line and failed words ([`queue::batch_failures`]).
+    pub fn batch_failures(&self, batch_id: BatchId) -> Result<BatchFailures> {
+        let batch = self.batch(batch_id)?;
+        queue::batch_failures(&self.store().read(), &batch)
     }
 
     /// Deletes one word with its media rows and jobs. Batches that had jobs for it are

@@ -2,7 +2,37 @@
 //! say the same thing because they call the same function here. Pure functions, no I/O.
 
 use crate::cost::Cost;
-use crate::model::{ImportReport, PushReport};
+use crate::model::{FailureKind, ImportReport, PushReport};
+
+/// What follows a count of failed words of one kind: "1 rejected by the provider".
+pub fn failure_phrase(kind: FailureKind) -> &'static str {
+    match kind {
+        FailureKind::Rejected => "rejected by the provider",
+        FailureKind::NoMatch => "with nothing found",
+        FailureKind::TimedOut => "timed out",
+        FailureKind::ProviderError => "met repeated provider errors",
+        FailureKind::UnusableText => "with no text left to send",
+        FailureKind::NotSaved => "not saved on this computer",
+        FailureKind::Deleted => "deleted while queued",
+        FailureKind::Unknown => "for a reason not recorded",
+    }
+}
+
+/// A finished batch in one line, for its panel, its notification and the CLI:
+/// "98 done, 2 failed: 1 rejected by the provider, 1 timed out" (kinds in [`FailureKind`]'s
+/// order; "3 cancelled" when some were).
+pub fn batch_summary(done: i64, cancelled: i64, failures: &[(FailureKind, i64)]) -> String {
+    let failed: i64 = failures.iter().map(|(_, n)| n).sum();
+    let mut s = format!("{done} done");
+    if failed > 0 {
+        let parts: Vec<String> = failures.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {}", failure_phrase(*k))).collect();
+        s.push_str(&format!(", {failed} failed: {}", parts.join(", ")));
+    }
+    if cancelled > 0 {
+        s.push_str(&format!(", {cancelled} cancelled"));
+    }
+    s
+}
 
 /// The one-line result of pushing a deck's media into Anki, for the CLI and the window's task
 /// message: "Spanish → Anki 'Spanish': 2 updated, 0 unchanged, 1 not in Anki, 0 without media
@@ -87,8 +117,18 @@ pub fn eta(secs: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{eta, import_summary};
-    use crate::model::ImportReport;
+    use super::{batch_summary, eta, import_summary};
+    use crate::model::{FailureKind, ImportReport};
+
+    #[test]
+    fn a_batch_summary_counts_failures_by_kind() {
+        assert_eq!(batch_summary(100, 0, &[]), "100 done");
+        assert_eq!(
+            batch_summary(98, 0, &[(FailureKind::Rejected, 1), (FailureKind::TimedOut, 1)]),
+            "98 done, 2 failed: 1 rejected by the provider, 1 timed out"
+        );
+        assert_eq!(batch_summary(0, 3, &[(FailureKind::NoMatch, 2), (FailureKind::Deleted, 0)]), "0 done, 2 failed: 2 with nothing found, 3 cancelled");
+    }
 
     #[test]
     fn an_import_says_what_it_brought() {

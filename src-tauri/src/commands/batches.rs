@@ -2,7 +2,7 @@
 
 use deckmedia_core::core::Snapshot;
 use deckmedia_core::plan::BatchPlan;
-use deckmedia_core::views::WordError;
+use deckmedia_core::views::BatchFailures;
 use deckmedia_core::{BatchId, BatchInfo, DeckId, MediaKind, WordId};
 use tauri::State;
 
@@ -39,9 +39,11 @@ pub async fn snapshot(state: State<'_, AppState>) -> CmdResult<Snapshot> {
     call(&state, |c| c.snapshot()).await
 }
 
+/// A batch's one-line summary ("98 done, 2 failed: 1 rejected by the provider, 1 timed out")
+/// and its failed words with their reasons.
 #[tauri::command]
-pub async fn batch_errors(state: State<'_, AppState>, batch_id: BatchId) -> CmdResult<Vec<WordError>> {
-    call(&state, move |c| c.batch_errors(batch_id)).await
+pub async fn batch_failures(state: State<'_, AppState>, batch_id: BatchId) -> CmdResult<BatchFailures> {
+    call(&state, move |c| c.batch_failures(batch_id)).await
 }
 
 #[tauri::command]

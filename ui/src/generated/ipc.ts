@@ -192,7 +192,19 @@ reused_jobs: number, total_jobs: number, done_jobs: number, failed_jobs: number,
 /**
  * Why one word of a batch failed.
  */
-export type WordError = { word_id: number, text: string, kind: MediaKind, error: string, };
+export type WordError = { word_id: number, text: string, kind: MediaKind, error: string, failure: FailureKind, };
+
+/**
+ * Why a job failed for good, as the batch summary counts it ("2 failed: 1 rejected by the
+ * provider, 1 timed out"). Stored in `jobs.failure`; the message itself is in `last_error`.
+ */
+export type FailureKind = "rejected" | "no_match" | "timed_out" | "provider_error" | "unusable_text" | "not_saved" | "deleted" | "unknown";
+
+/**
+ * A batch's failures: the one-line summary ([`crate::wording::batch_summary`]) and each failed
+ * word's reason, for the batch panel and `deckmedia errors`.
+ */
+export type BatchFailures = { summary: string, errors: Array<WordError>, };
 
 /**
  * A row that cannot be imported, by its line number (1-based, in the file).
@@ -436,7 +448,7 @@ eta_text: string | null, } | { "type": "JobFinished", batch_id: number, job_id: 
  * needs the user: see `ProviderAccount`) or `requeued` (the worker stopped, or the disk
  * is full).
  */
-outcome: JobOutcome, error: string | null, } | { "type": "BatchFinished", batch_id: number, status: BatchStatus, completed: number, failed: number, cancelled: number, total: number, } | { "type": "QueueState", running: number, paused: boolean, waiting_for_network: boolean, } | { "type": "QueueAttention", attention: Attention | null, } | { "type": "ProviderAccount", provider: string, state: AccountState | null, message: string | null, } | { "type": "VoiceInstall", key: string, state: VoiceInstallState, bytes_done: number, bytes_total: number, 
+outcome: JobOutcome, error: string | null, } | { "type": "BatchFinished", batch_id: number, status: BatchStatus, completed: number, failed: number, cancelled: number, total: number, summary: string, } | { "type": "QueueState", running: number, paused: boolean, waiting_for_network: boolean, } | { "type": "QueueAttention", attention: Attention | null, } | { "type": "ProviderAccount", provider: string, state: AccountState | null, message: string | null, } | { "type": "VoiceInstall", key: string, state: VoiceInstallState, bytes_done: number, bytes_total: number, 
 /**
  * Estimated seconds left, from this install's speed.
  */
@@ -489,7 +501,7 @@ export type Commands = {
   generate: { args: { deckId: number; kinds: Array<MediaKind>; force: boolean; confirmed: boolean }; result: BatchInfo };
   generate_word: { args: { wordId: number; kinds: Array<MediaKind> }; result: BatchInfo };
   snapshot: { args: Record<string, never>; result: Snapshot };
-  batch_errors: { args: { batchId: number }; result: Array<WordError> };
+  batch_failures: { args: { batchId: number }; result: BatchFailures };
   cancel_batch: { args: { batchId: number }; result: BatchInfo };
   retry_batch: { args: { batchId: number }; result: BatchInfo };
   pause_batch: { args: { batchId: number; paused: boolean }; result: BatchInfo };

@@ -5,12 +5,12 @@ import type { Controller } from "../controller";
 import { h, replaceChildren, setHidden, setText, syncKeyed, type Row } from "../dom";
 import { batchStatusText, kindsText, sortedBatches } from "../selectors";
 import { isFinished, type BatchView, type State } from "../state";
-import type { WordError } from "../types";
+import type { BatchFailures } from "../types";
 import type { View } from "./view";
 
 interface BatchItem {
   batch: BatchView;
-  errors: WordError[] | "loading" | undefined;
+  errors: BatchFailures | "loading" | undefined;
   queuePaused: boolean;
 }
 
@@ -153,9 +153,10 @@ function batchRow(ctl: Controller, first: BatchItem): Row<BatchItem> {
       else if (item.errors) {
         replaceChildren(
           errors,
-          ...(item.errors.length === 0
+          h("li", { class: "batch-summary", "data-testid": "batch-summary" }, item.errors.summary),
+          ...(item.errors.errors.length === 0
             ? [h("li", { class: "muted" }, "No errors.")]
-            : item.errors.map((we) =>
+            : item.errors.errors.map((we) =>
                 h(
                   "li",
                   { "data-testid": "batch-error", "data-word-id": String(we.word_id) },

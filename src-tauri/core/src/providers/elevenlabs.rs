@@ -90,7 +90,7 @@ impl ElevenLabsProvider {
         if err.is_connect() {
             ProviderError::unreachable(connect_message(&self.host, err, self.config.connect_timeout))
         } else if err.is_timeout() {
-            ProviderError::retryable(format!("timed out after {}", human_duration(self.config.timeout)))
+            ProviderError::timed_out(format!("timed out after {}", human_duration(self.config.timeout)))
         } else {
             ProviderError::retryable(format!("request to {} failed: {}", self.host, root_cause(err)))
         }
@@ -138,6 +138,7 @@ impl ElevenLabsProvider {
             ProviderError::Unreachable { message } => ProviderError::Unreachable { message: clean(message) },
             ProviderError::Account { state, message } => ProviderError::Account { state, message: clean(message) },
             ProviderError::NoMatch { message } => ProviderError::NoMatch { message: clean(message) },
+            ProviderError::TimedOut { message } => ProviderError::TimedOut { message: clean(message) },
             ProviderError::Cancelled => ProviderError::Cancelled,
         }
     }

@@ -79,6 +79,10 @@ pub enum ProviderError {
     /// and waits for Resume or a new key. `message` is the provider's own words.
     #[error("{state}: {message}")]
     Account { state: AccountState, message: String },
+    /// No answer in time (the request's own timeout, or the engine's): worth another attempt,
+    /// like [`ProviderError::Retryable`]; a job that keeps timing out fails as "timed out".
+    #[error("{message}")]
+    TimedOut { message: String },
     /// The job was cancelled while the request was in flight.
     #[error("cancelled")]
     Cancelled,
@@ -97,6 +101,9 @@ impl ProviderError {
     }
     pub fn unreachable(message: impl Into<String>) -> Self {
         ProviderError::Unreachable { message: message.into() }
+    }
+    pub fn timed_out(message: impl Into<String>) -> Self {
+        ProviderError::TimedOut { message: message.into() }
     }
     pub fn no_match(message: impl Into<String>) -> Self {
         ProviderError::NoMatch { message: message.into() }

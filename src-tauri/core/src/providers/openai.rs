@@ -285,7 +285,7 @@ impl OpenAiProvider {
         if err.is_connect() {
             ProviderError::unreachable(connect_message(&self.host, err, self.config.connect_timeout))
         } else if err.is_timeout() {
-            ProviderError::retryable(format!("timed out after {}", human_duration(self.config.timeout)))
+            ProviderError::timed_out(format!("timed out after {}", human_duration(self.config.timeout)))
         } else if err.is_builder() || err.is_redirect() {
             ProviderError::permanent(format!("request to {} failed: {}", self.host, root_cause(err)))
         } else {
@@ -309,6 +309,8 @@ impl OpenAiProvider {
             ProviderError::Account { state, message } if message.contains(key) => {
                 ProviderError::Account { state, message: message.replace(key, "***") }
             }
+            ProviderError::TimedOut { message } if message.contains(key) => ProviderError::TimedOut { message: message.replace(key, "***") },
+            ProviderError::NoMatch { message } if message.contains(key) => ProviderError::NoMatch { message: message.replace(key, "***") },
             other => other,
         }
     }

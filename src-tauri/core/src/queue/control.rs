@@ -41,7 +41,7 @@ pub fn retry_failed(conn: &mut Connection, batch_id: BatchId, now: i64) -> Resul
     ensure_batch(&tx, batch_id)?;
     let n = tx
         .execute(
-            "UPDATE jobs SET status = 'queued', attempts = 0, next_run_at = ?2, last_error = NULL,
+            "UPDATE jobs SET status = 'queued', attempts = 0, next_run_at = ?2, last_error = NULL, failure = NULL,
                     finished_at = NULL, started_at = NULL, lease = NULL
              WHERE batch_id = ?1 AND (status = 'failed' OR status = 'cancelled')
                AND NOT EXISTS(SELECT 1 FROM jobs a WHERE a.word_id = jobs.word_id AND a.kind = jobs.kind

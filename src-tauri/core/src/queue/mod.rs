@@ -30,6 +30,6 @@ pub use claim::{claim, ClaimedJob};
 pub use control::{cancel_batch, delete_word, prioritize_word, recover_running, retry_failed, set_batch_paused, set_global_paused, global_paused, jobs_no_longer_ours};
 pub use enqueue::{enqueue, plan_rows, EnqueueOptions, PlanRow};
 pub use media_row::{put_media, OnExisting};
-pub use read::{batch_info, list_batches, media_of_deck, media_of_deck_page, next_due, outstanding, runnable_by_kind, Outstanding};
+pub use read::{batch_errors, batch_failures, batch_info, list_batches, media_of_deck, media_of_deck_page, next_due, outstanding, runnable_by_kind, Outstanding};
 pub use reconcile::{reconcile, Reconciled, DECK_DELETED};
 pub use settle::{settle, JobSettled, MediaRecord, Outcome, SettleReport};

@@ -8,7 +8,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::clean::{clean, Purpose, Rules};
 use crate::error::{DbContext, Error, Result};
-use crate::model::{BatchId, BatchInfo, BatchStatus, DeckId, JobStatus, MediaKind, MediaState, MediaStatus, UnknownValue, WordId, WordMedia};
+use crate::model::{
+    BatchFailures, BatchId, BatchInfo, BatchStatus, DeckId, FailureKind, JobStatus, MediaKind, MediaState, MediaStatus, UnknownValue, WordError, WordId,
+    WordMedia,
+};
 
 /// "The batch is finished", in SQL over a batch row's counters (see [`BatchInfo::all_settled`]).
 const SETTLED: &str = "done_jobs + failed_jobs + cancelled_jobs >= total_jobs";
@@ -137,6 +140,39 @@ pub fn batch_info(conn: &Connection, batch_id: BatchId) -> Result<BatchInfo> {
         .optional()
         .db("reading a batch")?
         .ok_or_else(|| Error::not_found(format!("batch {batch_id}")))
+}
+
+/// The words of a batch whose media failed, in deck order, with the reason and its kind.
+pub fn batch_errors(conn: &Connection, batch_id: BatchId) -> Result<Vec<WordError>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT j.word_id, w.text, j.kind, COALESCE(j.last_error, 'failed'), j.failure FROM jobs j JOIN words w ON w.id = j.word_id
+             WHERE j.batch_id = ?1 AND j.status = 'failed' ORDER BY w.position, j.kind",
+        )
+        .db("reading a batch's errors")?;
+    let rows = stmt
+        .query_map([batch_id], |r| {
+            // NULL: failed before the kind was recorded (schema 006); an unknown text is damage.
+            let failure: Option<FailureKind> = r.get(4)?;
+            Ok(WordError { word_id: r.get(0)?, text: r.get(1)?, kind: r.get(2)?, error: r.get(3)?, failure: failure.unwrap_or(FailureKind::Unknown) })
+        })
+        .db("reading a batch's errors")?;
+    rows.collect::<std::result::Result<_, _>>().db("reading a batch's errors")
+}
+
+/// A batch's summary line ([`crate::wording::batch_summary`]) and failed words. A word that
+/// failed for two reasons (its picture and its recording) counts once, under the first kind in
+/// [`FailureKind`]'s order. No query when nothing failed.
+pub fn batch_failures(conn: &Connection, batch: &BatchInfo) -> Result<BatchFailures> {
+    let errors = if batch.failed_words > 0 || batch.failed_jobs > 0 { batch_errors(conn, batch.id)? } else { Vec::new() };
+    let mut per_word: HashMap<WordId, FailureKind> = HashMap::new();
+    for e in &errors {
+        per_word.entry(e.word_id).and_modify(|k| *k = (*k).min(e.failure)).or_insert(e.failure);
+    }
+    let failures: Vec<(FailureKind, i64)> =
+        FailureKind::ALL.iter().map(|&k| (k, per_word.values().filter(|&&v| v == k).count() as i64)).filter(|(_, n)| *n > 0).collect();
+    let summary = crate::wording::batch_summary(batch.completed_words, batch.cancelled_words, &failures);
+    Ok(BatchFailures { summary, errors })
 }
 
 /// Batches, newest first: all unfinished ones, and up to `recent_finished` finished ones.

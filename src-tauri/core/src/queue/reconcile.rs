@@ -37,7 +37,7 @@ pub fn reconcile(conn: &mut Connection, configured: &[(MediaKind, String)], now:
     let batches: Vec<BatchId> = {
         let mut stmt = tx
             .prepare(
-                "UPDATE jobs SET status = 'failed', lease = NULL, finished_at = ?1, last_error = ?2
+                "UPDATE jobs SET status = 'failed', lease = NULL, finished_at = ?1, last_error = ?2, failure = 'deleted'
                  WHERE status IN ('queued', 'running')
                    AND (NOT EXISTS(SELECT 1 FROM words w JOIN decks d ON d.id = w.deck_id WHERE w.id = jobs.word_id)
                         OR NOT EXISTS(SELECT 1 FROM batches b JOIN decks d ON d.id = b.deck_id WHERE b.id = jobs.batch_id))

@@ -6,7 +6,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::media_row::{put_media, OnExisting};
 use crate::error::{DbContext, Error, Result};
-use crate::model::{AccountState, BatchId, JobId, JobOutcome, MediaKind, ProviderState, WordId};
+use crate::model::{AccountState, BatchId, FailureKind, JobId, JobOutcome, MediaKind, ProviderState, WordId};
 
 /// A media file as recorded for a word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,10 +31,11 @@ pub struct MediaRecord {
 pub enum Outcome {
     /// Media is stored (the file is already in place). `reused`: no provider call was made.
     Done { job: JobId, media: MediaRecord, reused: bool },
-    /// Try again at `next_run_at` (ms), unless this was the last attempt.
-    Retry { job: JobId, error: String, next_run_at: i64 },
+    /// Try again at `next_run_at` (ms), unless this was the last attempt (then it fails as
+    /// `failure`).
+    Retry { job: JobId, error: String, next_run_at: i64, failure: FailureKind },
     /// Failed for good.
-    Fail { job: JobId, error: String },
+    Fail { job: JobId, error: String, failure: FailureKind },
     /// Back to the queue without counting an attempt (shutdown; `error` says why when the
     /// provider could not be reached).
     Requeue { job: JobId, next_run_at: i64, error: Option<String> },
@@ -163,7 +164,7 @@ fn move_job(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64) -> R
         Outcome::Done { job, media, reused } => {
             let r = update_job(
                 tx,
-                "UPDATE jobs SET status = 'done', finished_at = ?3, lease = NULL, last_error = NULL,
+                "UPDATE jobs SET status = 'done', finished_at = ?3, lease = NULL, last_error = NULL, failure = NULL,
                         attempts = attempts + ?4, reused = ?5
                  WHERE id = ?1 AND status = 'running' AND lease = ?2
                  RETURNING batch_id, word_id, kind, attempts, max_attempts",
@@ -175,7 +176,7 @@ fn move_job(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64) -> R
             }
             (r, JobOutcome::Done, None)
         }
-        Outcome::Retry { job, error, next_run_at } => {
+        Outcome::Retry { job, error, next_run_at, failure } => {
             let r = update_job(
                 tx,
                 "UPDATE jobs SET status = 'queued', lease = NULL, attempts = attempts + 1, next_run_at = ?3, last_error = ?4
@@ -188,11 +189,11 @@ fn move_job(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64) -> R
                 None => {
                     // The last attempt, or not ours any more: fail it if it is still ours.
                     let error = format!("gave up after repeated errors; last: {error}");
-                    (fail(tx, *job, lease, &error, now)?, JobOutcome::Failed, Some(error))
+                    (fail(tx, *job, lease, &error, *failure, now)?, JobOutcome::Failed, Some(error))
                 }
             }
         }
-        Outcome::Fail { job, error } => (fail(tx, *job, lease, error, now)?, JobOutcome::Failed, Some(error.clone())),
+        Outcome::Fail { job, error, failure } => (fail(tx, *job, lease, error, *failure, now)?, JobOutcome::Failed, Some(error.clone())),
         Outcome::Requeue { job, next_run_at, error } => {
             let r = update_job(
                 tx,
@@ -219,13 +220,13 @@ fn move_job(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64) -> R
     })
 }
 
-fn fail(tx: &Transaction<'_>, job: JobId, lease: &str, error: &str, now: i64) -> Result<Option<Row>> {
+fn fail(tx: &Transaction<'_>, job: JobId, lease: &str, error: &str, failure: FailureKind, now: i64) -> Result<Option<Row>> {
     update_job(
         tx,
-        "UPDATE jobs SET status = 'failed', lease = NULL, attempts = attempts + 1, finished_at = ?3, last_error = ?4
+        "UPDATE jobs SET status = 'failed', lease = NULL, attempts = attempts + 1, finished_at = ?3, last_error = ?4, failure = ?5
          WHERE id = ?1 AND status = 'running' AND lease = ?2
          RETURNING batch_id, word_id, kind, attempts, max_attempts",
-        params![job, lease, now, error],
+        params![job, lease, now, error, failure.as_str()],
     )
 }
 
@@ -331,7 +332,7 @@ mod tests {
         let (jobs_after, batch_after) = (jobs(&store), batch(&store));
         assert_eq!(batch_after.0, 1);
 
-        let again = settle(&mut store.conn(), "A", &[done(ids[0]), Outcome::Fail { job: ids[0], error: "late".into() }], 4_000).unwrap();
+        let again = settle(&mut store.conn(), "A", &[done(ids[0]), Outcome::Fail { job: ids[0], error: "late".into(), failure: FailureKind::Rejected }], 4_000).unwrap();
         assert!(again.settled.is_empty() && again.batches.is_empty() && again.finished.is_empty(), "{again:?}");
         assert_eq!(jobs(&store), jobs_after, "no job row changed");
         assert_eq!(batch(&store), batch_after, "counters counted once");
@@ -343,7 +344,7 @@ mod tests {
         let (jobs_before, batch_before) = (jobs(&store), batch(&store));
         let outcomes = [
             done(ids[0]),
-            Outcome::Retry { job: ids[1], error: "x".into(), next_run_at: 9_000 },
+            Outcome::Retry { job: ids[1], error: "x".into(), next_run_at: 9_000, failure: FailureKind::ProviderError },
             Outcome::Requeue { job: ids[1], next_run_at: 9_000, error: None },
         ];
         let report = settle(&mut store.conn(), "B", &outcomes, 3_000).unwrap();
@@ -356,7 +357,7 @@ mod tests {
     fn a_settle_changes_only_its_own_rows() {
         let (store, ids) = setup();
         let before = jobs(&store);
-        let report = settle(&mut store.conn(), "A", &[Outcome::Retry { job: ids[0], error: "503".into(), next_run_at: 9_000 }], 3_000).unwrap();
+        let report = settle(&mut store.conn(), "A", &[Outcome::Retry { job: ids[0], error: "503".into(), next_run_at: 9_000, failure: FailureKind::ProviderError }], 3_000).unwrap();
         assert_eq!(report.settled[0].outcome, JobOutcome::Retrying);
         let after = jobs(&store);
         assert_eq!(after[0], (ids[0], "queued".into(), 1, None, Some("503".into()), 9_000));

@@ -11,7 +11,7 @@ use crate::config::QueueConfig;
 use crate::error::Error;
 use crate::limits::{backoff, Finish, RateReport};
 use crate::media::MediaStore;
-use crate::model::{JobId, MediaKind};
+use crate::model::{FailureKind, JobId, MediaKind};
 use crate::providers::{MediaBytes, MediaRequest, ProviderError, ProviderSlot};
 use crate::queue::{ClaimedJob, MediaRecord, Outcome};
 
@@ -71,7 +71,7 @@ pub async fn run_job(job: ClaimedJob, ctx: &JobContext, cancel: &CancellationTok
     let attempt = job.attempts + 1;
     if let Some(why) = &job.unusable {
         release(Finish::Other, Vec::new());
-        return JobEnd::Settle(outcome_of_error(job.id, attempt, ProviderError::permanent(why.clone()), ctx));
+        return JobEnd::Settle(Outcome::Fail { job: job.id, error: why.clone(), failure: FailureKind::UnusableText });
     }
     let request = MediaRequest { kind: job.kind, text: job.text.clone(), language: job.language.clone(), translation: job.translation.clone() };
     let result = ctx.slot.provider.generate(&request, cancel).await;
@@ -98,7 +98,7 @@ pub async fn run_job(job: ClaimedJob, ctx: &JobContext, cancel: &CancellationTok
     match write_pending(write, ctx.media.clone()).await {
         Written::Done(outcome) => JobEnd::Settle(outcome),
         Written::Local(write, reason) => JobEnd::Unwritten { write, reason },
-        Written::Failed { job, attempt, error } => JobEnd::Settle(retry_outcome(job, attempt, error, ctx)),
+        Written::Failed { job, attempt, error } => JobEnd::Settle(retry_outcome(job, attempt, error, FailureKind::NotSaved, ctx)),
     }
 }
 
@@ -129,9 +129,9 @@ pub async fn write_pending(write: PendingWrite, media: MediaStore) -> Written {
     }
 }
 
-/// A retry after the backoff of attempt `attempt`.
-pub fn retry_outcome(job: JobId, attempt: u32, error: String, ctx: &JobContext) -> Outcome {
-    Outcome::Retry { job, error, next_run_at: ctx.clock.now_ms() + retry_delay(&ctx.queue, attempt).as_millis() as i64 }
+/// A retry after the backoff of attempt `attempt`; `failure` if it was the last.
+pub fn retry_outcome(job: JobId, attempt: u32, error: String, failure: FailureKind, ctx: &JobContext) -> Outcome {
+    Outcome::Retry { job, error, next_run_at: ctx.clock.now_ms() + retry_delay(&ctx.queue, attempt).as_millis() as i64, failure }
 }
 
 fn retry_delay(cfg: &QueueConfig, attempt: u32) -> Duration {
@@ -156,11 +156,15 @@ fn outcome_of_error(job: JobId, attempt: u32, e: ProviderError, ctx: &JobContext
         // The server said "too many, come back then" (429 or MediaWiki's maxlag with
         // Retry-After): not the word's fault, so no attempt is spent; the slot is paused too.
         ProviderError::Retryable { retry_after: Some(after), rate_limited: true, .. } => Outcome::Requeue { job, next_run_at: now + after.as_millis() as i64, error: None },
-        ProviderError::Retryable { message, retry_after: Some(after), .. } => Outcome::Retry { job, error: message, next_run_at: now + after.as_millis() as i64 },
-        ProviderError::Retryable { message, retry_after: None, .. } => retry_outcome(job, attempt, message, ctx),
+        ProviderError::Retryable { message, retry_after: Some(after), .. } => {
+            Outcome::Retry { job, error: message, next_run_at: now + after.as_millis() as i64, failure: FailureKind::ProviderError }
+        }
+        ProviderError::Retryable { message, retry_after: None, .. } => retry_outcome(job, attempt, message, FailureKind::ProviderError, ctx),
+        ProviderError::TimedOut { message } => retry_outcome(job, attempt, message, FailureKind::TimedOut, ctx),
+        ProviderError::Permanent { message } => Outcome::Fail { job, error: message, failure: FailureKind::Rejected },
         // Nothing to make (no recording of the word, and no chain member after it): asking again
         // would find the same nothing.
-        ProviderError::Permanent { message } | ProviderError::NoMatch { message } => Outcome::Fail { job, error: message },
+        ProviderError::NoMatch { message } => Outcome::Fail { job, error: message, failure: FailureKind::NoMatch },
         ProviderError::Unreachable { message } => Outcome::Requeue { job, next_run_at: now, error: Some(format!("waiting for the network: {message}")) },
         ProviderError::Account { state, message } => Outcome::ProviderPaused { job, provider: ctx.slot.provider.name().to_string(), state, message },
         ProviderError::Cancelled => Outcome::Requeue { job, next_run_at: now, error: None },

@@ -21,7 +21,7 @@ use crate::attention::Attention;
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::limits::{Finish, KindLimits, RateReport};
-use crate::model::{BatchId, JobId, MediaKind};
+use crate::model::{BatchId, FailureKind, JobId, MediaKind};
 use crate::model::JobOutcome;
 use crate::queue::{self, ClaimedJob, Outcome, SettleReport};
 use crate::store::Store;
@@ -356,7 +356,7 @@ impl<'w> Turn<'w> {
                     reason = why;
                     self.keep(write, reason.clone(), Instant::now());
                 }
-                Written::Failed { job, attempt, error } => self.outcomes.push(retry_outcome(job, attempt, error, &ctx)),
+                Written::Failed { job, attempt, error } => self.outcomes.push(retry_outcome(job, attempt, error, FailureKind::NotSaved, &ctx)),
             }
         }
         if still_full {
@@ -595,7 +595,9 @@ impl<'w> Turn<'w> {
         pace.dirty = false;
         let _ = self.w.events.send(Event::progress(&info, eta_seconds));
         if finished || info.status.is_finished() {
-            let _ = self.w.events.send(Event::finished(&info));
+            let batch = info.clone();
+            let summary = self.w.db(move |s| queue::batch_failures(&s.conn(), &batch)).await?.summary;
+            let _ = self.w.events.send(Event::finished(&info, summary));
             self.paces.remove(&batch_id);
         }
         Ok(())

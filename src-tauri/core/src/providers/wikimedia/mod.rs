@@ -257,7 +257,7 @@ impl WikimediaProvider {
         if err.is_connect() {
             ProviderError::unreachable(connect_message(&host, err, self.settings.connect_timeout))
         } else if err.is_timeout() {
-            ProviderError::retryable(format!("Wikimedia timed out after {}", human_duration(self.settings.timeout)))
+            ProviderError::timed_out(format!("Wikimedia timed out after {}", human_duration(self.settings.timeout)))
         } else {
             ProviderError::retryable(format!("request to {host} failed: {}", root_cause(err)))
         }

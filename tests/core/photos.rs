@@ -241,3 +241,30 @@ async fn a_chain_gives_licensed_photos_where_they_exist_and_offline_pictures_els
     assert_eq!(credits[0].page_url, "https://commons.wikimedia.org/wiki/File:Park_bench.jpg");
     assert!(credits[0].line().starts_with("banco (image, wikimedia): Carla, CC BY 2.0"), "{}", credits[0].line());
 }
+
+#[tokio::test]
+async fn a_client_id_and_secret_are_exchanged_for_an_access_token_kept_until_it_expires() {
+    let fake = FakeOpenverse::start().await;
+    fake.register("client-abc", "secret-xyz-987");
+    fake.add_image(OpenverseImage::new("cat1", "Cat", "Kim", "by", png_for_word("cat")));
+    let clock = Arc::new(TestClock(AtomicI64::new(1_700_000_000_000)));
+    let p = openverse(&fake, Some("client-abc:secret-xyz-987"), clock.clone());
+    p.generate(&picture("gato", "es", Some("cat")), &CancellationToken::new()).await.unwrap();
+    p.generate(&picture("gata", "es", Some("cat")), &CancellationToken::new()).await.unwrap();
+    let requests = fake.requests();
+    let paths: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(paths, ["/v1/auth_tokens/token/", "/v1/images/", "/v1/images/cat1/thumb/", "/v1/images/", "/v1/images/cat1/thumb/"], "one exchange for both words");
+    assert_eq!(requests[0].query["grant_type"], "client_credentials");
+    assert!(requests[1..].iter().all(|r| r.authorization.as_deref() == Some("Bearer access-1")));
+    assert!(requests[1..].iter().all(|r| !format!("{r:?}").contains("secret-xyz")), "the secret goes to the token endpoint only");
+
+    clock.0.fetch_add(36_000_000, Ordering::SeqCst);
+    p.generate(&picture("gatito", "es", Some("cat")), &CancellationToken::new()).await.unwrap();
+    let last = fake.requests();
+    assert_eq!(last[5].path, "/v1/auth_tokens/token/", "an expired token is exchanged again");
+    assert_eq!(last[6].authorization.as_deref(), Some("Bearer access-2"));
+
+    let refused = openverse(&fake, Some("client-abc:wrong-secret"), Arc::new(TestClock(AtomicI64::new(1_700_000_000_000))));
+    let err = refused.generate(&picture("perro", "es", Some("cat")), &CancellationToken::new()).await.unwrap_err();
+    assert!(matches!(&err, ProviderError::Account { .. }) && !err.to_string().contains("wrong-secret"), "{err:?}");
+}

@@ -7,6 +7,9 @@
 //!   images added whose title contains the query (case-insensitive) and whose licence is among
 //!   `license` (when given), in the order added.
 //! * `GET /v1/images/{id}/thumb/` → the image's bytes.
+//! * `POST /v1/auth_tokens/token/` (form: `grant_type=client_credentials`, `client_id`,
+//!   `client_secret`) → `{"access_token": "access-<n>", "scope", "expires_in", "token_type"}`
+//!   for the client set with [`FakeOpenverse::register`], 401 otherwise.
 //!
 //! Every request is recorded with its `Authorization` header, so tests check what was sent,
 //! and that nothing was sent past a limit.
@@ -18,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
@@ -53,6 +56,9 @@ pub struct OpenverseRequest {
 #[derive(Default)]
 struct FakeState {
     images: Vec<OpenverseImage>,
+    /// The registered application's client id and secret, and how many tokens were issued.
+    client: Option<(String, String)>,
+    issued: u32,
     requests: Vec<OpenverseRequest>,
 }
 
@@ -73,7 +79,11 @@ impl FakeOpenverse {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.expect("fake openverse: bind");
         let addr = listener.local_addr().expect("fake openverse: address");
         let shared = Arc::new(Shared { state: Mutex::new(FakeState::default()), addr });
-        let app = Router::new().route("/v1/images/", get(search)).route("/v1/images/{id}/thumb/", get(thumb)).with_state(shared.clone());
+        let app = Router::new()
+            .route("/v1/images/", get(search))
+            .route("/v1/images/{id}/thumb/", get(thumb))
+            .route("/v1/auth_tokens/token/", post(token))
+            .with_state(shared.clone());
         let server = tokio::spawn(async move {
             if let Err(err) = axum::serve(listener, app).await {
                 eprintln!("fake openverse: server stopped: {err}");
@@ -85,6 +95,11 @@ impl FakeOpenverse {
     /// `[openverse] url`.
     pub fn url(&self) -> String {
         format!("http://{}", self.shared.addr)
+    }
+
+    /// Registers an application: its client id and secret get access tokens.
+    pub fn register(&self, client_id: &str, client_secret: &str) {
+        lock(&self.shared.state).client = Some((client_id.into(), client_secret.into()));
     }
 
     pub fn add_image(&self, image: OpenverseImage) {
@@ -154,4 +169,17 @@ async fn thumb(State(shared): State<Arc<Shared>>, Path(id): Path<String>, header
         Some(i) => ([(header::CONTENT_TYPE, "image/jpeg")], i.bytes.clone()).into_response(),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
+}
+
+async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, axum::Form(form): axum::Form<HashMap<String, String>>) -> Response {
+    record(&shared, "/v1/auth_tokens/token/".into(), &form, &headers);
+    let mut state = lock(&shared.state);
+    let given = (form.get("client_id").cloned().unwrap_or_default(), form.get("client_secret").cloned().unwrap_or_default());
+    let valid = form.get("grant_type").map(String::as_str) == Some("client_credentials") && state.client.as_ref() == Some(&given);
+    if !valid {
+        return (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/json")], r#"{"error": "invalid_client"}"#).into_response();
+    }
+    state.issued += 1;
+    let body = json!({"access_token": format!("access-{}", state.issued), "scope": "read write groups", "expires_in": 36000, "token_type": "Bearer"});
+    ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }

@@ -14,7 +14,10 @@
 //! request is **not sent** and the word waits ([`ProviderError::Retryable`] with `rate_limited`
 //! and the time until room frees: the worker requeues it without spending an attempt and pauses
 //! the provider). The token (`deckmedia key set openverse`) is sent as a bearer token to the
-//! configured server only, never logged or put in a message.
+//! configured server only, never logged or put in a message. It is either an access token, or
+//! a registered application's `client_id:client_secret`, which is exchanged for an access token
+//! (`POST /v1/auth_tokens/token/`, OAuth2 client credentials) on first use and again when that
+//! one expires or is refused.
 
 pub mod budget;
 
@@ -108,6 +111,8 @@ pub struct OpenverseProvider {
     misses: Arc<MissCache>,
     budget: Mutex<Budget>,
     clock: Arc<dyn Clock>,
+    /// The access token got for a `client_id:client_secret`, and when it expires (ms).
+    access: tokio::sync::Mutex<Option<(Secret, i64)>>,
 }
 
 /// One usable search result.
@@ -126,7 +131,7 @@ impl OpenverseProvider {
         let misses = Arc::new(MissCache::open(data_dir.map(|d| d.join(MISS_CACHE_FILE)).as_deref(), settings.negative_cache));
         let budget = Mutex::new(Budget::load(data_dir.map(|d| d.join(BUDGET_FILE)).as_deref(), settings.per_minute, settings.per_day));
         let user_agent = super::wikimedia::user_agent(&settings.contact);
-        Ok(OpenverseProvider { settings, base, client, user_agent, misses, budget, clock })
+        Ok(OpenverseProvider { settings, base, client, user_agent, misses, budget, clock, access: tokio::sync::Mutex::new(None) })
     }
 
     async fn find(&self, request: &MediaRequest) -> Result<MediaBytes, ProviderError> {
@@ -188,6 +193,55 @@ impl OpenverseProvider {
         Ok(results(&json).into_iter().next())
     }
 
+    /// Whether the stored token is a `client_id:client_secret` to exchange.
+    fn exchanges(&self) -> bool {
+        self.settings.token.as_ref().is_some_and(|t| t.expose().split_once(':').is_some_and(|(i, s)| !i.is_empty() && !s.is_empty()))
+    }
+
+    /// The bearer token to send: the stored access token, or the one a stored
+    /// `client_id:client_secret` was exchanged for (exchanged now when there is none yet or it
+    /// is about to expire). `None` without a token.
+    async fn bearer(&self) -> Result<Option<Secret>, ProviderError> {
+        let Some(token) = &self.settings.token else { return Ok(None) };
+        let Some((id, secret)) = token.expose().split_once(':').filter(|(i, s)| !i.is_empty() && !s.is_empty()) else { return Ok(Some(token.clone())) };
+        let mut access = self.access.lock().await;
+        let now = self.clock.now_ms();
+        if let Some((current, expires)) = access.as_ref().filter(|(_, expires)| *expires - 60_000 > now) {
+            tracing::trace!("reusing the Openverse access token until {expires}");
+            return Ok(Some(current.clone()));
+        }
+        let got = self.exchange(id, secret).await?;
+        let expires = now + got.1.as_millis() as i64;
+        *access = Some((got.0.clone(), expires));
+        Ok(Some(got.0))
+    }
+
+    /// OAuth2 client credentials → an access token and how long it lasts.
+    async fn exchange(&self, id: &str, secret: &str) -> Result<(Secret, Duration), ProviderError> {
+        let mut url = self.base.clone();
+        url.set_path(&format!("{}/v1/auth_tokens/token/", self.base.path().trim_end_matches('/')));
+        let mut form = reqwest::Url::parse("form:").map_err(|e| ProviderError::permanent(e.to_string()))?;
+        form.query_pairs_mut().append_pair("grant_type", "client_credentials").append_pair("client_id", id).append_pair("client_secret", secret);
+        let body = form.query().unwrap_or("").to_string();
+        let request = self.client.post(url.clone()).header(reqwest::header::USER_AGENT, &self.user_agent).header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let response = request.body(body).send().await.map_err(|e| self.transport_error(&e))?;
+        let status = response.status();
+        if !status.is_success() {
+            let retry_after = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let _ = read_error_body(response).await;
+            // Openverse's own words might echo what was sent: only the status is told.
+            return Err(match status.as_u16() {
+                400 | 401 | 403 => ProviderError::Account { state: crate::model::AccountState::KeyRejected, message: format!("Openverse refused the client id and secret (HTTP {status})") },
+                code => http_status::classify(code, retry_after.as_deref(), ""),
+            });
+        }
+        let bytes = read_capped(response, |e| self.transport_error(e)).await?;
+        let json: Value = serde_json::from_slice(&bytes).map_err(|_| ProviderError::retryable("Openverse's token answer is not JSON"))?;
+        let token = json.get("access_token").and_then(Value::as_str).filter(|t| !t.is_empty()).ok_or_else(|| ProviderError::retryable("Openverse's token answer has no access_token"))?;
+        let lasts = json.get("expires_in").and_then(Value::as_u64).unwrap_or(3600);
+        Ok((Secret::new(token), Duration::from_secs(lasts)))
+    }
+
     /// A GET to Openverse (the token only to its own host); errors in the queue's terms.
     async fn get_bytes(&self, url: &str) -> Result<Vec<u8>, ProviderError> {
         let parsed = reqwest::Url::parse(url).map_err(|_| ProviderError::permanent(format!("Openverse gave a URL that is not valid: {}", crate::text::clip(url))))?;
@@ -196,8 +250,10 @@ impl OpenverseProvider {
         }
         let mut req = self.client.get(parsed.clone()).header(reqwest::header::USER_AGENT, &self.user_agent);
         let same_server = parsed.host_str() == self.base.host_str() && parsed.port_or_known_default() == self.base.port_or_known_default();
-        if let (Some(token), true) = (&self.settings.token, same_server) {
-            req = req.bearer_auth(token.expose());
+        if same_server {
+            if let Some(token) = self.bearer().await? {
+                req = req.bearer_auth(token.expose());
+            }
         }
         let response = req.send().await.map_err(|e| self.transport_error(&e))?;
         let status = response.status();
@@ -208,6 +264,11 @@ impl OpenverseProvider {
         if !status.is_success() {
             let retry_after = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned);
             let body = read_error_body(response).await;
+            if status.as_u16() == 401 && self.exchanges() {
+                // An exchanged token that expired early: the next attempt gets a new one.
+                *self.access.lock().await = None;
+                return Err(ProviderError::retryable("Openverse refused its access token (HTTP 401); a new one is asked for next time"));
+            }
             return Err(self.http_error(status.as_u16(), retry_after.as_deref(), &body));
         }
         read_capped(response, |e| self.transport_error(e)).await

@@ -7,6 +7,7 @@ mod support;
 mod anki;
 mod bad_input;
 mod control;
+mod credits;
 mod crash;
 mod export;
 mod failures;

@@ -18,6 +18,7 @@ mod plan;
 mod scripted;
 mod shape;
 mod openai_provider;
+mod photos;
 mod pictograms;
 mod states;
 mod voices;

@@ -83,6 +83,14 @@ enum Command {
     Retry { batch_id: i64 },
     /// Each word of a deck with its picture and audio.
     Media(MediaArgs),
+    /// Every credited media file of a deck (photos, recordings, pictograms): word, kind,
+    /// source, author, licence, page.
+    Credits {
+        #[arg(long)]
+        deck: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// List media files that are missing or damaged (content checked against its hash).
     Verify {
         /// Only this deck (default: every deck).
@@ -255,8 +263,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Anki(AnkiCommand::Push { deck, anki_deck, url, json }) => anki_push(&core, &deck, anki_deck.as_deref(), url.as_deref(), json)?,
         Command::Verify { deck, repair, json } => verify(&core, deck, repair, json)?,
         Command::Media(args) => media(&core, args)?,
+        Command::Credits { deck, json } => credits(&core, &deck, json)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn credits(core: &Core, deck: &str, json: bool) -> Result<()> {
+    let credits = core.credits(deck)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&credits)?);
+    } else if credits.is_empty() {
+        println!("no media of '{deck}' needs a credit");
+    } else {
+        for c in &credits {
+            println!("{}", c.line());
+        }
+    }
+    Ok(())
 }
 
 fn import(core: &Core, file: &str, deck: &str, lang: &str) -> Result<()> {

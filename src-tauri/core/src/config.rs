@@ -24,6 +24,8 @@ pub struct Config {
     pub queue: QueueConfig,
     /// The Wikimedia provider's servers and contact (`[wikimedia]`).
     pub wikimedia: WikimediaConfig,
+    /// The Openverse photo provider's server and limits (`[openverse]`).
+    pub openverse: OpenverseConfig,
     pub neural: NeuralSection,
     pub voices: VoicesSection,
     /// Prices of paid providers and when to confirm a batch (`[cost]`).
@@ -37,6 +39,7 @@ impl Default for Config {
             audio: ProviderConfig::default_for(MediaKind::Audio),
             queue: QueueConfig::default(),
             wikimedia: WikimediaConfig::default(),
+            openverse: OpenverseConfig::default(),
             neural: NeuralSection::default(),
             voices: VoicesSection::default(),
             cost: crate::cost::CostConfig::default(),
@@ -111,6 +114,7 @@ pub fn effective_base_url(provider: ProviderKind, base_url: &str) -> String {
     match provider {
         ProviderKind::ElevenLabs if base.is_empty() || base.trim_end_matches('/') == OPENAI_BASE_URL => ELEVENLABS_BASE_URL.to_string(),
         ProviderKind::OpenAi if base.is_empty() => OPENAI_BASE_URL.to_string(),
+        ProviderKind::Openverse if base.is_empty() => OPENVERSE_URL.to_string(),
         _ => base.to_string(),
     }
 }
@@ -171,6 +175,8 @@ pub struct WikimediaConfig {
     pub commons_url: String,
     /// Wiktionary's API endpoint, `{lang}` standing for the word's Wiktionary (`en`, `de`, …).
     pub wiktionary_url: String,
+    /// Wikidata's API endpoint (pictures: the word's item and its image, P18).
+    pub wikidata_url: String,
     /// A contact for Wikimedia's operators, sent in the User-Agent (their API etiquette asks
     /// for one): an e-mail address or a URL.
     pub contact: String,
@@ -183,9 +189,37 @@ impl Default for WikimediaConfig {
         WikimediaConfig {
             commons_url: "https://commons.wikimedia.org/w/api.php".into(),
             wiktionary_url: "https://{lang}.wiktionary.org/w/api.php".into(),
+            wikidata_url: "https://www.wikidata.org/w/api.php".into(),
             contact: "deckmedia@example.org".into(),
             negative_cache_days: 7,
         }
+    }
+}
+
+/// Openverse's public API: anonymous clients may send 20 requests a minute and 200 a day;
+/// with a registered application's token, 100 and 10,000.
+pub const OPENVERSE_URL: &str = "https://api.openverse.org";
+
+/// Where the Openverse provider asks, and how much (`[openverse]`). Its token is a key
+/// (`deckmedia key set openverse`, or `DECKMEDIA_OPENVERSE_API_KEY`), never in this file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OpenverseConfig {
+    /// The API's base URL (`<url>/v1/images/`).
+    pub url: String,
+    /// Requests a minute, at most; 0 = Openverse's own limit (20 anonymous, 100 with a token).
+    pub requests_per_minute: u32,
+    /// Requests a day (UTC), at most; 0 = Openverse's own limit (200 anonymous, 10,000 with a token).
+    pub requests_per_day: u32,
+    /// Days a word with no photo is not asked about again.
+    pub negative_cache_days: u32,
+    #[serde(skip)]
+    pub token: Option<Secret>,
+}
+
+impl Default for OpenverseConfig {
+    fn default() -> Self {
+        OpenverseConfig { url: OPENVERSE_URL.into(), requests_per_minute: 0, requests_per_day: 0, negative_cache_days: 7, token: None }
     }
 }
 
@@ -311,14 +345,21 @@ impl Config {
         if let Some(v) = get("COMMONS_URL") { self.wikimedia.commons_url = v; }
         if let Some(v) = get("WIKTIONARY_URL") { self.wikimedia.wiktionary_url = v; }
         if let Some(v) = get("CONTACT") { self.wikimedia.contact = v; }
+        if let Some(v) = get("WIKIDATA_URL") { self.wikimedia.wikidata_url = v; }
         if let Some(v) = get("NEGATIVE_CACHE_DAYS") { self.wikimedia.negative_cache_days = parse_num("WIKIMEDIA", "NEGATIVE_CACHE_DAYS", &v)?; }
+        let get = |key: &str| env.get(&format!("DECKMEDIA_OPENVERSE_{key}")).map(|v| v.trim().to_string());
+        if let Some(v) = get("URL") { self.openverse.url = v; }
+        if let Some(v) = get("REQUESTS_PER_MINUTE") { self.openverse.requests_per_minute = parse_num("OPENVERSE", "REQUESTS_PER_MINUTE", &v)?; }
+        if let Some(v) = get("REQUESTS_PER_DAY") { self.openverse.requests_per_day = parse_num("OPENVERSE", "REQUESTS_PER_DAY", &v)?; }
+        if let Some(v) = get("NEGATIVE_CACHE_DAYS") { self.openverse.negative_cache_days = parse_num("OPENVERSE", "NEGATIVE_CACHE_DAYS", &v)?; }
+        if let Some(k) = get("API_KEY").filter(|k| !k.is_empty()) { self.openverse.token = Some(Secret::new(k)); }
         if let Some(v) = env.get(ONNXRUNTIME_ENV) { self.neural.runtime = v.trim().to_string(); }
         if let Some(v) = env.get("DECKMEDIA_VOICES_URL") { self.voices.url = v.trim().to_string(); }
         Ok(())
     }
 
     /// This config with the providers the settings page edits replaced. What the page does not
-    /// show (the chains, `[queue]`, `[wikimedia]`) is kept as it is in `config.toml`.
+    /// show (the chains, `[queue]`, `[wikimedia]`, `[openverse]`) is kept as it is in `config.toml`.
     pub fn with_page_providers(&self, mut image: ProviderConfig, mut audio: ProviderConfig) -> Config {
         image.chain = self.image.chain.clone();
         audio.chain = self.audio.chain.clone();
@@ -354,11 +395,17 @@ impl Config {
                 return Err(Error::Config(format!("[{name}] chain names '{dup}' twice (position {})", i + 1)));
             }
         }
-        for (key, url) in [("commons_url", &self.wikimedia.commons_url), ("wiktionary_url", &self.wikimedia.wiktionary_url)] {
+        let urls = [
+            ("wikimedia", "commons_url", &self.wikimedia.commons_url),
+            ("wikimedia", "wiktionary_url", &self.wikimedia.wiktionary_url),
+            ("wikimedia", "wikidata_url", &self.wikimedia.wikidata_url),
+            ("openverse", "url", &self.openverse.url),
+        ];
+        for (section, key, url) in urls {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(Error::Config(format!("[wikimedia] {key} '{}' must start with http:// or https://", clip(url))));
+                return Err(Error::Config(format!("[{section}] {key} '{}' must start with http:// or https://", clip(url))));
             }
-            crate::net::plain_http_policy(url).map_err(|why| Error::Config(format!("[wikimedia] {key}: {why}")))?;
+            crate::net::plain_http_policy(url).map_err(|why| Error::Config(format!("[{section}] {key}: {why}")))?;
         }
         if self.image.provider == ProviderKind::Neural {
             return Err(Error::Config("[image] provider 'neural' makes audio only: choose another [image] provider".into()));

@@ -72,6 +72,13 @@ impl Core {
                 _ => {}
             }
         }
+        // Openverse's token is optional (it raises the limits): asked for only when a picture
+        // slot uses Openverse, for the server `[openverse] url` names.
+        let uses_openverse = std::iter::once(config.image.provider).chain(config.image.chain.iter().copied()).any(|k| k == crate::model::ProviderKind::Openverse);
+        if uses_openverse && config.openverse.token.is_none() {
+            let (store, _) = keys.get_or_init(|| secrets::default_store(dir.root()));
+            config.openverse.token = secrets::stored_key(store.as_ref(), "openverse", &config.openverse.url)?;
+        }
         let mut core = Self::open_with_config(dir.root(), config)?;
         core.keys = keys;
         Ok(core)
@@ -395,6 +402,9 @@ impl Core {
     /// The base URL a key for `provider` is for: the configured one of the first media kind
     /// that uses the provider, else the provider's default.
     fn key_base_url(&self, provider: &str) -> String {
+        if provider == crate::model::ProviderKind::Openverse.as_str() {
+            return self.config.openverse.url.clone();
+        }
         [&self.config.image, &self.config.audio].into_iter().find(|p| p.provider.as_str() == provider).map(|p| p.base_url.clone()).unwrap_or_default()
     }
 
@@ -402,7 +412,7 @@ impl Core {
     pub fn api_key_host(&self, provider: &str) -> Result<String> {
         let base = self.key_base_url(provider);
         secrets::key_host(provider, &base).ok_or_else(|| match base.is_empty() {
-            true => Error::invalid(format!("'{provider}' is not a network provider (openai or elevenlabs)")),
+            true => Error::invalid(format!("'{provider}' is not a provider with a key (openai, elevenlabs or openverse)")),
             false => Error::Config(format!("the {provider} base URL '{base}' names no server")),
         })
     }

@@ -18,6 +18,7 @@ pub mod clean;
 pub mod config;
 pub mod core;
 pub mod cost;
+pub mod credits;
 pub mod error;
 pub mod events;
 pub mod export;

@@ -186,15 +186,19 @@ pub enum ProviderKind {
     /// ElevenLabs text to speech (audio only).
     #[serde(rename = "elevenlabs")]
     ElevenLabs,
-    /// Native speakers' recordings from Wikimedia Commons (Lingua Libre, Wiktionary); audio
-    /// only, no key. A word with no recording is "no match" (the next provider of a chain).
+    /// Wikimedia, no key: for audio, native speakers' recordings from Commons (Lingua Libre,
+    /// Wiktionary); for pictures, the photo of the word's Wikidata item (P18) under a free
+    /// licence. A word with none is "no match" (the next provider of a chain).
     Wikimedia,
     /// Piper neural voices run in-process (audio only; installed with `deckmedia voice install`).
     Neural,
+    /// Openly licensed photos from Openverse (pictures only; an optional token raises its limits).
+    Openverse,
 }
 
 impl ProviderKind {
-    pub const ALL: [ProviderKind; 5] = [ProviderKind::Offline, ProviderKind::OpenAi, ProviderKind::ElevenLabs, ProviderKind::Wikimedia, ProviderKind::Neural];
+    pub const ALL: [ProviderKind; 6] =
+        [ProviderKind::Offline, ProviderKind::OpenAi, ProviderKind::ElevenLabs, ProviderKind::Wikimedia, ProviderKind::Neural, ProviderKind::Openverse];
     pub fn as_str(self) -> &'static str {
         match self {
             ProviderKind::Offline => "offline",
@@ -202,16 +206,20 @@ impl ProviderKind {
             ProviderKind::ElevenLabs => "elevenlabs",
             ProviderKind::Wikimedia => "wikimedia",
             ProviderKind::Neural => "neural",
+            ProviderKind::Openverse => "openverse",
         }
     }
     /// Whether it needs an API key.
     pub fn needs_key(self) -> bool {
         matches!(self, ProviderKind::OpenAi | ProviderKind::ElevenLabs)
     }
-    /// Whether it makes this kind of media (ElevenLabs, Wikimedia and the neural voices speak
-    /// only).
+    /// Whether it makes this kind of media (ElevenLabs and the neural voices speak only,
+    /// Openverse only has pictures; Wikimedia has both).
     pub fn makes(self, kind: MediaKind) -> bool {
-        kind == MediaKind::Audio || matches!(self, ProviderKind::Offline | ProviderKind::OpenAi)
+        match kind {
+            MediaKind::Audio => self != ProviderKind::Openverse,
+            MediaKind::Image => matches!(self, ProviderKind::Offline | ProviderKind::OpenAi | ProviderKind::Wikimedia | ProviderKind::Openverse),
+        }
     }
     /// Its name in Settings.
     pub fn label(self) -> &'static str {
@@ -219,8 +227,9 @@ impl ProviderKind {
             ProviderKind::Offline => "Offline (built in)",
             ProviderKind::OpenAi => "OpenAI-compatible",
             ProviderKind::ElevenLabs => "ElevenLabs",
-            ProviderKind::Wikimedia => "Human recordings (Wikimedia)",
+            ProviderKind::Wikimedia => "Wikimedia (human recordings, licensed photos)",
             ProviderKind::Neural => "Neural voices (installed Piper voices)",
+            ProviderKind::Openverse => "Openverse (licensed photos)",
         }
     }
 }

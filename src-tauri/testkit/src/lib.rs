@@ -21,6 +21,7 @@
 
 pub mod anki;
 mod media;
+pub mod openverse;
 pub mod wikimedia;
 pub mod voices;
 
@@ -41,7 +42,8 @@ use tokio::sync::watch;
 
 pub use voices::{FakeVoiceRepo, RepoRequest};
 pub use anki::{AnkiBehavior, AnkiCall, AnkiFault, AnkiFaultKind, FakeAnki, FakeNote};
-pub use wikimedia::{recording_wav, FakeWikimedia, WikiFile, WikiRequest};
+pub use openverse::{FakeOpenverse, OpenverseImage, OpenverseRequest};
+pub use wikimedia::{recording_wav, FakeWikimedia, WikiFile, WikiItem, WikiRequest};
 pub use media::{is_valid_mp3, is_valid_png, is_valid_wav, mp3_for_word, png_for_word, wav_for_word};
 
 /// How the fake answers. `Behavior::default()` answers every request at once with valid media.

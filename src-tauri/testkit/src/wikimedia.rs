@@ -11,7 +11,14 @@
 //!   unknown file is `"missing": ""`.
 //! * `GET /wiktionary/{lang}/w/api.php?action=query&prop=images&titles=word` → the files added
 //!   for that page (a missing page otherwise).
-//! * `GET /upload/{n}` → the n-th file's bytes.
+//! * `GET /upload/{n}` → the n-th file's bytes; `GET /thumb/{n}` → its thumbnail (the same
+//!   bytes: tests tell which was fetched by the path), the `thumburl` of an `imageinfo` asked
+//!   with `iiurlwidth`.
+//! * `GET /wikidata/w/api.php?action=wbsearchentities&search=…&language=…` → the items added
+//!   with [`FakeWikimedia::add_item`] whose label in that language starts with the search
+//!   (a prefix search, as Wikidata's), in the order they were added, up to `limit`;
+//!   `action=wbgetentities&ids=Q1|Q2` → their English and own-language labels and
+//!   descriptions and their P18 claims (an unknown id is `"missing": ""`).
 //! * [`FakeWikimedia::maxlag`]: the next API calls answer MediaWiki's maxlag error (status 200,
 //!   `Retry-After`, `X-Database-Lag`, `MediaWiki-API-Error: maxlag`).
 //!
@@ -57,6 +64,51 @@ impl WikiFile {
     }
 }
 
+/// An item on the fake Wikidata.
+#[derive(Clone, Debug)]
+pub struct WikiItem {
+    /// `Q…`.
+    pub id: String,
+    /// The language of `label` and `description` (the word's).
+    pub language: String,
+    pub label: String,
+    pub description: String,
+    pub english_label: String,
+    pub english_description: String,
+    /// P18 file names (no `File:`).
+    pub images: Vec<String>,
+}
+
+impl WikiItem {
+    /// An item labelled `label` in `language`, glossed in English, with one image.
+    pub fn new(id: &str, language: &str, label: &str, english_label: &str, english_description: &str, image: Option<&str>) -> WikiItem {
+        WikiItem {
+            id: id.into(),
+            language: language.into(),
+            label: label.into(),
+            description: String::new(),
+            english_label: english_label.into(),
+            english_description: english_description.into(),
+            images: image.into_iter().map(str::to_owned).collect(),
+        }
+    }
+}
+
+impl WikiFile {
+    /// A photo (`image/jpeg` as Commons reports it; the bytes are whatever the test gives)
+    /// by `author` under `licence` (`CC BY-SA 4.0`, `CC BY-NC 2.0`, `Fair use`, …).
+    pub fn photo(title: &str, author: &str, licence: &str, bytes: Vec<u8>) -> WikiFile {
+        WikiFile {
+            title: title.into(),
+            bytes,
+            mime: "image/jpeg".into(),
+            artist_html: format!("<bdi><a href=\"https://www.flickr.com/people/{author}\" class=\"extiw\">{author}</a></bdi>"),
+            licence: licence.into(),
+            licence_url: String::new(),
+        }
+    }
+}
+
 /// One request as it arrived.
 #[derive(Clone, Debug)]
 pub struct WikiRequest {
@@ -77,6 +129,7 @@ struct FakeState {
     files: Vec<WikiFile>,
     /// (wiktionary language, page title) → file titles on the page.
     pages: Vec<(String, String, Vec<String>)>,
+    items: Vec<WikiItem>,
     /// API calls still to be answered with a maxlag error, and its Retry-After.
     maxlag: (u32, u64),
     requests: Vec<WikiRequest>,
@@ -104,6 +157,8 @@ impl FakeWikimedia {
             .route("/commons/w/api.php", get(commons))
             .route("/wiktionary/{lang}/w/api.php", get(wiktionary))
             .route("/upload/{n}", get(upload))
+            .route("/thumb/{n}", get(thumb))
+            .route("/wikidata/w/api.php", get(wikidata))
             .with_state(shared.clone());
         let server = tokio::spawn(async move {
             if let Err(err) = axum::serve(listener, app).await {
@@ -121,6 +176,15 @@ impl FakeWikimedia {
     /// `[wikimedia] wiktionary_url` (with `{lang}`).
     pub fn wiktionary_url(&self) -> String {
         format!("http://{}/wiktionary/{{lang}}/w/api.php", self.shared.addr)
+    }
+
+    /// `[wikimedia] wikidata_url`.
+    pub fn wikidata_url(&self) -> String {
+        format!("http://{}/wikidata/w/api.php", self.shared.addr)
+    }
+
+    pub fn add_item(&self, item: WikiItem) {
+        lock(&self.shared.state).items.push(item);
     }
 
     pub fn add_file(&self, file: WikiFile) {
@@ -211,8 +275,15 @@ async fn commons(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<Stri
     }
     if q.get("prop").map(String::as_str) == Some("imageinfo") {
         let mut pages = Map::new();
+        let thumbs = q.contains_key("iiurlwidth");
         for (i, title) in q.get("titles").map(String::as_str).unwrap_or("").split('|').enumerate() {
-            let (key, page) = imageinfo_page(&state.files, title, i, shared.addr);
+            let (key, mut page) = imageinfo_page(&state.files, title, i, shared.addr);
+            if let (true, Some(info)) = (thumbs, page.pointer_mut("/imageinfo/0").and_then(Value::as_object_mut)) {
+                let n = info.get("url").and_then(Value::as_str).and_then(|u| u.rsplit('/').next()).unwrap_or("0").to_string();
+                info.insert("thumburl".into(), json!(format!("http://{}/thumb/{n}", shared.addr)));
+                info.insert("thumbwidth".into(), json!(512));
+                info.insert("thumbheight".into(), json!(384));
+            }
             pages.insert(key, page);
         }
         return json_response(json!({"batchcomplete": "", "query": {"pages": pages}}));
@@ -258,8 +329,68 @@ async fn wiktionary(State(shared): State<Arc<Shared>>, Path(lang): Path<String>,
     json_response(json!({"batchcomplete": "", "query": {"pages": pages}}))
 }
 
+async fn thumb(State(shared): State<Arc<Shared>>, Path(n): Path<usize>, headers: HeaderMap) -> Response {
+    record(&shared, format!("/thumb/{n}"), &HashMap::new(), &headers);
+    file_bytes(&shared, n)
+}
+
+async fn wikidata(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>, headers: HeaderMap) -> Response {
+    if let Some(wait) = record(&shared, "/wikidata/w/api.php".into(), &q, &headers) {
+        return maxlag_response(wait);
+    }
+    let state = lock(&shared.state);
+    let arg = |k: &str| q.get(k).cloned().unwrap_or_default();
+    match arg("action").as_str() {
+        "wbsearchentities" => {
+            let (search, language) = (arg("search").to_lowercase(), arg("language"));
+            let limit: usize = arg("limit").parse().unwrap_or(7);
+            let hits: Vec<Value> = state
+                .items
+                .iter()
+                .filter(|i| i.language == language && i.label.to_lowercase().starts_with(&search))
+                .take(limit)
+                .map(|i| json!({"id": i.id, "title": i.id, "pageid": 1, "concepturi": format!("http://www.wikidata.org/entity/{}", i.id),
+                    "url": format!("//www.wikidata.org/wiki/{}", i.id), "label": i.label, "description": i.description,
+                    "match": {"type": "label", "language": language, "text": i.label}}))
+                .collect();
+            json_response(json!({"searchinfo": {"search": arg("search")}, "search": hits, "success": 1}))
+        }
+        "wbgetentities" => {
+            let mut entities = Map::new();
+            for id in arg("ids").split('|') {
+                let entity = match state.items.iter().find(|i| i.id == id) {
+                    Some(i) => entity_json(i),
+                    None => json!({"id": id, "missing": ""}),
+                };
+                entities.insert(id.to_string(), entity);
+            }
+            json_response(json!({"entities": entities, "success": 1}))
+        }
+        _ => json_response(json!({"error": {"code": "badvalue", "info": "fake wikidata: unsupported action"}})),
+    }
+}
+
+/// An item as `wbgetentities` (props=claims|labels|descriptions) gives it.
+fn entity_json(i: &WikiItem) -> Value {
+    let text = |lang: &str, value: &str| json!({"language": lang, "value": value});
+    let claims: Vec<Value> = i
+        .images
+        .iter()
+        .map(|f| json!({"mainsnak": {"snaktype": "value", "property": "P18", "datavalue": {"value": f, "type": "string"}, "datatype": "commonsMedia"},
+            "type": "statement", "id": format!("{}$1", i.id), "rank": "normal"}))
+        .collect();
+    json!({"type": "item", "id": i.id,
+        "labels": {"en": text("en", &i.english_label), i.language.clone(): text(&i.language, &i.label)},
+        "descriptions": {"en": text("en", &i.english_description), i.language.clone(): text(&i.language, &i.description)},
+        "claims": {"P18": claims}})
+}
+
 async fn upload(State(shared): State<Arc<Shared>>, Path(n): Path<usize>, headers: HeaderMap) -> Response {
     record(&shared, format!("/upload/{n}"), &HashMap::new(), &headers);
+    file_bytes(&shared, n)
+}
+
+fn file_bytes(shared: &Shared, n: usize) -> Response {
     let state = lock(&shared.state);
     match state.files.get(n) {
         Some(f) => ([(header::CONTENT_TYPE, f.mime.clone())], f.bytes.clone()).into_response(),

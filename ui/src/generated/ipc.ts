@@ -19,7 +19,7 @@ export type MediaStatus = "none" | "queued" | "running" | "done" | "failed" | "c
 /**
  * Which service makes a kind of media (`provider = …` in `config.toml`).
  */
-export type ProviderKind = "offline" | "openai" | "elevenlabs" | "wikimedia" | "neural";
+export type ProviderKind = "offline" | "openai" | "elevenlabs" | "wikimedia" | "neural" | "openverse";
 
 /**
  * What [`Core::export`] writes.
@@ -476,8 +476,9 @@ export const PROVIDER_KINDS: { kind: ProviderKind; label: string; needsKey: bool
   { kind: "offline", label: "Offline (built in)", needsKey: false, makes: ["image", "audio"] },
   { kind: "openai", label: "OpenAI-compatible", needsKey: true, makes: ["image", "audio"] },
   { kind: "elevenlabs", label: "ElevenLabs", needsKey: true, makes: ["audio"] },
-  { kind: "wikimedia", label: "Human recordings (Wikimedia)", needsKey: false, makes: ["audio"] },
+  { kind: "wikimedia", label: "Wikimedia (human recordings, licensed photos)", needsKey: false, makes: ["image", "audio"] },
   { kind: "neural", label: "Neural voices (installed Piper voices)", needsKey: false, makes: ["audio"] },
+  { kind: "openverse", label: "Openverse (licensed photos)", needsKey: false, makes: ["image"] },
 ];
 
 /** Every command: its arguments (camelCase, as `invoke` takes them) and what it resolves with. */

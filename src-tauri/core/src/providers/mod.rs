@@ -18,9 +18,11 @@ pub mod elevenlabs;
 pub mod emoji;
 pub mod http;
 pub mod http_status;
+pub mod licence;
 pub mod neural;
 pub mod offline;
 pub mod openai;
+pub mod openverse;
 pub mod wikimedia;
 
 /// What a provider is asked to make: one word's picture or pronunciation.
@@ -205,12 +207,30 @@ fn slot(kind: MediaKind, c: &crate::config::ProviderConfig, env: &BuildEnv<'_>) 
             .collect::<crate::Result<Vec<_>>>()?;
         std::sync::Arc::new(chain::ChainProvider::new(built).map_err(|e| crate::Error::Config(format!("[{kind}] chain: {e}")))?)
     };
-    // Wikimedia asks API clients for serial requests or a low limit: a slot that asks it is capped.
+    // Wikimedia asks API clients for serial requests or a low limit, Openverse counts every
+    // request: a slot that asks either is capped.
     let mut max_concurrency = c.max_concurrency.max(1);
     if members.contains(&ProviderKind::Wikimedia) {
         max_concurrency = max_concurrency.min(wikimedia::MAX_CONCURRENCY);
     }
-    Ok(ProviderSlot { provider, max_concurrency, requests_per_minute: c.requests_per_minute })
+    if members.contains(&ProviderKind::Openverse) {
+        max_concurrency = max_concurrency.min(openverse::MAX_CONCURRENCY);
+    }
+    // A slot that asks Openverse first is paced to its words a minute (the provider's own
+    // budget still refuses what would go past the limit).
+    let mut requests_per_minute = c.requests_per_minute;
+    if members.first() == Some(&ProviderKind::Openverse) {
+        let per_word = openverse_settings(c, env).per_minute / openverse::REQUESTS_PER_WORD;
+        requests_per_minute = match requests_per_minute {
+            0 => per_word.max(1),
+            set => set.min(per_word.max(1)),
+        };
+    }
+    Ok(ProviderSlot { provider, max_concurrency, requests_per_minute })
+}
+
+fn openverse_settings(c: &crate::config::ProviderConfig, env: &BuildEnv<'_>) -> openverse::OpenverseSettings {
+    openverse::OpenverseSettings::from_config(&env.config.openverse, &env.config.wikimedia.contact, c.timeout(), c.connect_timeout())
 }
 
 /// One provider of kind `c.provider`: adding a provider kind is one arm here.
@@ -256,7 +276,16 @@ fn build(kind: MediaKind, c: &crate::config::ProviderConfig, env: &BuildEnv<'_>)
             let cache = env.data_dir.map(|d| d.join(wikimedia::MISS_CACHE_FILE));
             Arc::new(wikimedia::WikimediaProvider::new(cfg, cache.as_deref()).map_err(|e| crate::Error::Config(format!("audio provider: {e}")))?)
         }
-        (ProviderKind::Wikimedia, MediaKind::Image) => return Err(crate::Error::Config("Wikimedia recordings are audio only: choose another [image] provider".into())),
+        (ProviderKind::Wikimedia, MediaKind::Image) => {
+            let cfg = wikimedia::WikimediaSettings::from_config(&env.config.wikimedia, c.timeout(), c.connect_timeout());
+            let cache = env.data_dir.map(|d| d.join(wikimedia::photos::MISS_CACHE_FILE));
+            Arc::new(wikimedia::photos::WikidataPhotoProvider::new(cfg, cache.as_deref()).map_err(|e| crate::Error::Config(format!("image provider: {e}")))?)
+        }
+        (ProviderKind::Openverse, MediaKind::Image) => {
+            let clock: Arc<dyn openverse::Clock> = Arc::new(openverse::SystemClock);
+            Arc::new(openverse::OpenverseProvider::new(openverse_settings(c, env), env.data_dir, clock).map_err(|e| crate::Error::Config(format!("image provider: {e}")))?)
+        }
+        (ProviderKind::Openverse, MediaKind::Audio) => return Err(crate::Error::Config("Openverse gives pictures only: choose another [audio] provider".into())),
         (ProviderKind::Neural, MediaKind::Audio) => Arc::new(neural::NeuralProvider::from_config(c, &env.config.neural, env.data_dir)?),
         (ProviderKind::Neural, MediaKind::Image) => return Err(crate::Error::Config("neural voices make audio only: choose another [image] provider".into())),
     };

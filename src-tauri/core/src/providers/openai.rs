@@ -461,6 +461,16 @@ pub(super) fn audio_from_bytes(bytes: Vec<u8>, content_type: &str) -> Result<Med
     Ok(MediaBytes::new(bytes, mime, ext))
 }
 
+/// A picture downloaded from a photo source (`source` names it in errors), checked by its magic
+/// bytes (PNG, JPEG or WebP) and its header's dimensions.
+pub(super) fn image_from_bytes(bytes: Vec<u8>, source: &str) -> Result<MediaBytes, ProviderError> {
+    let Some((mime, ext)) = sniff_image(&bytes) else {
+        return Err(ProviderError::permanent(format!("{source} sent something that is not a PNG, JPEG or WebP picture ({})", describe(&bytes))));
+    };
+    http::check_image_dimensions(&bytes)?;
+    Ok(MediaBytes::new(bytes, mime, ext))
+}
+
 fn sniff_image(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         Some(("image/png", "png"))

@@ -45,6 +45,14 @@ pub fn imageinfo_params(titles: &[String]) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Like [`imageinfo_params`], with a thumbnail `width` pixels wide (`thumburl`): Commons scales
+/// the picture (and draws an SVG) to that width.
+pub fn thumb_imageinfo_params(titles: &[String], width: u32) -> Vec<(&'static str, String)> {
+    let mut params = imageinfo_params(titles);
+    params.push(("iiurlwidth", width.to_string()));
+    params
+}
+
 /// An `{"error": {"code", "info"}}` answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
@@ -90,6 +98,8 @@ pub struct FileInfo {
     /// `File:<name>` (the page's title).
     pub title: String,
     pub url: String,
+    /// The scaled copy asked for with `iiurlwidth`, when there is one.
+    pub thumb_url: Option<String>,
     pub mime: String,
     pub size: u64,
     pub attribution: Attribution,
@@ -115,6 +125,7 @@ fn file_info(page: &Value) -> Option<FileInfo> {
     Some(FileInfo {
         title,
         url: absolute(&url),
+        thumb_url: text(info.get("thumburl")).map(|u| absolute(&u)),
         mime: text(info.get("mime")).unwrap_or_default(),
         size: info.get("size").and_then(Value::as_u64).unwrap_or(0),
         attribution,

@@ -132,7 +132,7 @@ async fn worker_progress_is_plain_lines_when_not_a_terminal() {
     let progress: Vec<&str> = all.lines().filter(|l| l.starts_with(&format!("batch {id}: ")) && l.contains("/10 words")).collect();
     assert!(!progress.is_empty(), "no 'batch {id}: n/10 words' line:\n{all}");
     assert!(
-        all.lines().any(|l| l.starts_with(&format!("batch {id} completed: 10 done, 0 failed"))),
+        all.lines().any(|l| l == format!("batch {id} completed (10 words): 10 done")),
         "no final 'batch {id} completed' line:\n{all}"
     );
     assert!(out.stderr.contains("worker stopped: 20 done, 0 failed"), "{}", out.stderr);

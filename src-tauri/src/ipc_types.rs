@@ -18,6 +18,7 @@ use deckmedia_core::export::ExportFormat;
 use deckmedia_core::import::{ImportFormat, ImportPreview, RowError};
 use deckmedia_core::ImportReport;
 use deckmedia_core::AddWords;
+use deckmedia_core::queue::Undone;
 use deckmedia_core::views::{BatchFailures, DeckSummary, MediaPage, WordError};
 use deckmedia_core::voices::list::VoiceList;
 use deckmedia_core::{
@@ -116,6 +117,8 @@ command_table! {
     batches::generate_word(word_id: WordId, kinds: Vec<MediaKind>) -> BatchInfo;
     batches::snapshot() -> Snapshot;
     batches::batch_failures(batch_id: BatchId) -> BatchFailures;
+    batches::undoable(deck_id: DeckId, word_id: Option<WordId>) -> Option<BatchId>;
+    batches::undo_regeneration(deck_id: DeckId, word_id: Option<WordId>) -> Option<Undone>;
     batches::cancel_batch(batch_id: BatchId) -> BatchInfo;
     batches::retry_batch(batch_id: BatchId) -> BatchInfo;
     batches::pause_batch(batch_id: BatchId, paused: bool) -> BatchInfo;
@@ -191,7 +194,7 @@ pub fn typescript() -> String {
         // The queue's health.
         deckmedia_core::attention::Attention, ProviderState,
         // Decks, words, batches, media.
-        Deck, Word, NewWord, AddWords, DeckSummary, MediaState, deckmedia_core::model::Attribution, WordMedia, MediaPage, BatchInfo, WordError, deckmedia_core::model::FailureKind, BatchFailures,
+        Deck, Word, NewWord, AddWords, DeckSummary, MediaState, deckmedia_core::model::Attribution, WordMedia, MediaPage, BatchInfo, WordError, deckmedia_core::model::FailureKind, BatchFailures, deckmedia_core::queue::Undone,
         RowError, ImportPreview, ImportReport, Snapshot,
         // Before a batch: the dry run.
         Cost, KindPlan, BatchPlan,

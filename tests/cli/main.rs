@@ -15,4 +15,5 @@ mod happy_path;
 mod keys;
 mod reliability;
 mod wikimedia;
+mod undo;
 mod voices;

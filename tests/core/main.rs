@@ -24,6 +24,7 @@ mod states;
 mod voices;
 mod store;
 mod support;
+mod undo;
 mod wikimedia;
 mod worker;
 mod worker_time;

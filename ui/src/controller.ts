@@ -341,6 +341,14 @@ export class Controller {
   /** The line under "Generate missing": what it would do, what it would cost. Advisory: a
    * failure leaves the line empty rather than raising an error. */
   loadPlan(deckId: number): Promise<boolean> {
+    void this.track(
+      this.ipc.undoable(deckId, null).then(
+        (batchId) => {
+          if (this.openDeckId() === deckId) this.store.dispatch({ type: "undoLoaded", undo: { deckId, batchId } });
+        },
+        () => this.store.dispatch({ type: "undoLoaded", undo: null }),
+      ),
+    );
     return this.track(
       this.ipc.planBatch(deckId, [...MEDIA_KINDS]).then(
         (plan) => {
@@ -353,6 +361,17 @@ export class Controller {
         },
       ),
     );
+  }
+
+  /** Puts back the media the deck's last regeneration replaced (the files are still there). */
+  undoRegeneration(deckId: number): Promise<boolean> {
+    return this.run(this.ipc.undoRegeneration(deckId, null), (undone) => {
+      const text = undone ? `Put back ${undone.restored} ${undone.restored === 1 ? "file" : "files"} from before the regeneration` : "Nothing to undo";
+      this.store.dispatch({ type: "toast", kind: undone ? "success" : "info", text });
+      void this.reloadPage();
+      void this.loadPlan(deckId);
+      void this.loadDecks();
+    });
   }
 
   exportDeck(deckId: number, format: "apkg" | "csv"): Promise<boolean> {

@@ -128,6 +128,8 @@ export interface State {
   deckPage: DeckPage | null;
   /** What "Generate missing" would do for the open deck (the line under the button). */
   plan: BatchPlan | null;
+  /** The open deck's last regeneration that "Undo last regeneration" would take back. */
+  undo: { deckId: number; batchId: number | null } | null;
   /** Per-word errors of the batches whose list is expanded ("loading" while fetched). */
   /** Open error lists: the batch's summary line and failed words, or still loading. */
   batchErrors: Record<number, BatchFailures | "loading">;
@@ -160,6 +162,7 @@ export function initialState(): State {
     queue: { paused: false, running: 0, queued: 0, waitingForNetwork: false },
     deckPage: null,
     plan: null,
+    undo: null,
     batchErrors: {},
     toasts: [],
     nextToastId: 1,
@@ -189,6 +192,7 @@ export type Action =
   | { type: "pausedAll"; paused: boolean }
   | { type: "deckPageLoaded"; deckId: number; limit: number; page: MediaPage }
   | { type: "planLoaded"; plan: BatchPlan | null }
+  | { type: "undoLoaded"; undo: { deckId: number; batchId: number | null } | null }
   | { type: "wordUpdated"; word: Word }
   | { type: "wordDeleted"; wordId: number }
   | { type: "editStart"; wordId: number; focus: "text" | "translation" }
@@ -321,6 +325,8 @@ export function reduce(state: State, action: Action): State {
       return { ...state, renaming: null };
     case "confirmAsk":
       return { ...state, confirm: action.confirm };
+    case "undoLoaded":
+      return { ...state, undo: action.undo };
     case "planLoaded":
       return { ...state, plan: action.plan };
     case "confirmCancel":

@@ -257,6 +257,30 @@ describe("deck view", () => {
     expect(backend.callsOf("plan_batch")).toHaveLength(2);
   });
 
+  it("Undo last regeneration shows when there is one, puts the files back and hides again", async () => {
+    let undoable: number | null = 9;
+    let items = [word(10, "perro", { audio: media({ status: "done", path: "/data/media/audio/ab/nova.mp3" }) })];
+    const backend = new Backend({
+      deck_media: () => ({ total: 1, offset: 0, items }),
+      undoable: () => undoable,
+      undo_regeneration: () => {
+        undoable = null;
+        items = [word(10, "perro", { audio: media({ status: "done", path: "/data/media/audio/cd/alloy.mp3" }) })];
+        return { batch_id: 9, restored: 1 };
+      },
+    });
+    const { app } = await openDeck(backend);
+    expect(backend.callsOf("undoable")).toEqual([{ deckId: 1, wordId: null }]);
+    const undo = $("#undo-regeneration") as HTMLButtonElement;
+    expect(undo.hidden).toBe(false);
+    undo.click();
+    await app.settle();
+    expect(backend.callsOf("undo_regeneration")).toEqual([{ deckId: 1, wordId: null }]);
+    expect($$("[data-testid=toast] .toast-text").map((t) => t.textContent)).toContain("Put back 1 file from before the regeneration");
+    expect(undo.hidden).toBe(true);
+    expect(backend.callsOf("deck_media").length).toBeGreaterThanOrEqual(2);
+  });
+
   it("deleting a word asks inline first", async () => {
     let items = [word(10, "perro"), word(11, "gato")];
     const backend = new Backend({

@@ -30,6 +30,8 @@ describe("ipc: the commands of docs/ipc.md, with camelCase arguments", () => {
     await ipc.generateWord(5, ["image"]);
     await ipc.snapshot();
     await ipc.batchFailures(7);
+    await ipc.undoable(1, null);
+    await ipc.undoRegeneration(1, null);
     await ipc.cancelBatch(7);
     await ipc.retryBatch(7);
     await ipc.pauseBatch(7, true);
@@ -82,6 +84,8 @@ const IPC_TABLE: { [K in Exclude<keyof Commands, "read_media">]: Commands[K]["ar
   generate_word: { wordId: 5, kinds: ["image"] },
   snapshot: {},
   batch_failures: { batchId: 7 },
+  undoable: { deckId: 1, wordId: null },
+  undo_regeneration: { deckId: 1, wordId: null },
   cancel_batch: { batchId: 7 },
   retry_batch: { batchId: 7 },
   pause_batch: { batchId: 7, paused: true },

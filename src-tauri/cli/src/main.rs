@@ -83,6 +83,26 @@ enum Command {
     Retry { batch_id: i64 },
     /// Each word of a deck with its picture and audio.
     Media(MediaArgs),
+    /// Put back the media the last regeneration of a deck (or of one word) replaced.
+    Undo {
+        #[arg(long)]
+        deck: String,
+        /// Only this word (its text as in the deck).
+        #[arg(long)]
+        word: Option<String>,
+    },
+    /// Remove media files nothing uses any more, once older than [queue] keep_unused_days
+    /// (the worker does this when it starts).
+    Gc {
+        /// Override the retention period (days; at least one hour is always kept).
+        #[arg(long)]
+        days: Option<u32>,
+        /// Count only.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Every credited media file of a deck (photos, recordings, pictograms): word, kind,
     /// source, author, licence, page.
     Credits {
@@ -264,6 +284,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify { deck, repair, json } => verify(&core, deck, repair, json)?,
         Command::Media(args) => media(&core, args)?,
         Command::Credits { deck, json } => credits(&core, &deck, json)?,
+        Command::Undo { deck, word } => undo(&core, &deck, word.as_deref())?,
+        Command::Gc { days, dry_run, json } => gc(&core, days, dry_run, json)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -530,7 +552,43 @@ fn media(core: &Core, MediaArgs { deck, offset, limit, json }: MediaArgs) -> Res
     Ok(())
 }
 
+fn undo(core: &Core, deck: &str, word: Option<&str>) -> Result<()> {
+    let deck = core.deck_by_name(deck)?;
+    let word_id = match word {
+        Some(text) => Some(core.words(deck.id)?.into_iter().find(|w| w.text == text).map(|w| w.id).with_context(|| format!("no word '{text}' in deck '{}'", deck.name))?),
+        None => None,
+    };
+    match core.undo_regeneration(deck.id, word_id)? {
+        Some(u) => println!("put back {} media file(s) that batch {} had replaced", u.restored, u.batch_id),
+        None => println!("nothing to undo in '{}'{}", deck.name, word.map(|w| format!(" for '{w}'")).unwrap_or_default()),
+    }
+    Ok(())
+}
+
+fn gc(core: &Core, days: Option<u32>, dry_run: bool, json: bool) -> Result<()> {
+    let retention = days.map_or_else(|| core.unused_retention(), |d| std::time::Duration::from_secs(u64::from(d) * 86_400));
+    let r = core.collect_garbage(retention, dry_run)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+    } else {
+        let verb = if dry_run { "would remove" } else { "removed" };
+        println!("{verb} {} unused media file(s), {:.1} MB; {} younger unused file(s) kept", r.files, r.bytes as f64 / 1e6, r.kept_young);
+    }
+    Ok(())
+}
+
+/// The worker's start: unused media past the retention period go first (a short walk of the
+/// media folder; a failure is logged, never fatal).
+fn collect_garbage_quietly(core: &Core) {
+    match core.collect_garbage(core.unused_retention(), false) {
+        Ok(r) if r.files > 0 => tracing::info!(files = r.files, bytes = r.bytes, "removed unused media files"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("collecting unused media files: {e}"),
+    }
+}
+
 fn run_worker(core: Core, until_idle: bool) -> Result<ExitCode> {
+    collect_garbage_quietly(&core);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     rt.block_on(async move {
         let worker = core.worker()?;

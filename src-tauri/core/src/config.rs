@@ -236,6 +236,10 @@ pub struct QueueConfig {
     /// How long a database write waits for another process's lock (a long import in the CLI, a
     /// backup tool) before the worker's turn counts as a fault and is retried.
     pub busy_timeout_ms: u64,
+    /// Media files no word uses any more (replaced, undone, deleted) are removed after this
+    /// many days, when the worker starts or by `deckmedia gc`. The last few replaced versions
+    /// of each word's media are kept for undo regardless.
+    pub keep_unused_days: u32,
 }
 
 impl QueueConfig {
@@ -246,7 +250,7 @@ impl QueueConfig {
 
 impl Default for QueueConfig {
     fn default() -> Self {
-        QueueConfig { max_attempts: 5, backoff_base_ms: 1_000, backoff_max_ms: 300_000, busy_timeout_ms: crate::store::BUSY_TIMEOUT.as_millis() as u64 }
+        QueueConfig { max_attempts: 5, backoff_base_ms: 1_000, backoff_max_ms: 300_000, busy_timeout_ms: crate::store::BUSY_TIMEOUT.as_millis() as u64, keep_unused_days: 30 }
     }
 }
 
@@ -341,6 +345,7 @@ impl Config {
         if let Some(v) = get("BACKOFF_BASE_MS") { self.queue.backoff_base_ms = parse_num("QUEUE", "BACKOFF_BASE_MS", &v)?; }
         if let Some(v) = get("BACKOFF_MAX_MS") { self.queue.backoff_max_ms = parse_num("QUEUE", "BACKOFF_MAX_MS", &v)?; }
         if let Some(v) = get("BUSY_TIMEOUT_MS") { self.queue.busy_timeout_ms = parse_num("QUEUE", "BUSY_TIMEOUT_MS", &v)?; }
+        if let Some(v) = get("KEEP_UNUSED_DAYS") { self.queue.keep_unused_days = parse_num("QUEUE", "KEEP_UNUSED_DAYS", &v)?; }
         let get = |key: &str| env.get(&format!("DECKMEDIA_WIKIMEDIA_{key}")).map(|v| v.trim().to_string());
         if let Some(v) = get("COMMONS_URL") { self.wikimedia.commons_url = v; }
         if let Some(v) = get("WIKTIONARY_URL") { self.wikimedia.wiktionary_url = v; }

@@ -30,6 +30,7 @@ pub mod media;
 pub mod model;
 pub mod net;
 pub mod paths;
+pub mod gc;
 pub mod plan;
 pub mod private;
 pub mod providers;

@@ -39,6 +39,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema/004_media_attribution.sql")),
         M::up(include_str!("schema/005_deck_text_rules.sql")),
         M::up(include_str!("schema/006_job_failure_kind.sql")),
+        M::up(include_str!("schema/007_media_history.sql")),
     ])
 }
 

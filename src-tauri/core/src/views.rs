@@ -105,6 +105,25 @@ impl Core {
         queue::batch_failures(&self.store().read(), &batch)
     }
 
+    /// The batch "Undo last regeneration" would take back for `deck_id` (or one word of it).
+    pub fn undoable(&self, deck_id: DeckId, word_id: Option<WordId>) -> Result<Option<BatchId>> {
+        self.deck(deck_id)?;
+        queue::undoable(&self.store().read(), deck_id, word_id)
+    }
+
+    /// Puts back the media the last regeneration of `deck_id` (or of its word `word_id`)
+    /// replaced; `None` when there is nothing to undo. The replaced files are still in the
+    /// store: nothing is generated again.
+    pub fn undo_regeneration(&self, deck_id: DeckId, word_id: Option<WordId>) -> Result<Option<queue::Undone>> {
+        self.deck(deck_id)?;
+        if let Some(w) = word_id {
+            if self.store().word(w)?.deck_id != deck_id {
+                return Err(Error::invalid(format!("word {w} is not in this deck")));
+            }
+        }
+        queue::undo_last(&mut self.store().conn(), deck_id, word_id)
+    }
+
     /// Deletes one word with its media rows and jobs. Batches that had jobs for it are
     /// recounted (a batch waiting only on that word finishes), and announced.
     pub fn delete_word(&self, word_id: WordId) -> Result<()> {

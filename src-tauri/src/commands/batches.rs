@@ -2,6 +2,7 @@
 
 use deckmedia_core::core::Snapshot;
 use deckmedia_core::plan::BatchPlan;
+use deckmedia_core::queue::Undone;
 use deckmedia_core::views::BatchFailures;
 use deckmedia_core::{BatchId, BatchInfo, DeckId, MediaKind, WordId};
 use tauri::State;
@@ -64,4 +65,16 @@ pub async fn pause_batch(state: State<'_, AppState>, batch_id: BatchId, paused: 
 #[tauri::command]
 pub async fn pause_all(state: State<'_, AppState>, paused: bool) -> CmdResult<()> {
     call(&state, move |c| c.pause_all(paused)).await
+}
+
+/// The batch "Undo last regeneration" would take back for a deck (or one word); `null`: none.
+#[tauri::command]
+pub async fn undoable(state: State<'_, AppState>, deck_id: DeckId, word_id: Option<WordId>) -> CmdResult<Option<BatchId>> {
+    call(&state, move |c| c.undoable(deck_id, word_id)).await
+}
+
+/// Puts back the media the last regeneration of a deck (or one word) replaced.
+#[tauri::command]
+pub async fn undo_regeneration(state: State<'_, AppState>, deck_id: DeckId, word_id: Option<WordId>) -> CmdResult<Option<Undone>> {
+    call(&state, move |c| c.undo_regeneration(deck_id, word_id)).await
 }

@@ -524,7 +524,12 @@ fn success(endpoint: Endpoint, json: &Value, word: &str) -> Response {
             ([(header::CONTENT_TYPE, "audio/mpeg")], mp3_for_word(word)).into_response()
         }
         Endpoint::Speech => match json.get("response_format").and_then(Value::as_str).unwrap_or("mp3") {
-            "mp3" => ([(header::CONTENT_TYPE, "audio/mpeg")], mp3_for_word(word)).into_response(),
+            // Another voice says the word differently (its recording differs); the default
+            // voice's recording is the word's own.
+            "mp3" => match json.get("voice").and_then(Value::as_str).filter(|v| *v != "alloy") {
+                Some(voice) => ([(header::CONTENT_TYPE, "audio/mpeg")], mp3_for_word(&format!("{word} ({voice})"))).into_response(),
+                None => ([(header::CONTENT_TYPE, "audio/mpeg")], mp3_for_word(word)).into_response(),
+            },
             "wav" => ([(header::CONTENT_TYPE, "audio/wav")], wav_for_word(word)).into_response(),
             other => error_response(400, &format!("fake provider: response_format {other} is not served"), None),
         },

@@ -207,6 +207,19 @@ export type FailureKind = "rejected" | "no_match" | "timed_out" | "provider_erro
 export type BatchFailures = { summary: string, errors: Array<WordError>, };
 
 /**
+ * What an undo put back.
+ */
+export type Undone = { 
+/**
+ * The batch whose new media was taken back.
+ */
+batch_id: number, 
+/**
+ * Media files put back (a word's picture and recording count two).
+ */
+restored: number, };
+
+/**
  * A row that cannot be imported, by its line number (1-based, in the file).
  */
 export type RowError = { line: number, reason: string, };
@@ -503,6 +516,8 @@ export type Commands = {
   generate_word: { args: { wordId: number; kinds: Array<MediaKind> }; result: BatchInfo };
   snapshot: { args: Record<string, never>; result: Snapshot };
   batch_failures: { args: { batchId: number }; result: BatchFailures };
+  undoable: { args: { deckId: number; wordId: number | null }; result: number | null };
+  undo_regeneration: { args: { deckId: number; wordId: number | null }; result: Undone | null };
   cancel_batch: { args: { batchId: number }; result: BatchInfo };
   retry_batch: { args: { batchId: number }; result: BatchInfo };
   pause_batch: { args: { batchId: number; paused: boolean }; result: BatchInfo };

@@ -46,6 +46,11 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
   const coverage = h("span", { class: "muted", id: "deck-coverage" });
   const generateMissing = h("button", { id: "generate-missing", type: "button", class: "primary", onclick: () => void ctl.generate(deckId, false) }, "Generate missing");
   const regenerateAll = h("button", { id: "regenerate-all", type: "button", onclick: () => ctl.ask({ what: "regenerate-all", deckId }) }, "Regenerate all");
+  const undo = h(
+    "button",
+    { id: "undo-regeneration", type: "button", hidden: true, title: "Put back the pictures and recordings the last regeneration replaced", onclick: () => void ctl.undoRegeneration(deckId) },
+    "Undo last regeneration",
+  );
   const confirmArea = h("div", { id: "regenerate-confirm-area", hidden: true });
   const toolbar = h(
     "div",
@@ -53,6 +58,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
     generateMissing,
     h("button", { id: "preview-words", type: "button", title: "Make the first three words' media now, to hear and see them before the whole deck", onclick: () => void ctl.preview(deckId) }, "Preview 3 words"),
     regenerateAll,
+    undo,
     h("button", { id: "import-words", type: "button", onclick: () => void ctl.navigate({ page: "import", deckId }) }, "Import words"),
     h("div", { class: "spacer" }),
     h("button", { id: "export-apkg", type: "button", onclick: () => void ctl.exportDeck(deckId, "apkg") }, "Export .apkg"),
@@ -111,6 +117,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
   let lastDecks: State["decks"] | undefined;
   let lastTasks: Task[] | undefined;
   let lastPlan: State["plan"] | undefined;
+  let lastUndo: State["undo"] | undefined;
 
   return {
     el,
@@ -127,6 +134,10 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
         const t = tasksText(state.tasks);
         setText(exportStatus, t);
         setHidden(exportStatus, t === "");
+      }
+      if (state.undo !== lastUndo) {
+        lastUndo = state.undo;
+        setHidden(undo, !(state.undo?.deckId === deckId && state.undo.batchId !== null));
       }
       if (state.plan !== lastPlan) {
         lastPlan = state.plan;

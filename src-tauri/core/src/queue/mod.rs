@@ -24,6 +24,7 @@ mod media_row;
 mod read;
 mod reconcile;
 mod settle;
+mod undo;
 
 pub use accounts::{clear_all_providers, clear_provider, is_provider_paused, mark_provider, provider_states};
 pub use claim::{claim, ClaimedJob};
@@ -33,3 +34,4 @@ pub use media_row::{put_media, OnExisting};
 pub use read::{batch_errors, batch_failures, batch_info, list_batches, media_of_deck, media_of_deck_page, next_due, outstanding, runnable_by_kind, Outstanding};
 pub use reconcile::{reconcile, Reconciled, DECK_DELETED};
 pub use settle::{settle, JobSettled, MediaRecord, Outcome, SettleReport};
+pub use undo::{undo_last, undoable, Undone};

@@ -170,9 +170,9 @@ fn move_job(tx: &Transaction<'_>, lease: &str, outcome: &Outcome, now: i64) -> R
                  RETURNING batch_id, word_id, kind, attempts, max_attempts",
                 params![job, lease, now, i64::from(!reused), reused],
             )?;
-            if let Some((_, word_id, kind, _, _)) = &r {
+            if let Some((batch_id, word_id, kind, _, _)) = &r {
                 let kind: MediaKind = kind.parse().map_err(Error::Corrupt)?;
-                put_media(tx, *word_id, kind, media, now, OnExisting::Replace)?;
+                put_media(tx, *word_id, kind, media, now, OnExisting::Replace { by: *batch_id })?;
             }
             (r, JobOutcome::Done, None)
         }

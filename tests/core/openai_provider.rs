@@ -165,14 +165,14 @@ async fn garbage_instead_of_audio_is_a_permanent_error() {
 }
 
 #[tokio::test]
-async fn a_hanging_provider_times_out_as_a_retryable_error() {
+async fn a_hanging_provider_times_out_and_is_retried() {
     let fake = fake_with(FaultAction::Hang).await;
     let speech = provider(fake.base_url(), MediaKind::Audio, |c| c.timeout = Duration::from_millis(300));
     match generate(&speech, word(MediaKind::Audio, "Apfel")).await {
-        Err(ProviderError::Retryable { message, .. }) => {
+        Err(ProviderError::TimedOut { message }) => {
             assert_eq!(message, "timed out after 300ms");
         }
-        other => panic!("expected a retryable timeout, got {other:?}"),
+        other => panic!("expected a timeout (retried by the queue), got {other:?}"),
     }
     // The abandoned request is not left hanging on the server either.
     fake.wait_for_stats(|s| s.in_flight == 0).await;

@@ -88,7 +88,7 @@ impl Provider for EspeakProvider {
                 _ = cancel.cancelled() => Err(ProviderError::Cancelled),
                 r = tokio::time::timeout(self.timeout, self.speak(request)) => match r {
                     Ok(r) => r,
-                    Err(_) => Err(ProviderError::timed_out(format!("espeak-ng timed out after {}s", self.timeout.as_secs()))),
+                    Err(_) => Err(ProviderError::timed_out(format!("espeak-ng timed out after {}", super::openai::human_duration(self.timeout)))),
                 },
             }
         })

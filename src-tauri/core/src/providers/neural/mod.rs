@@ -205,7 +205,7 @@ impl Provider for NeuralProvider {
                 _ = cancel.cancelled() => Err(ProviderError::Cancelled),
                 r = tokio::time::timeout(self.config.timeout, self.speak(voice, &request.text)) => match r {
                     Ok(r) => r,
-                    Err(_) => Err(ProviderError::timed_out(format!("the neural voice timed out after {}s", self.config.timeout.as_secs()))),
+                    Err(_) => Err(ProviderError::timed_out(format!("the neural voice timed out after {}", crate::providers::openai::human_duration(self.config.timeout)))),
                 },
             }
         })

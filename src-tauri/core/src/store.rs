@@ -31,16 +31,18 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const READERS: usize = 3;
 
 /// The schema, one migration per version. Never edit a released migration: add one.
+const SCHEMA: &[&str] = &[
+    include_str!("schema/001_init.sql"),
+    include_str!("schema/002_media_warning.sql"),
+    include_str!("schema/003_provider_states_media_verified.sql"),
+    include_str!("schema/004_media_attribution.sql"),
+    include_str!("schema/005_deck_text_rules.sql"),
+    include_str!("schema/006_job_failure_kind.sql"),
+    include_str!("schema/007_media_history.sql"),
+];
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![
-        M::up(include_str!("schema/001_init.sql")),
-        M::up(include_str!("schema/002_media_warning.sql")),
-        M::up(include_str!("schema/003_provider_states_media_verified.sql")),
-        M::up(include_str!("schema/004_media_attribution.sql")),
-        M::up(include_str!("schema/005_deck_text_rules.sql")),
-        M::up(include_str!("schema/006_job_failure_kind.sql")),
-        M::up(include_str!("schema/007_media_history.sql")),
-    ])
+    Migrations::new(SCHEMA.iter().map(|sql| M::up(sql)).collect())
 }
 
 /// Milliseconds since the Unix epoch.
@@ -481,7 +483,7 @@ mod tests {
         assert_eq!(p.foreign_keys, "1");
         assert_eq!(p.busy_timeout, "1234", "the configured busy timeout");
         assert_eq!(p.synchronous, "1", "NORMAL");
-        assert_eq!(p.user_version, "5", "migrations applied");
+        assert_eq!(p.user_version, SCHEMA.len().to_string(), "migrations applied");
     }
 
     #[test]
@@ -495,7 +497,7 @@ mod tests {
             assert_eq!(p.query_only, "1");
             assert_eq!(p.busy_timeout, "10000");
             assert_eq!(p.foreign_keys, "1");
-            assert_eq!(p.user_version, "5", "the readers see the migrated schema");
+            assert_eq!(p.user_version, SCHEMA.len().to_string(), "the readers see the migrated schema");
         }
         assert_eq!(store.pragmas().unwrap().query_only, "0", "the writer writes");
         let err = store.read().execute("INSERT INTO decks(name, language, created_at) VALUES ('x', 'en', 0)", []).unwrap_err();

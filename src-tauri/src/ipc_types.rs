@@ -22,7 +22,7 @@ use deckmedia_core::queue::Undone;
 use deckmedia_core::views::{BatchFailures, DeckSummary, MediaPage, WordError};
 use deckmedia_core::voices::list::VoiceList;
 use deckmedia_core::{
-    AccountState, BatchId, BatchInfo, BatchStatus, Deck, DeckId, MediaKind, MediaState, MediaStatus, NewWord, ProviderKind, ProviderState, Word, WordId,
+    AccountState, BatchId, BatchInfo, BatchStatus, Deck, DeckId, MediaKind, MediaState, MediaStatus, NewWord, ProviderChoice, ProviderKind, ProviderState, Word, WordId,
     WordMedia,
 };
 use tauri::Runtime;
@@ -118,6 +118,9 @@ command_table! {
     batches::snapshot() -> Snapshot;
     batches::batch_failures(batch_id: BatchId) -> BatchFailures;
     batches::undoable(deck_id: DeckId, word_id: Option<WordId>) -> Option<BatchId>;
+    batches::retry_batch_with(batch_id: BatchId, provider: ProviderKind) -> BatchInfo;
+    batches::regenerate_word_with(word_id: WordId, kind: MediaKind, provider: ProviderKind) -> BatchInfo;
+    batches::provider_choices() -> Vec<ProviderChoice>;
     batches::undo_regeneration(deck_id: DeckId, word_id: Option<WordId>) -> Option<Undone>;
     batches::cancel_batch(batch_id: BatchId) -> BatchInfo;
     batches::retry_batch(batch_id: BatchId) -> BatchInfo;
@@ -194,7 +197,7 @@ pub fn typescript() -> String {
         // The queue's health.
         deckmedia_core::attention::Attention, ProviderState,
         // Decks, words, batches, media.
-        Deck, Word, NewWord, AddWords, DeckSummary, MediaState, deckmedia_core::model::Attribution, WordMedia, MediaPage, BatchInfo, WordError, deckmedia_core::model::FailureKind, BatchFailures, deckmedia_core::queue::Undone,
+        Deck, Word, NewWord, AddWords, DeckSummary, MediaState, deckmedia_core::model::Attribution, WordMedia, MediaPage, BatchInfo, WordError, deckmedia_core::model::FailureKind, BatchFailures, deckmedia_core::queue::Undone, deckmedia_core::model::ProviderChoice,
         RowError, ImportPreview, ImportReport, Snapshot,
         // Before a batch: the dry run.
         Cost, KindPlan, BatchPlan,

@@ -108,3 +108,32 @@ async fn a_finished_batch_says_why_its_words_failed_in_one_line() {
     let status = env.status(id).await;
     assert_eq!((status["summary"].as_str(), status["errors"].as_array().map(Vec::len)), (Some("4 done"), Some(0)), "{status}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_with_and_regenerate_with_pick_another_provider() {
+    let env = env(Behavior { faults: vec![Fault::always("zebra", FaultAction::Status(400))], ..Default::default() }).await;
+    let words: Vec<String> = ["apple", "zebra"].map(String::from).to_vec();
+    let id = env.deck_with_batch("Fruit", &words).await;
+    env.run(&["worker", "--until-idle"]).await.ok();
+
+    let providers = env.run(&["providers"]).await.ok().stdout;
+    assert!(providers.lines().any(|l| l.starts_with("audio\toffline\t")), "{providers}");
+    let bad = env.run(&["retry", &id.to_string(), "--with", "carrier-pigeon"]).await.clean_failure();
+    assert!(bad.contains("unknown provider 'carrier-pigeon'") && bad.contains("offline"), "{bad}");
+
+    // The failed picture and recording of "zebra", made offline.
+    env.run(&["retry", &id.to_string(), "--with", "offline"]).await.ok();
+    env.run(&["worker", "--until-idle"]).await.ok();
+    let media = env.media("Fruit").await;
+    let zebra = state(&media, "zebra", "audio");
+    assert_eq!((zebra["status"].as_str(), zebra["provider"].as_str()), (Some("done"), Some("offline")), "{zebra}");
+    assert_eq!(state(&media, "zebra", "image")["provider"], "offline");
+
+    let one = env.run(&["regenerate", "--deck", "Fruit", "--word", "apple", "--with", "offline"]).await.clean_failure();
+    assert!(one.contains("--with needs --image or --audio"), "{one}");
+    env.run(&["regenerate", "--deck", "Fruit", "--word", "apple", "--audio", "--with", "offline"]).await.ok();
+    env.run(&["worker", "--until-idle"]).await.ok();
+    let media = env.media("Fruit").await;
+    assert_eq!(state(&media, "apple", "audio")["provider"], "offline");
+    assert_eq!(state(&media, "apple", "image")["provider"], "openai", "the picture is left as it was");
+}

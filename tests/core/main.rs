@@ -25,6 +25,7 @@ mod voices;
 mod store;
 mod support;
 mod undo;
+mod pick;
 mod wikimedia;
 mod worker;
 mod worker_time;

@@ -72,7 +72,7 @@ impl Scripted {
     /// A core on `dir` whose providers are `image` and `audio`, `concurrency` at once each.
     pub fn core(dir: &std::path::Path, config: Config, (image, audio): (Scripted, Scripted), concurrency: u32) -> Core {
         let slot = |p: Scripted| ProviderSlot { provider: Arc::new(p), max_concurrency: concurrency, requests_per_minute: 0 };
-        Core::open_with_providers(dir, config, ProviderSet { image: slot(image), audio: slot(audio) }).expect("open core")
+        Core::open_with_providers(dir, config, ProviderSet { image: slot(image), audio: slot(audio), alternatives: Vec::new() }).expect("open core")
     }
 }
 

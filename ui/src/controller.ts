@@ -6,7 +6,7 @@
 import { toIpcError, type Ipc } from "./ipc";
 import { PAGE_SIZE, type Route, type State } from "./state";
 import type { Store } from "./store";
-import { MEDIA_KINDS, type AddWords, type AppEvent, type ImportReport, type IpcError, type MediaKind, type ProviderName, type ProviderSettings } from "./types";
+import { MEDIA_KINDS, type AddWords, type AppEvent, type ImportReport, type IpcError, type MediaKind, type ProviderChoice, type ProviderName, type ProviderSettings } from "./types";
 
 export interface ControllerOptions {
   /** Delay before the open deck page is re-read after JobFinished events (coalesces bursts). */
@@ -48,8 +48,25 @@ export class Controller {
       this.run(this.ipc.appInfo(), (info) => this.store.dispatch({ type: "appInfo", info })),
       this.loadDecks(),
       this.loadSnapshot(),
+      this.loadChoices(),
     ]);
   }
+
+  /** The providers "Regenerate with…" and "Retry with…" offer. Advisory: a failure leaves the
+   * menus with nothing to pick. */
+  loadChoices(): Promise<void> {
+    return this.ipc.providerChoices().then(
+      (choices) => void (this.choices = choices),
+      () => void (this.choices = []),
+    );
+  }
+
+  /** The pickable providers for these kinds. */
+  choicesFor(kinds: readonly MediaKind[]): ProviderChoice[] {
+    return this.choices.filter((c) => kinds.includes(c.kind));
+  }
+
+  private choices: ProviderChoice[] = [];
 
   stop(): void {
     this.unlisten?.();
@@ -417,6 +434,22 @@ export class Controller {
     });
   }
 
+  /** "Retry with…": the batch's failed words of the kinds `provider` makes, for that provider. */
+  retryBatchWith(batchId: number, provider: ProviderName): Promise<boolean> {
+    return this.run(this.ipc.retryBatchWith(batchId, provider), (batch) => {
+      this.store.dispatch({ type: "batchUpdated", batch });
+      if (batchId in this.state.batchErrors) this.store.dispatch({ type: "batchErrorsToggle", batchId });
+    });
+  }
+
+  /** "Regenerate with…": one word's picture or recording, now, by another provider. */
+  regenerateWordWith(wordId: number, kind: MediaKind, provider: ProviderName): Promise<boolean> {
+    return this.run(this.ipc.regenerateWordWith(wordId, kind, provider), (batch) => {
+      this.store.dispatch({ type: "batchUpdated", batch });
+      void this.reloadPage();
+    });
+  }
+
   toggleBatchErrors(batchId: number): Promise<boolean> {
     this.store.dispatch({ type: "batchErrorsToggle", batchId });
     if (this.state.batchErrors[batchId] !== "loading") return Promise.resolve(true);
@@ -440,6 +473,7 @@ export class Controller {
     return this.run(this.ipc.saveSettings(image, audio), (settings) => {
       this.store.dispatch({ type: "settingsLoaded", settings });
       this.store.dispatch({ type: "toast", kind: "success", text: "Settings saved" });
+      void this.loadChoices();
     });
   }
 

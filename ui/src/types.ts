@@ -41,6 +41,7 @@ export type {
   Word,
   WordError,
   BatchFailures,
+  ProviderChoice,
   FailureKind,
   VoiceList,
   VoiceRow,

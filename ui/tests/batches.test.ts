@@ -96,6 +96,30 @@ describe("badge and batches panel", () => {
     expect($("#badge").textContent).toBe("Generating 98/100");
   });
 
+  it("Retry with… lists each provider once for the batch's kinds and retries with it", async () => {
+    const backend = new Backend({
+      snapshot: () => snapshot([batch({ status: "completed", failed_words: 2, kinds: ["audio"] })]),
+      provider_choices: () => [
+        { kind: "image", provider: "openverse", label: "Openverse (licensed photos)" },
+        { kind: "audio", provider: "offline", label: "Offline (built in)" },
+        { kind: "image", provider: "offline", label: "Offline (built in)" },
+        { kind: "audio", provider: "wikimedia", label: "Wikimedia (human recordings, licensed photos)" },
+      ],
+      retry_batch_with: ({ batchId }) => batch({ id: batchId as number, status: "pending", kinds: ["audio"] }),
+    });
+    const { app } = await startApp();
+    app.controller.toggleBatches(true);
+    app.flush();
+    const select = $("[data-testid=batch-retry-with]") as HTMLSelectElement;
+    expect(select.hidden).toBe(false);
+    select.dispatchEvent(new Event("focus"));
+    expect([...select.options].map((o) => o.value)).toEqual(["", "offline", "wikimedia"]);
+    select.value = "wikimedia";
+    select.dispatchEvent(new Event("change"));
+    await app.settle();
+    expect(backend.callsOf("retry_batch_with")).toEqual([{ batchId: 7, provider: "wikimedia" }]);
+  });
+
   it("Pause, Resume and Cancel call the batch commands", async () => {
     const backend = new Backend({
       snapshot: () => snapshot([batch()]),

@@ -281,6 +281,29 @@ describe("deck view", () => {
     expect(backend.callsOf("deck_media").length).toBeGreaterThanOrEqual(2);
   });
 
+  it("Regenerate with… offers the core's choices and makes one kind with the picked provider", async () => {
+    const backend = new Backend({
+      deck_media: () => ({ total: 1, offset: 0, items: [word(10, "perro")] }),
+      provider_choices: () => [
+        { kind: "image", provider: "offline", label: "Offline (built in)" },
+        { kind: "audio", provider: "wikimedia", label: "Wikimedia (human recordings, licensed photos)" },
+      ],
+      regenerate_word_with: () => batch({ id: 12, total_words: 1, completed_words: 0, status: "pending" }),
+    });
+    await openDeck(backend);
+    const select = $("[data-testid=word-regenerate-with]", row(10)) as HTMLSelectElement;
+    select.dispatchEvent(new Event("focus"));
+    expect([...select.options].map((o) => o.textContent)).toEqual([
+      "Regenerate with…",
+      "Picture: Offline (built in)",
+      "Recording: Wikimedia (human recordings, licensed photos)",
+    ]);
+    select.value = "audio:wikimedia";
+    select.dispatchEvent(new Event("change"));
+    await vi.waitFor(() => expect(backend.callsOf("regenerate_word_with")).toEqual([{ wordId: 10, kind: "audio", provider: "wikimedia" }]));
+    expect(select.value).toBe("");
+  });
+
   it("deleting a word asks inline first", async () => {
     let items = [word(10, "perro"), word(11, "gato")];
     const backend = new Backend({

@@ -32,6 +32,9 @@ describe("ipc: the commands of docs/ipc.md, with camelCase arguments", () => {
     await ipc.batchFailures(7);
     await ipc.undoable(1, null);
     await ipc.undoRegeneration(1, null);
+    await ipc.retryBatchWith(7, "offline");
+    await ipc.regenerateWordWith(5, "audio", "wikimedia");
+    await ipc.providerChoices();
     await ipc.cancelBatch(7);
     await ipc.retryBatch(7);
     await ipc.pauseBatch(7, true);
@@ -86,6 +89,9 @@ const IPC_TABLE: { [K in Exclude<keyof Commands, "read_media">]: Commands[K]["ar
   batch_failures: { batchId: 7 },
   undoable: { deckId: 1, wordId: null },
   undo_regeneration: { deckId: 1, wordId: null },
+  retry_batch_with: { batchId: 7, provider: "offline" },
+  regenerate_word_with: { wordId: 5, kind: "audio", provider: "wikimedia" },
+  provider_choices: {},
   cancel_batch: { batchId: 7 },
   retry_batch: { batchId: 7 },
   pause_batch: { batchId: 7, paused: true },

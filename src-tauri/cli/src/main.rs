@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use deckmedia_core::import::ImportSource;
 use deckmedia_core::PushStatus;
 use deckmedia_core::export::{ExportFormat, ExportReport};
-use deckmedia_core::{BatchInfo, Core, MediaKind};
+use deckmedia_core::{BatchInfo, Core, MediaKind, ProviderKind};
 
 mod progress;
 mod rules;
@@ -80,7 +80,33 @@ enum Command {
     /// Resume the queue, and providers paused for their account (quota used up, key rejected).
     Resume,
     /// Queue a batch's failed and cancelled words again.
-    Retry { batch_id: i64 },
+    Retry {
+        batch_id: i64,
+        /// "Retry with…": this provider instead (offline, neural, wikimedia, openverse, or the
+        /// configured one); only the kinds it makes are retried.
+        #[arg(long = "with")]
+        with: Option<String>,
+    },
+    /// Make one word's picture or recording again now, optionally with another provider.
+    Regenerate {
+        #[arg(long)]
+        deck: String,
+        /// The word, as in the deck.
+        #[arg(long)]
+        word: String,
+        #[arg(long)]
+        image: bool,
+        #[arg(long)]
+        audio: bool,
+        /// The provider to use instead of the configured one (see `deckmedia providers`).
+        #[arg(long = "with")]
+        with: Option<String>,
+    },
+    /// The providers that can be picked for "regenerate --with" and "retry --with", per kind.
+    Providers {
+        #[arg(long)]
+        json: bool,
+    },
     /// Each word of a deck with its picture and audio.
     Media(MediaArgs),
     /// Put back the media the last regeneration of a deck (or of one word) replaced.
@@ -269,7 +295,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Voice(cmd) => voice::run(&core, cmd)?,
         Command::Status { batch_id, json } => status(&core, batch_id, json)?,
         Command::Cancel { batch_id } => println!("{}", batch_line(&core.cancel(batch_id)?)),
-        Command::Retry { batch_id } => println!("{}", batch_line(&core.retry(batch_id)?)),
+        Command::Retry { batch_id, with: None } => println!("{}", batch_line(&core.retry(batch_id)?)),
+        Command::Retry { batch_id, with: Some(p) } => println!("{}", batch_line(&core.retry_with(batch_id, parse_provider(&p)?)?)),
+        Command::Regenerate { deck, word, image, audio, with } => regenerate(&core, (&deck, &word), (image, audio), with.as_deref())?,
+        Command::Providers { json } => providers(&core, json)?,
         Command::Pause => {
             core.pause_all(true)?;
             println!("queue paused");
@@ -548,6 +577,42 @@ fn media(core: &Core, MediaArgs { deck, offset, limit, json }: MediaArgs) -> Res
             let credit = w.audio.attribution.as_ref().map(|a| format!("\tcredit: {}", a.line())).unwrap_or_default();
             println!("{}\timage: {}\taudio: {}{by}{credit}", w.text, w.image.status, w.audio.status);
         }
+    }
+    Ok(())
+}
+
+fn parse_provider(name: &str) -> Result<ProviderKind> {
+    name.trim().parse::<ProviderKind>().map_err(|e| anyhow::anyhow!("{e} (one of: {})", ProviderKind::ALL.map(ProviderKind::as_str).join(", ")))
+}
+
+fn regenerate(core: &Core, (deck, text): (&str, &str), (image, audio): (bool, bool), with: Option<&str>) -> Result<()> {
+    let deck = core.deck_by_name(deck)?;
+    let word = core.words(deck.id)?.into_iter().find(|w| w.text == text).with_context(|| format!("no word '{text}' in deck '{}'", deck.name))?;
+    let kinds: Vec<MediaKind> = match (image, audio) {
+        (true, false) => vec![MediaKind::Image],
+        (false, true) => vec![MediaKind::Audio],
+        _ => vec![MediaKind::Image, MediaKind::Audio],
+    };
+    let batch = match with {
+        None => core.generate_word_now(word.id, &kinds)?,
+        Some(p) => {
+            let p = parse_provider(p)?;
+            let [kind] = kinds[..] else { anyhow::bail!("--with needs --image or --audio: a provider is picked for one kind") };
+            core.regenerate_word_with(word.id, kind, p)?
+        }
+    };
+    println!("{}", batch_line(&batch));
+    Ok(())
+}
+
+fn providers(core: &Core, json: bool) -> Result<()> {
+    let choices = core.provider_choices();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&choices)?);
+        return Ok(());
+    }
+    for c in choices {
+        println!("{}\t{}\t{}", c.kind, c.provider, c.label);
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use crate::error::{DbContext, Error, Result};
 use crate::events::{Event, EVENT_CAPACITY};
 use crate::lock::WorkerLock;
 use crate::media::{MediaStore, WriteFaults};
-use crate::model::{AddWords, BatchId, BatchInfo, Deck, DeckId, MediaKind, NewWord, ProviderState, Word, WordId, WordMedia};
+use crate::model::{AddWords, BatchId, BatchInfo, Deck, DeckId, MediaKind, NewWord, ProviderChoice, ProviderKind, ProviderState, Word, WordId, WordMedia};
 use crate::paths::DataDir;
 use crate::providers::ProviderSet;
 use crate::queue::{self, EnqueueOptions, Outstanding};
@@ -336,9 +336,56 @@ impl Core {
 
     /// Queues a batch's failed and cancelled jobs again.
     pub fn retry(&self, id: BatchId) -> Result<BatchInfo> {
-        queue::retry_failed(&mut self.store.conn(), id, now_ms())?;
+        queue::retry_failed(&mut self.store.conn(), id, now_ms(), None)?;
         self.wake_worker();
         self.announce(id)
+    }
+
+    /// "Retry with…": the batch's failed and cancelled words of the kinds `provider` makes,
+    /// queued again for that provider.
+    pub fn retry_with(&self, id: BatchId, provider: ProviderKind) -> Result<BatchInfo> {
+        let batch = self.batch(id)?;
+        let kinds: Vec<MediaKind> = batch.kinds.iter().copied().filter(|&k| self.providers.alternative(k, provider).is_some()).collect();
+        if kinds.is_empty() {
+            return Err(Error::invalid(self.not_pickable(provider, &batch.kinds)));
+        }
+        if queue::retry_failed(&mut self.store.conn(), id, now_ms(), Some((provider, &kinds)))? == 0 {
+            return Err(Error::invalid(format!("batch {id} has no failed or cancelled {} to retry", kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(" or "))));
+        }
+        self.wake_worker();
+        self.announce(id)
+    }
+
+    /// "Regenerate with…": one word's media of `kind`, made now by `provider` instead of the
+    /// configured one (same queue, top priority).
+    pub fn regenerate_word_with(&self, word_id: WordId, kind: MediaKind, provider: ProviderKind) -> Result<BatchInfo> {
+        if self.providers.alternative(kind, provider).is_none() {
+            return Err(Error::invalid(self.not_pickable(provider, &[kind])));
+        }
+        let word = self.store.word(word_id)?;
+        let opts = EnqueueOptions {
+            force: true,
+            priority: 100,
+            max_attempts: self.config.queue.max_attempts,
+            word_ids: Some(vec![word_id]),
+            provider: Some(provider),
+            ..Default::default()
+        };
+        self.enqueue(word.deck_id, &[kind], opts)
+    }
+
+    /// The providers a user may pick per kind ("Regenerate with…", "Retry with…").
+    pub fn provider_choices(&self) -> Vec<ProviderChoice> {
+        self.providers.alternatives.iter().map(|(kind, p, _)| ProviderChoice { kind: *kind, provider: *p, label: p.label().to_string() }).collect()
+    }
+
+    fn not_pickable(&self, provider: ProviderKind, kinds: &[MediaKind]) -> String {
+        let what = kinds.iter().map(|k| if *k == MediaKind::Image { "pictures" } else { "recordings" }).collect::<Vec<_>>().join(" or ");
+        if provider.needs_key() {
+            format!("{} can be picked once it is the configured provider for {what} in Settings (it needs a key)", provider.label())
+        } else {
+            format!("{} cannot make {what} with the current settings", provider.label())
+        }
     }
 
     pub fn pause_batch(&self, id: BatchId, paused: bool) -> Result<BatchInfo> {

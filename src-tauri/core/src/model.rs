@@ -247,6 +247,21 @@ impl FromStr for ProviderKind {
     }
 }
 
+impl FromSql for ProviderKind {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        state_from_sql(value)
+    }
+}
+
+/// A provider a user may pick for one kind of media instead of the configured one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProviderChoice {
+    pub kind: MediaKind,
+    pub provider: ProviderKind,
+    /// Its name in Settings.
+    pub label: String,
+}
+
 /// The state of a batch, derived from its jobs and flags (never stored on its own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]

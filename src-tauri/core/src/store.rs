@@ -39,6 +39,7 @@ const SCHEMA: &[&str] = &[
     include_str!("schema/005_deck_text_rules.sql"),
     include_str!("schema/006_job_failure_kind.sql"),
     include_str!("schema/007_media_history.sql"),
+    include_str!("schema/008_job_provider_override.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

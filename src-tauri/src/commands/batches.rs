@@ -4,7 +4,7 @@ use deckmedia_core::core::Snapshot;
 use deckmedia_core::plan::BatchPlan;
 use deckmedia_core::queue::Undone;
 use deckmedia_core::views::BatchFailures;
-use deckmedia_core::{BatchId, BatchInfo, DeckId, MediaKind, WordId};
+use deckmedia_core::{BatchId, BatchInfo, DeckId, MediaKind, ProviderChoice, ProviderKind, WordId};
 use tauri::State;
 
 use crate::state::AppState;
@@ -78,3 +78,22 @@ pub async fn undoable(state: State<'_, AppState>, deck_id: DeckId, word_id: Opti
 pub async fn undo_regeneration(state: State<'_, AppState>, deck_id: DeckId, word_id: Option<WordId>) -> CmdResult<Option<Undone>> {
     call(&state, move |c| c.undo_regeneration(deck_id, word_id)).await
 }
+
+/// "Retry with…": a batch's failed words queued again for another provider.
+#[tauri::command]
+pub async fn retry_batch_with(state: State<'_, AppState>, batch_id: BatchId, provider: ProviderKind) -> CmdResult<BatchInfo> {
+    call(&state, move |c| c.retry_with(batch_id, provider)).await
+}
+
+/// "Regenerate with…": one word's media of one kind, made now by another provider.
+#[tauri::command]
+pub async fn regenerate_word_with(state: State<'_, AppState>, word_id: WordId, kind: MediaKind, provider: ProviderKind) -> CmdResult<BatchInfo> {
+    call(&state, move |c| c.regenerate_word_with(word_id, kind, provider)).await
+}
+
+/// The providers a user may pick per kind.
+#[tauri::command]
+pub async fn provider_choices(state: State<'_, AppState>) -> CmdResult<Vec<ProviderChoice>> {
+    call(&state, |c| Ok(c.provider_choices())).await
+}
+

@@ -220,6 +220,15 @@ batch_id: number,
 restored: number, };
 
 /**
+ * A provider a user may pick for one kind of media instead of the configured one.
+ */
+export type ProviderChoice = { kind: MediaKind, provider: ProviderKind, 
+/**
+ * Its name in Settings.
+ */
+label: string, };
+
+/**
  * A row that cannot be imported, by its line number (1-based, in the file).
  */
 export type RowError = { line: number, reason: string, };
@@ -517,6 +526,9 @@ export type Commands = {
   snapshot: { args: Record<string, never>; result: Snapshot };
   batch_failures: { args: { batchId: number }; result: BatchFailures };
   undoable: { args: { deckId: number; wordId: number | null }; result: number | null };
+  retry_batch_with: { args: { batchId: number; provider: ProviderKind }; result: BatchInfo };
+  regenerate_word_with: { args: { wordId: number; kind: MediaKind; provider: ProviderKind }; result: BatchInfo };
+  provider_choices: { args: Record<string, never>; result: Array<ProviderChoice> };
   undo_regeneration: { args: { deckId: number; wordId: number | null }; result: Undone | null };
   cancel_batch: { args: { batchId: number }; result: BatchInfo };
   retry_batch: { args: { batchId: number }; result: BatchInfo };

@@ -5,7 +5,7 @@ import type { Controller } from "../controller";
 import { h, replaceChildren, setHidden, setText, syncKeyed, type Row } from "../dom";
 import { batchStatusText, kindsText, sortedBatches } from "../selectors";
 import { isFinished, type BatchView, type State } from "../state";
-import type { BatchFailures } from "../types";
+import type { BatchFailures, MediaKind, ProviderName } from "../types";
 import type { View } from "./view";
 
 interface BatchItem {
@@ -97,6 +97,23 @@ function batchRow(ctl: Controller, first: BatchItem): Row<BatchItem> {
   const resume = h("button", { type: "button", "data-testid": "batch-resume", onclick: () => void ctl.pauseBatch(id, false) }, "Resume");
   const cancel = h("button", { type: "button", "data-testid": "batch-cancel", onclick: () => void ctl.cancelBatch(id) }, "Cancel");
   const retry = h("button", { type: "button", "data-testid": "batch-retry", onclick: () => void ctl.retryBatch(id) }, "Retry failed");
+  // "Retry with…" another provider; its choices are the core's, for this batch's kinds.
+  const retryWith = h("select", { "data-testid": "batch-retry-with", "aria-label": "Retry the failed words with another provider" }) as HTMLSelectElement;
+  let batchKinds: readonly MediaKind[] = [];
+  const fillRetryWith = () => {
+    const seen = new Set<string>();
+    const options = ctl
+      .choicesFor(batchKinds)
+      .filter((c) => !seen.has(c.provider) && seen.add(c.provider))
+      .map((c) => h("option", { value: c.provider }, c.label));
+    retryWith.replaceChildren(h("option", { value: "" }, "Retry with…"), ...options);
+  };
+  retryWith.addEventListener("focus", fillRetryWith);
+  retryWith.addEventListener("change", () => {
+    const provider = retryWith.value as ProviderName;
+    retryWith.value = "";
+    if (provider) void ctl.retryBatchWith(id, provider);
+  });
   const errorsToggle = h(
     "button",
     { type: "button", "data-testid": "batch-errors-toggle", "aria-expanded": "false", "aria-controls": `batch-errors-${id}`, onclick: () => void ctl.toggleBatchErrors(id) },
@@ -109,7 +126,7 @@ function batchRow(ctl: Controller, first: BatchItem): Row<BatchItem> {
     h("div", { class: "batch-head" }, title, kinds, h("div", { class: "spacer" }), status),
     bar,
     h("div", { class: "batch-meta" }, count, failed, eta),
-    h("div", { class: "row-actions" }, pause, resume, cancel, retry, errorsToggle),
+    h("div", { class: "row-actions" }, pause, resume, cancel, retry, retryWith, errorsToggle),
     errors,
   );
 
@@ -144,6 +161,11 @@ function batchRow(ctl: Controller, first: BatchItem): Row<BatchItem> {
       setHidden(resume, finished || !paused);
       setHidden(cancel, finished);
       setHidden(retry, b.failed_words === 0 && b.failed_jobs === 0);
+      setHidden(retryWith, b.failed_words === 0 && b.failed_jobs === 0);
+      if (batchKinds !== b.kinds) {
+        batchKinds = b.kinds;
+        fillRetryWith();
+      }
       setHidden(errorsToggle, b.failed_words === 0 && b.failed_jobs === 0 && item.errors === undefined);
       const open = item.errors !== undefined;
       errorsToggle.setAttribute("aria-expanded", String(open));

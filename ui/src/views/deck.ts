@@ -7,7 +7,7 @@ import type { Controller } from "../controller";
 import { h, replaceChildren, setHidden, setText, syncKeyed, type Row } from "../dom";
 import { coverageText, creditText, mediaStatusKey, mediaStatusText, wordCountText } from "../selectors";
 import type { Confirm, DeckPage, State, Task } from "../state";
-import type { MediaState, WordMedia } from "../types";
+import type { MediaState, ProviderName, WordMedia } from "../types";
 import { inlineConfirm } from "./confirm";
 import type { View } from "./view";
 
@@ -300,12 +300,33 @@ function wordRow(ctl: Controller, audio: HTMLAudioElement): Row<WordItem> {
           replaceChildren(
             actions,
             h("button", { type: "button", "data-testid": "word-regenerate", title: "Make a new picture and recording now (jumps the queue)", onclick: () => void ctl.regenerateWord(w.word_id) }, "Regenerate"),
+            regenerateWith(ctl, w.word_id, w.text),
             h("button", { type: "button", class: "danger-outline", "data-testid": "word-delete", "aria-label": `Delete ${w.text}`, onclick: () => ctl.ask({ what: "delete-word", wordId: w.word_id }) }, "Delete"),
           );
         }
       }
     },
   };
+}
+
+/** "Regenerate with…": a picture or a recording of this word, now, by a provider the user picks
+ * (the choices are the core's: providers with no account, and the configured ones). */
+function regenerateWith(ctl: Controller, wordId: number, text: string): HTMLElement {
+  const select = h("select", { "data-testid": "word-regenerate-with", "aria-label": `Regenerate ${text} with another provider` }) as HTMLSelectElement;
+  const fill = () => {
+    const options = ctl.choicesFor(["image", "audio"]).map((c) =>
+      h("option", { value: `${c.kind}:${c.provider}` }, `${c.kind === "image" ? "Picture" : "Recording"}: ${c.label}`),
+    );
+    select.replaceChildren(h("option", { value: "" }, "Regenerate with…"), ...options);
+  };
+  fill();
+  select.addEventListener("focus", fill);
+  select.addEventListener("change", () => {
+    const [kind, provider] = select.value.split(":");
+    select.value = "";
+    if (kind === "image" || kind === "audio") void ctl.regenerateWordWith(wordId, kind, provider as ProviderName);
+  });
+  return select;
 }
 
 function renderEditor(ctl: Controller, box: HTMLElement, w: WordMedia, focus: "text" | "translation"): void {

@@ -158,11 +158,15 @@ impl std::fmt::Debug for ProviderSlot {
     }
 }
 
-/// The provider for each media kind.
+/// The provider for each media kind, and the ones a user may pick instead for one word or a
+/// retry ("Regenerate with…").
 #[derive(Clone, Debug)]
 pub struct ProviderSet {
     pub image: ProviderSlot,
     pub audio: ProviderSlot,
+    /// Pickable providers per kind: those that need no account (built in, neural voices,
+    /// Wikimedia, Openverse) and the kind's configured one; each with its own slot limits.
+    pub alternatives: Vec<(MediaKind, crate::model::ProviderKind, ProviderSlot)>,
 }
 
 impl ProviderSet {
@@ -171,6 +175,16 @@ impl ProviderSet {
             MediaKind::Image => &self.image,
             MediaKind::Audio => &self.audio,
         }
+    }
+
+    /// The slot of `provider` picked for `kind`, when it can be picked.
+    pub fn alternative(&self, kind: MediaKind, provider: crate::model::ProviderKind) -> Option<&ProviderSlot> {
+        self.alternatives.iter().find(|(k, p, _)| *k == kind && *p == provider).map(|(_, _, s)| s)
+    }
+
+    /// The pickable providers of `kind` with their settings keys (for claiming).
+    pub fn alternative_keys(&self, kind: MediaKind) -> Vec<(crate::model::ProviderKind, String)> {
+        self.alternatives.iter().filter(|(k, _, _)| *k == kind).map(|(_, p, s)| (*p, s.provider.settings_key())).collect()
     }
 
     /// Builds the providers named in the configuration (no data dir: caches in memory, neural
@@ -183,8 +197,34 @@ impl ProviderSet {
     /// Wikimedia provider's "no recording" answers) keep it in `data_dir` when given.
     pub fn from_config_in(config: &crate::config::Config, data_dir: Option<&std::path::Path>) -> crate::Result<ProviderSet> {
         let env = BuildEnv { config, data_dir };
-        Ok(ProviderSet { image: slot(MediaKind::Image, &config.image, &env)?, audio: slot(MediaKind::Audio, &config.audio, &env)? })
+        let (image, audio) = (slot(MediaKind::Image, &config.image, &env)?, slot(MediaKind::Audio, &config.audio, &env)?);
+        Ok(ProviderSet { image, audio, alternatives: alternatives(&env) })
     }
+}
+
+/// Every provider a user may pick instead of a kind's configured one: each that makes the kind
+/// and needs no key, plus the configured provider itself (with its key). One that cannot be
+/// built here (e.g. no voice installed is fine; a bad section is not) is left out.
+fn alternatives(env: &BuildEnv<'_>) -> Vec<(MediaKind, crate::model::ProviderKind, ProviderSlot)> {
+    use crate::model::ProviderKind;
+    let mut out = Vec::new();
+    for kind in MediaKind::ALL {
+        let c = match kind {
+            MediaKind::Image => &env.config.image,
+            MediaKind::Audio => &env.config.audio,
+        };
+        for p in ProviderKind::ALL {
+            if !p.makes(kind) || (p.needs_key() && p != c.provider) {
+                continue;
+            }
+            let one = crate::config::ProviderConfig { provider: p, chain: Vec::new(), ..c.clone() };
+            match slot(kind, &one, env) {
+                Ok(s) => out.push((kind, p, s)),
+                Err(e) => tracing::debug!("{p} cannot be picked for {kind}: {e}"),
+            }
+        }
+    }
+    out
 }
 
 /// What building a provider may need besides its own section.

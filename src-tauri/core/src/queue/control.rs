@@ -5,7 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::read::recount;
 use crate::error::{DbContext, Error, Result};
-use crate::model::{BatchId, JobId, WordId};
+use crate::model::{BatchId, JobId, MediaKind, ProviderKind, WordId};
 
 /// Cancels a batch: its queued and running jobs become `cancelled` at once (the worker aborts
 /// the requests in flight when it sees that). Cancelling a finished batch changes nothing.
@@ -36,17 +36,22 @@ pub fn cancel_batch(conn: &mut Connection, batch_id: BatchId, now: i64) -> Resul
 
 /// Puts a batch's failed (and, for a cancelled batch, cancelled) jobs back in the queue with
 /// fresh attempts. Returns how many jobs were queued again.
-pub fn retry_failed(conn: &mut Connection, batch_id: BatchId, now: i64) -> Result<usize> {
+/// `with`: "Retry with…" — only the jobs of these kinds, run by this provider from now on
+/// (without it, each job keeps the provider it had: the configured one, or one picked before).
+pub fn retry_failed(conn: &mut Connection, batch_id: BatchId, now: i64, with: Option<(ProviderKind, &[MediaKind])>) -> Result<usize> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db("retrying a batch")?;
     ensure_batch(&tx, batch_id)?;
+    let provider = with.map(|(p, _)| p.as_str());
+    let kinds = with.map(|(_, kinds)| serde_json::to_string(&kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into()));
     let n = tx
         .execute(
             "UPDATE jobs SET status = 'queued', attempts = 0, next_run_at = ?2, last_error = NULL, failure = NULL,
-                    finished_at = NULL, started_at = NULL, lease = NULL
+                    finished_at = NULL, started_at = NULL, lease = NULL, provider_override = COALESCE(?3, provider_override)
              WHERE batch_id = ?1 AND (status = 'failed' OR status = 'cancelled')
+               AND (?4 IS NULL OR kind IN (SELECT value FROM json_each(?4)))
                AND NOT EXISTS(SELECT 1 FROM jobs a WHERE a.word_id = jobs.word_id AND a.kind = jobs.kind
                               AND a.status IN ('queued', 'running'))",
-            params![batch_id, now],
+            params![batch_id, now, provider, kinds],
         )
         .db("retrying a batch")?;
     if n > 0 {

@@ -5,7 +5,7 @@ use rusqlite::{named_params, params, Connection, ToSql};
 use super::read::recount;
 use crate::error::{DbContext, Error, Result};
 use crate::media::IMPORTED_SETTINGS;
-use crate::model::{BatchId, DeckId, MediaKind, WordId};
+use crate::model::{BatchId, DeckId, MediaKind, ProviderKind, WordId};
 
 #[derive(Debug, Clone)]
 pub struct EnqueueOptions {
@@ -18,11 +18,13 @@ pub struct EnqueueOptions {
     pub word_ids: Option<Vec<WordId>>,
     /// Media rows whose file is missing or damaged: their words count as having no media.
     pub invalid_media: Vec<i64>,
+    /// "Regenerate with…": this provider instead of the kind's configured one.
+    pub provider: Option<ProviderKind>,
 }
 
 impl Default for EnqueueOptions {
     fn default() -> Self {
-        EnqueueOptions { force: false, priority: 0, max_attempts: 5, word_ids: None, invalid_media: Vec::new() }
+        EnqueueOptions { force: false, priority: 0, max_attempts: 5, word_ids: None, invalid_media: Vec::new(), provider: None }
     }
 }
 
@@ -63,16 +65,17 @@ pub fn enqueue(conn: &mut Connection, deck_id: DeckId, settings: &[(MediaKind, S
     let mut jobs = 0;
     for (kind, settings_key) in settings {
         let sql = format!(
-            "INSERT INTO jobs(batch_id, word_id, kind, status, priority, max_attempts, next_run_at, reused, finished_at, fresh)
+            "INSERT INTO jobs(batch_id, word_id, kind, status, priority, max_attempts, next_run_at, reused, finished_at, fresh, provider_override)
              SELECT :batch, c.id, :kind, CASE WHEN c.hit THEN 'done' ELSE 'queued' END, :priority, :max_attempts, :now, c.hit,
-                    CASE WHEN c.hit THEN :now END, :force
+                    CASE WHEN c.hit THEN :now END, :force, :override
              FROM ({CANDIDATES}) AS c WHERE NOT c.busy ORDER BY c.position"
         );
         let p = Candidates { kind: kind.as_str(), settings_key, deck_id, word_ids: ids_json.as_deref(), force: opts.force, invalid_json: &invalid_json };
         jobs += tx
             .prepare_cached(&sql)
             .and_then(|mut stmt| {
-                let extra = named_params! { ":batch": batch_id, ":priority": opts.priority, ":max_attempts": opts.max_attempts, ":now": now };
+                let provider = opts.provider.map(ProviderKind::as_str);
+                let extra = named_params! { ":batch": batch_id, ":priority": opts.priority, ":max_attempts": opts.max_attempts, ":now": now, ":override": provider };
                 stmt.execute(&*p.params(extra))
             })
             .db("enqueueing a batch")?;

@@ -27,7 +27,7 @@ mod settle;
 mod undo;
 
 pub use accounts::{clear_all_providers, clear_provider, is_provider_paused, mark_provider, provider_states};
-pub use claim::{claim, ClaimedJob};
+pub use claim::{claim, ClaimedJob, Lane};
 pub use control::{cancel_batch, delete_word, prioritize_word, recover_running, retry_failed, set_batch_paused, set_global_paused, global_paused, jobs_no_longer_ours};
 pub use enqueue::{enqueue, plan_rows, EnqueueOptions, PlanRow};
 pub use media_row::{put_media, OnExisting};

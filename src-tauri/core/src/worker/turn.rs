@@ -75,6 +75,7 @@ struct Want {
     free: u32,
     settings_key: String,
     provider: String,
+    alternatives: Vec<(crate::model::ProviderKind, String)>,
 }
 
 /// What one trip to the database brought back. Claimed jobs come back even when a later step
@@ -416,7 +417,8 @@ impl<'w> Turn<'w> {
                 self.limits.on_start(kind, now);
             }
             let p = &self.w.providers.get(kind).provider;
-            wanted.push(Want { kind, free, settings_key: p.settings_key(), provider: p.name().to_string() });
+            let alternatives = self.w.providers.alternative_keys(kind);
+            wanted.push(Want { kind, free, settings_key: p.settings_key(), provider: p.name().to_string(), alternatives });
         }
         wanted
     }
@@ -432,9 +434,24 @@ impl<'w> Turn<'w> {
         self.in_flight.insert(job.id, InFlight { batch_id: job.batch_id, cancel: cancel.clone() });
         self.paces.entry(job.batch_id).or_insert_with(|| BatchPace { seen_at: Instant::now(), settled_at_start: -1, last_emit: None, dirty: true });
         let tx = self.tx.clone();
-        let ctx = self.job_context(kind);
+        let mut ctx = self.job_context(kind);
+        // "Regenerate with…": the picked provider runs within this kind's window; what it says
+        // about its own limits is not the configured provider's, so the window hears nothing.
+        let picked = job.provider_override;
+        if let Some(p) = picked {
+            match self.w.providers.alternative(kind, p) {
+                Some(slot) => ctx.slot = slot.clone(),
+                None => {
+                    let error = format!("{p} was picked for this word but cannot make {kind} with the current settings; pick another provider");
+                    let _ = tx.send(Msg::Released { kind, finish: Finish::Other, budget: Vec::new() });
+                    let _ = tx.send(Msg::Ended(Box::new(JobEnd::Settle(Outcome::Fail { job: job.id, error, failure: FailureKind::Rejected }))));
+                    return;
+                }
+            }
+        }
         self.tracker.spawn(async move {
             let end = run_job(job, &ctx, &cancel, |finish, budget| {
+                let (finish, budget) = if picked.is_some() { (Finish::Other, Vec::new()) } else { (finish, budget) };
                 let _ = tx.send(Msg::Released { kind, finish, budget });
             })
             .await;
@@ -669,7 +686,8 @@ fn trip(s: &Store, lease: &str, wanted: &[Want], outcomes: &[Outcome], now_ms: i
     }
     if t.paused == Some(false) {
         for w in wanted {
-            match queue::claim(&mut conn, w.kind, &w.settings_key, &w.provider, lease, w.free, now_ms) {
+            let lane = queue::Lane { kind: w.kind, settings_key: &w.settings_key, provider: &w.provider, alternatives: &w.alternatives };
+            match queue::claim(&mut conn, lane, lease, w.free, now_ms) {
                 Ok(jobs) => t.claimed.extend(jobs),
                 Err(e) => {
                     t.error = Some(e);

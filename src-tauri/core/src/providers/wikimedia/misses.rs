@@ -7,15 +7,18 @@
 //! A cache never fails a word: an error reading or writing it is logged and treated as "not
 //! cached". Times are passed in, so expiry is tested without a clock.
 
-use std::path::Path;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 pub struct MissCache {
-    /// `None` only when not even an in-memory database opened: nothing is cached then.
-    conn: Option<Mutex<Connection>>,
+    /// The file; `None`: in memory.
+    path: Option<PathBuf>,
+    /// Opened on first use, so a provider that is built but never asked (a pickable one) leaves
+    /// no file behind. `None` inside only when not even an in-memory database opened.
+    conn: OnceLock<Option<Mutex<Connection>>>,
     ttl: Duration,
 }
 
@@ -27,18 +30,25 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS misses (
 )";
 
 impl MissCache {
-    /// Opens (or creates) the cache file; `None`, or a file that cannot be opened, gives a
-    /// cache in memory. A `ttl` of zero caches nothing.
+    /// A cache in the file `path` (created on first use); `None`, or a file that cannot be
+    /// opened, gives a cache in memory. A `ttl` of zero caches nothing.
     pub fn open(path: Option<&Path>, ttl: Duration) -> MissCache {
-        let conn = path.and_then(|p| match Self::open_file(p) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                tracing::warn!("the Wikimedia cache {} cannot be used ({e}); keeping it in memory", p.display());
-                None
-            }
-        });
-        let conn = conn.or_else(|| Connection::open_in_memory().and_then(|c| c.execute_batch(SCHEMA).map(|()| c)).ok());
-        MissCache { conn: conn.map(Mutex::new), ttl }
+        MissCache { path: path.map(Path::to_path_buf), conn: OnceLock::new(), ttl }
+    }
+
+    fn conn(&self) -> Option<&Mutex<Connection>> {
+        self.conn
+            .get_or_init(|| {
+                let file = self.path.as_deref().and_then(|p| match Self::open_file(p) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        tracing::warn!("the Wikimedia cache {} cannot be used ({e}); keeping it in memory", p.display());
+                        None
+                    }
+                });
+                file.or_else(|| Connection::open_in_memory().and_then(|c| c.execute_batch(SCHEMA).map(|()| c)).ok()).map(Mutex::new)
+            })
+            .as_ref()
     }
 
     fn open_file(path: &Path) -> rusqlite::Result<Connection> {
@@ -55,7 +65,7 @@ impl MissCache {
         if self.ttl.is_zero() {
             return None;
         }
-        let conn = self.conn.as_ref()?.lock().ok()?;
+        let conn = self.conn()?.lock().ok()?;
         let at: Option<i64> = conn
             .query_row("SELECT checked_at FROM misses WHERE language = ?1 AND word = ?2", params![language, word], |r| r.get(0))
             .optional()
@@ -70,7 +80,7 @@ impl MissCache {
         if self.ttl.is_zero() {
             return;
         }
-        let Some(Ok(conn)) = self.conn.as_ref().map(Mutex::lock) else { return };
+        let Some(Ok(conn)) = self.conn().map(Mutex::lock) else { return };
         let written = conn.execute(
             "INSERT INTO misses(language, word, checked_at) VALUES (?1, ?2, ?3)
              ON CONFLICT(language, word) DO UPDATE SET checked_at = excluded.checked_at",
@@ -107,5 +117,8 @@ mod tests {
         let off = MissCache::open(None, Duration::ZERO);
         off.remember("es", "manzana", DAY);
         assert_eq!(off.checked_at("es", "manzana", DAY), None, "a TTL of zero caches nothing");
+        let unused = dir.path().join("unused.sqlite3");
+        drop(MissCache::open(Some(&unused), Duration::from_millis(DAY as u64)));
+        assert!(!unused.exists(), "a cache never asked makes no file");
     }
 }

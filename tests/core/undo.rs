@@ -42,6 +42,8 @@ async fn undo_puts_back_exactly_the_replaced_files_and_gc_waits_for_the_retentio
         assert_ne!(path, &first[word], "{word} has a new recording");
     }
     assert_eq!(core.undoable(deck, None).unwrap(), Some(regen.id));
+    let undoable = |core: &Core| core.media_page(deck, 0, 10).unwrap().items.iter().map(|w| (w.text.clone(), w.undoable)).collect::<Vec<_>>();
+    assert!(undoable(&core).iter().all(|(_, u)| *u), "every regenerated word offers Undo");
 
     // One word first, then the rest of the deck.
     let word0 = core.words(deck).unwrap().into_iter().find(|w| w.text == "word0000").unwrap();
@@ -51,6 +53,8 @@ async fn undo_puts_back_exactly_the_replaced_files_and_gc_waits_for_the_retentio
     assert_eq!(now["word0000"], first["word0000"]);
     assert_eq!(now["word0001"], second["word0001"], "the other words keep the regeneration");
     assert_eq!(core.undo_regeneration(deck, Some(word0.id)).unwrap(), None, "that word has nothing more to undo");
+    assert_eq!(undoable(&core)[0], ("word0000".to_string(), false));
+    assert!(undoable(&core)[1].1);
     let undone = core.undo_regeneration(deck, None).unwrap().expect("the rest of the deck");
     assert_eq!(undone.restored, 2);
     assert_eq!(audio_paths(&core, deck), first, "exactly the previous files");

@@ -28,6 +28,7 @@ for (let i = 0; i < 250; i++) {
     word_id: i + 1,
     text,
     spoken: null,
+    undoable: i === 2,
     language: "es",
     translation: i < TRANS.length ? TRANS[i]! : null,
     image: done ? { ...none(), status: "done", path: picture(text, i) } : i === 83 ? { ...none(), status: "failed", error: "HTTP 400: the prompt was rejected" } : { ...none(), status: "queued" },

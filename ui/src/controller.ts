@@ -381,8 +381,8 @@ export class Controller {
   }
 
   /** Puts back the media the deck's last regeneration replaced (the files are still there). */
-  undoRegeneration(deckId: number): Promise<boolean> {
-    return this.run(this.ipc.undoRegeneration(deckId, null), (undone) => {
+  undoRegeneration(deckId: number, wordId: number | null = null): Promise<boolean> {
+    return this.run(this.ipc.undoRegeneration(deckId, wordId), (undone) => {
       const text = undone ? `Put back ${undone.restored} ${undone.restored === 1 ? "file" : "files"} from before the regeneration` : "Nothing to undo";
       this.store.dispatch({ type: "toast", kind: undone ? "success" : "info", text });
       void this.reloadPage();

@@ -304,6 +304,24 @@ describe("deck view", () => {
     expect(select.value).toBe("");
   });
 
+  it("a regenerated word has Undo, which takes back only that word", async () => {
+    let items = [word(10, "perro", { undoable: true }), word(11, "gato")];
+    const backend = new Backend({
+      deck_media: () => ({ total: 2, offset: 0, items }),
+      undoable: () => 4,
+      undo_regeneration: () => {
+        items = [word(10, "perro"), word(11, "gato")];
+        return { batch_id: 4, restored: 2 };
+      },
+    });
+    const { app } = await openDeck(backend);
+    expect($$("[data-testid=word-undo]", row(11))).toHaveLength(0);
+    $("[data-testid=word-undo]", row(10)).click();
+    await app.settle();
+    expect(backend.callsOf("undo_regeneration")).toEqual([{ deckId: 1, wordId: 10 }]);
+    expect($$("[data-testid=word-undo]", row(10))).toHaveLength(0);
+  });
+
   it("deleting a word asks inline first", async () => {
     let items = [word(10, "perro"), word(11, "gato")];
     const backend = new Backend({

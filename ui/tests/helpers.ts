@@ -53,7 +53,7 @@ export function media(over: Partial<MediaState> = {}): MediaState {
 }
 
 export function word(id: number, text: string, over: Partial<WordMedia> = {}): WordMedia {
-  return { word_id: id, text, spoken: null, language: "es", translation: null, image: media(), audio: media(), ...over };
+  return { word_id: id, text, spoken: null, language: "es", translation: null, image: media(), audio: media(), undoable: false, ...over };
 }
 
 export function providerSettings(over: Partial<ProviderSettings> = {}): ProviderSettings {

@@ -449,6 +449,9 @@ pub struct WordMedia {
     pub translation: Option<String>,
     pub image: MediaState,
     pub audio: MediaState,
+    /// A regeneration replaced this word's media and can be undone ("Undo" on the word).
+    #[serde(default)]
+    pub undoable: bool,
 }
 
 /// Why a provider's account cannot be used until the user acts: its jobs wait, no attempt is

@@ -169,7 +169,11 @@ export type WordMedia = { word_id: number, text: string,
  * What a voice is given when it is not `text` as written: markup, cloze markers, sound
  * tags and furigana taken away, the deck's text rules applied ([`crate::clean`]).
  */
-spoken: string | null, language: string, translation: string | null, image: MediaState, audio: MediaState, };
+spoken: string | null, language: string, translation: string | null, image: MediaState, audio: MediaState, 
+/**
+ * A regeneration replaced this word's media and can be undone ("Undo" on the word).
+ */
+undoable: boolean, };
 
 /**
  * Words `offset..offset + items.len()` of a deck of `total` words.

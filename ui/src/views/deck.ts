@@ -176,7 +176,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
         editing: state.editing?.wordId === word.word_id ? state.editing.focus : null,
         confirming: state.confirm?.what === "delete-word" && state.confirm.wordId === word.word_id,
       }));
-      syncKeyed(list, rows, items, (i) => i.word.word_id, () => wordRow(ctl, audio));
+      syncKeyed(list, rows, items, (i) => i.word.word_id, () => wordRow(ctl, audio, deckId));
 
       const from = page.total === 0 ? 0 : page.offset + 1;
       const to = page.offset + page.items.length;
@@ -216,7 +216,7 @@ function setStatus(el: HTMLElement, kind: "image" | "audio", m: MediaState): voi
   else el.removeAttribute("title");
 }
 
-function wordRow(ctl: Controller, audio: HTMLAudioElement): Row<WordItem> {
+function wordRow(ctl: Controller, audio: HTMLAudioElement, deckId: number): Row<WordItem> {
   const thumb = h("div", { class: "thumb", "data-testid": "word-thumb-box" });
   const play = h("button", { type: "button", class: "icon-button play", "data-testid": "word-play" }, "▶");
   const texts = h("div", { class: "word-texts" });
@@ -293,7 +293,7 @@ function wordRow(ctl: Controller, audio: HTMLAudioElement): Row<WordItem> {
         }
       }
 
-      if (!prev || prev.confirming !== item.confirming) {
+      if (!prev || prev.confirming !== item.confirming || prev.word.undoable !== w.undoable) {
         if (item.confirming) {
           replaceChildren(actions, inlineConfirm(`Delete “${w.text}”?`, "Delete", () => void ctl.deleteWord(w.word_id), () => ctl.cancelConfirm()));
         } else {
@@ -301,6 +301,9 @@ function wordRow(ctl: Controller, audio: HTMLAudioElement): Row<WordItem> {
             actions,
             h("button", { type: "button", "data-testid": "word-regenerate", title: "Make a new picture and recording now (jumps the queue)", onclick: () => void ctl.regenerateWord(w.word_id) }, "Regenerate"),
             regenerateWith(ctl, w.word_id, w.text),
+            ...(w.undoable
+              ? [h("button", { type: "button", "data-testid": "word-undo", title: "Put back this word's picture and recording from before its last regeneration", onclick: () => void ctl.undoRegeneration(deckId, w.word_id) }, "Undo")]
+              : []),
             h("button", { type: "button", class: "danger-outline", "data-testid": "word-delete", "aria-label": `Delete ${w.text}`, onclick: () => ctl.ask({ what: "delete-word", wordId: w.word_id }) }, "Delete"),
           );
         }

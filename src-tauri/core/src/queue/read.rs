@@ -214,7 +214,8 @@ fn page_words(conn: &Connection, deck_id: DeckId, offset: i64, limit: i64) -> Re
     let rules = Rules::from_json(&rules_json).unwrap_or_default();
     let mut stmt = conn
         .prepare(
-            "SELECT w.id, w.text, CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation
+            "SELECT w.id, w.text, CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation,
+                    EXISTS(SELECT 1 FROM media_history h WHERE h.word_id = w.id)
              FROM words w JOIN decks d ON d.id = w.deck_id WHERE w.deck_id = ?1 ORDER BY w.position LIMIT ?2 OFFSET ?3",
         )
         .db("reading media")?;
@@ -222,7 +223,7 @@ fn page_words(conn: &Connection, deck_id: DeckId, offset: i64, limit: i64) -> Re
         .query_map([deck_id, limit, offset], |r| {
             let text: String = r.get(1)?;
             let spoken = Some(clean(&text, Purpose::Speech, &rules)).filter(|s| *s != text);
-            Ok(WordMedia { word_id: r.get(0)?, text, spoken, language: r.get(2)?, translation: r.get(3)?, image: none_state(), audio: none_state() })
+            Ok(WordMedia { word_id: r.get(0)?, text, spoken, language: r.get(2)?, translation: r.get(3)?, image: none_state(), audio: none_state(), undoable: r.get(4)? })
         })
         .db("reading media")?;
     rows.collect::<Result<_, _>>().db("reading media")

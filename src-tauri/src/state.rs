@@ -164,11 +164,7 @@ impl AppState {
         // Unused media past the retention period go when the worker starts (a walk of the
         // media folder, off the async threads).
         let gc_core = core.clone();
-        tauri::async_runtime::spawn_blocking(move || match gc_core.collect_garbage(gc_core.unused_retention(), false) {
-            Ok(r) if r.files > 0 => tracing::info!(files = r.files, bytes = r.bytes, "removed unused media files"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!("collecting unused media files: {e}"),
-        });
+        tauri::async_runtime::spawn_blocking(move || gc_core.collect_garbage_at_start());
         let token = CancellationToken::new();
         let join = tauri::async_runtime::spawn(supervise_worker(core, worker, token.clone()));
         *slot = Some(WorkerRun { token, join });

@@ -642,18 +642,8 @@ fn gc(core: &Core, days: Option<u32>, dry_run: bool, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// The worker's start: unused media past the retention period go first (a short walk of the
-/// media folder; a failure is logged, never fatal).
-fn collect_garbage_quietly(core: &Core) {
-    match core.collect_garbage(core.unused_retention(), false) {
-        Ok(r) if r.files > 0 => tracing::info!(files = r.files, bytes = r.bytes, "removed unused media files"),
-        Ok(_) => {}
-        Err(e) => tracing::warn!("collecting unused media files: {e}"),
-    }
-}
-
 fn run_worker(core: Core, until_idle: bool) -> Result<ExitCode> {
-    collect_garbage_quietly(&core);
+    core.collect_garbage_at_start();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     rt.block_on(async move {
         let worker = core.worker()?;

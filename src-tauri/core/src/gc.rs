@@ -61,6 +61,17 @@ impl Core {
         Ok(report)
     }
 
+    /// What a worker's start does (the CLI's and the app's): collects with the configured
+    /// retention; a failure is logged, never fatal. A walk of the media folder: call it off
+    /// the async threads.
+    pub fn collect_garbage_at_start(&self) {
+        match self.collect_garbage(self.unused_retention(), false) {
+            Ok(r) if r.files > 0 => tracing::info!(files = r.files, bytes = r.bytes, "removed unused media files"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("collecting unused media files: {e}"),
+        }
+    }
+
     /// The retention period of the configuration (`[queue] keep_unused_days`).
     pub fn unused_retention(&self) -> Duration {
         Duration::from_secs(u64::from(self.config().queue.keep_unused_days) * 86_400)

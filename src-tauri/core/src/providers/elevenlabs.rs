@@ -156,12 +156,7 @@ impl Provider for ElevenLabsProvider {
     }
     fn generate<'a>(&'a self, request: &'a MediaRequest, cancel: &'a CancellationToken) -> ProviderFuture<'a> {
         Box::pin(async move {
-            let result = tokio::select! {
-                biased;
-                () = cancel.cancelled() => Err(ProviderError::Cancelled),
-                r = self.run(request) => r,
-            };
-            result.map_err(|e| self.scrub(e))
+            super::cancellable(cancel, self.run(request)).await.map_err(|e| self.scrub(e))
         })
     }
 }

@@ -114,6 +114,16 @@ impl ProviderError {
 
 pub type ProviderFuture<'a> = Pin<Box<dyn Future<Output = Result<MediaBytes, ProviderError>> + Send + 'a>>;
 
+/// Runs `work` until it ends or `cancel` fires (then `Cancelled`; dropping `work` aborts its
+/// request or child process). Every provider's `generate` goes through it.
+pub(crate) async fn cancellable(cancel: &CancellationToken, work: impl Future<Output = Result<MediaBytes, ProviderError>>) -> Result<MediaBytes, ProviderError> {
+    tokio::select! {
+        biased;
+        () = cancel.cancelled() => Err(ProviderError::Cancelled),
+        r = work => r,
+    }
+}
+
 /// A source of pictures or pronunciations.
 pub trait Provider: Send + Sync + 'static {
     /// Short stable name, e.g. `openai`, `offline`.

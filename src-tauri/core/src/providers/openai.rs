@@ -338,12 +338,7 @@ impl Provider for OpenAiProvider {
     fn generate<'a>(&'a self, request: &'a MediaRequest, cancel: &'a CancellationToken) -> ProviderFuture<'a> {
         Box::pin(async move {
             // Dropping the request future aborts the HTTP exchange (the connection is closed).
-            let result = tokio::select! {
-                biased;
-                () = cancel.cancelled() => Err(ProviderError::Cancelled),
-                result = self.run(request) => result,
-            };
-            result.map_err(|err| self.scrub(err))
+            super::cancellable(cancel, self.run(request)).await.map_err(|err| self.scrub(err))
         })
     }
 }

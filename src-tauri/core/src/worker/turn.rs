@@ -75,7 +75,7 @@ struct Want {
     free: u32,
     settings_key: String,
     provider: String,
-    alternatives: Vec<(crate::model::ProviderKind, String)>,
+    alternatives: std::sync::Arc<[(crate::model::ProviderKind, String)]>,
 }
 
 /// What one trip to the database brought back. Claimed jobs come back even when a later step
@@ -118,6 +118,9 @@ pub struct Turn<'w> {
     disk: DiskWait,
     /// Wake-ups from other processes; `None` when not bound (the data-version poll remains).
     wake_socket: Option<Listener>,
+    /// Per kind, the providers a job may have been picked for, with their settings keys: fixed
+    /// for the worker's life, so worked out once.
+    alternative_keys: Vec<(MediaKind, std::sync::Arc<[(crate::model::ProviderKind, String)]>)>,
 }
 
 impl<'w> Turn<'w> {
@@ -134,6 +137,7 @@ impl<'w> Turn<'w> {
         Turn {
             w,
             wake_socket,
+            alternative_keys: MediaKind::ALL.iter().map(|&k| (k, std::sync::Arc::from(w.providers.alternative_keys(k)))).collect(),
             clock: WallClock::start(),
             shutdown,
             until_idle,
@@ -417,7 +421,7 @@ impl<'w> Turn<'w> {
                 self.limits.on_start(kind, now);
             }
             let p = &self.w.providers.get(kind).provider;
-            let alternatives = self.w.providers.alternative_keys(kind);
+            let alternatives = self.alternative_keys.iter().find(|(k, _)| *k == kind).map_or_else(|| std::sync::Arc::from([]), |(_, a)| a.clone());
             wanted.push(Want { kind, free, settings_key: p.settings_key(), provider: p.name().to_string(), alternatives });
         }
         wanted

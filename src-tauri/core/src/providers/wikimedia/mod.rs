@@ -220,12 +220,6 @@ impl Provider for WikimediaProvider {
         format!("wikimedia|{}", self.commons.host_str().unwrap_or(""))
     }
     fn generate<'a>(&'a self, request: &'a MediaRequest, cancel: &'a CancellationToken) -> ProviderFuture<'a> {
-        Box::pin(async move {
-            tokio::select! {
-                biased;
-                () = cancel.cancelled() => Err(ProviderError::Cancelled),
-                r = self.find(request) => r,
-            }
-        })
+        Box::pin(super::cancellable(cancel, self.find(request)))
     }
 }

@@ -152,12 +152,6 @@ impl Provider for WikidataPhotoProvider {
         format!("wikimedia|{}", self.commons.host_str().unwrap_or(""))
     }
     fn generate<'a>(&'a self, request: &'a MediaRequest, cancel: &'a CancellationToken) -> ProviderFuture<'a> {
-        Box::pin(async move {
-            tokio::select! {
-                biased;
-                () = cancel.cancelled() => Err(ProviderError::Cancelled),
-                r = self.find(request) => r,
-            }
-        })
+        Box::pin(crate::providers::cancellable(cancel, self.find(request)))
     }
 }

@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -82,8 +83,22 @@ def edit_inline(app: App, text: str, field: str, value: str) -> None:
     """Clicks the word's text or translation, types `value` in place, Enter."""
     row = row_of(app, text)
     word_id = row.get_attribute("data-word-id")
-    row.find_element(By.CSS_SELECTOR, f"[data-testid=word-{field}]").click()
-    box = app.el(f"[data-testid=word-row][data-word-id='{word_id}'] [data-testid=edit-{field}]")
+    shown = f"[data-testid=word-row][data-word-id='{word_id}'] [data-testid=word-{field}]"
+    editor = f"[data-testid=word-row][data-word-id='{word_id}'] [data-testid=edit-{field}]"
+
+    def open_editor(d):
+        # While a batch runs, a page reload may redraw the row between finding the field and
+        # clicking it (the click then lands on the replaced node): click again until it opens.
+        boxes = d.find_elements(By.CSS_SELECTOR, editor)
+        if boxes and boxes[0].is_displayed():
+            return boxes[0]
+        try:
+            d.find_element(By.CSS_SELECTOR, shown).click()
+        except (NoSuchElementException, StaleElementReferenceException):
+            pass
+        return False
+
+    box = app.wait(f"the editor of {text!r}", open_editor)
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(value, Keys.ENTER)
     # Saved: the editor is gone and the row shows the new value.

@@ -204,11 +204,13 @@ impl Run {
         }
     }
 
-    /// Waits for `batch ID completed: N done, F failed, …`; when it came and F.
+    /// Waits for `batch ID completed (W words): N done[, F failed: …]` (the batch summary);
+    /// when it came and F.
     fn wait_finished(&self, id: i64, limit: Duration) -> Result<(Instant, u64), String> {
         let prefix = format!("batch {id} ");
-        let (at, line) = self.wait_line(&format!("batch {id} finished"), limit, |l| l.starts_with(&prefix) && l.contains(" done, "))?;
-        let failed = line.split(", ").nth(1).and_then(|p| p.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
+        let (at, line) = self.wait_line(&format!("batch {id} finished"), limit, |l| l.starts_with(&prefix) && l.contains(" words): "))?;
+        let summary = line.split_once(" words): ").map_or("", |(_, s)| s);
+        let failed = summary.split(", ").nth(1).filter(|p| p.contains(" failed")).and_then(|p| p.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
         Ok((at, failed))
     }
 }
@@ -299,7 +301,7 @@ fn big_deck(deckmedia: &Path, fake_bin: &Path) -> Result<(), String> {
     step("enqueue (generate)", &["generate", "--deck", "big", "--yes", "--json"])?;
     step("a page of 100 words at offset 10,000 (media --offset --limit)", &["media", "--deck", "big", "--offset", "10000", "--limit", "100", "--json"])?;
     let worker = step("worker --until-idle, 40,000 jobs through the fake (5 ms, 64 at once)", &["worker", "--until-idle"])?;
-    println!("    (the worker said: {})", worker.lines().filter(|l| l.contains(" completed: ")).last().unwrap_or("no batch line"));
+    println!("    (the worker said: {})", worker.lines().filter(|l| l.contains(" words): ")).last().unwrap_or("no batch line"));
     step("the whole deck's media list afterwards (media --json)", &["media", "--deck", "big", "--json"])?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The core's integration tests: one test binary (one link step), a module per area.
 mod accounts;
 mod anki;
+mod chooser;
 mod clean;
 mod elevenlabs;
 mod export;

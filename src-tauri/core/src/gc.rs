@@ -2,7 +2,8 @@
 //! overwritten, so replacing or undoing media leaves the old file behind; it stays while a word's
 //! media or its undo history (`media_history`) names it, and is removed once it is unused and
 //! older than `[queue] keep_unused_days` — the age also protects a file the worker has just
-//! written and not yet recorded.
+//! written and not yet recorded. "Choose picture…" candidates (`picture_candidates`) count as
+//! named until they are that old themselves.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -28,9 +29,12 @@ impl Core {
     /// Removes media files (and stale temporary files) that no word's media or undo history
     /// names and that are older than `min_age` (at least [`MIN_AGE`]). `dry_run`: count only.
     pub fn collect_garbage(&self, min_age: Duration, dry_run: bool) -> Result<GcReport> {
+        let min_age = min_age.max(MIN_AGE);
+        if !dry_run {
+            self.drop_old_picture_candidates(min_age)?;
+        }
         let used = self.used_media_paths()?;
         let root = self.data_dir().to_path_buf();
-        let min_age = min_age.max(MIN_AGE);
         let now = SystemTime::now();
         let mut report = GcReport::default();
         for file in files_under(&root.join("media"))? {
@@ -77,9 +81,19 @@ impl Core {
         Duration::from_secs(u64::from(self.config().queue.keep_unused_days) * 86_400)
     }
 
+    /// "Choose picture…" candidates older than `min_age` are forgotten (a picked one is the
+    /// word's media, not only a candidate); their files go with the next collection.
+    fn drop_old_picture_candidates(&self, min_age: Duration) -> Result<()> {
+        let cutoff = crate::store::now_ms().saturating_sub(i64::try_from(min_age.as_millis()).unwrap_or(i64::MAX));
+        self.store().conn().execute("DELETE FROM picture_candidates WHERE created_at < ?1", [cutoff]).db("forgetting old picture candidates")?;
+        Ok(())
+    }
+
     fn used_media_paths(&self) -> Result<HashSet<String>> {
         let conn = self.store().read();
-        let mut stmt = conn.prepare("SELECT path FROM media UNION SELECT path FROM media_history").db("listing media in use")?;
+        let mut stmt = conn
+            .prepare("SELECT path FROM media UNION SELECT path FROM media_history UNION SELECT path FROM picture_candidates")
+            .db("listing media in use")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0)).db("listing media in use")?;
         rows.collect::<std::result::Result<_, _>>().db("listing media in use")
     }

@@ -17,6 +17,7 @@ pub mod child;
 pub mod clean;
 pub mod config;
 pub mod core;
+pub mod chooser;
 pub mod cost;
 pub mod credits;
 pub mod error;

@@ -19,6 +19,10 @@ use crate::model::MediaKind;
 /// "regenerate" replaces it, "generate missing" keeps it).
 pub const IMPORTED_SETTINGS: &str = "import:apkg";
 
+/// The `settings_key` of a picture picked by hand in "Choose picture…" (kept by "generate
+/// missing", replaced by "regenerate", like imported media).
+pub const CHOSEN_SETTINGS: &str = "chosen";
+
 const TEMP_PREFIX: &str = ".tmp-";
 
 #[derive(Debug, Clone)]

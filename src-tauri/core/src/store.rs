@@ -40,6 +40,7 @@ const SCHEMA: &[&str] = &[
     include_str!("schema/006_job_failure_kind.sql"),
     include_str!("schema/007_media_history.sql"),
     include_str!("schema/008_job_provider_override.sql"),
+    include_str!("schema/009_picture_candidates.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

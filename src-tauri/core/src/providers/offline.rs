@@ -170,7 +170,8 @@ impl Provider for WordCardProvider {
     }
 }
 
-fn word_card_svg(text: &str, translation: Option<&str>) -> String {
+/// The word (and its translation) on a 512×512 SVG card, drawn by the viewer's fonts.
+pub fn word_card_svg(text: &str, translation: Option<&str>) -> String {
     let len = text.chars().count().max(1);
     let size = (900 / (len + 2)).clamp(18, 96);
     let mut svg = format!(

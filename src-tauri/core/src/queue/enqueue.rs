@@ -4,7 +4,7 @@ use rusqlite::{named_params, params, Connection, ToSql};
 
 use super::read::recount;
 use crate::error::{DbContext, Error, Result};
-use crate::media::IMPORTED_SETTINGS;
+use crate::media::{CHOSEN_SETTINGS, IMPORTED_SETTINGS};
 use crate::model::{BatchId, DeckId, MediaKind, ProviderKind, WordId};
 
 #[derive(Debug, Clone)]
@@ -98,7 +98,7 @@ pub fn enqueue(conn: &mut Connection, deck_id: DeckId, settings: &[(MediaKind, S
 /// the dry run ([`plan_rows`]) counts the same rows, so the two cannot disagree.
 const CANDIDATES: &str = "SELECT w.id, w.position, w.text,
         (NOT :force AND EXISTS(SELECT 1 FROM media m WHERE m.word_id = w.id AND m.kind = :kind
-                               AND (m.settings_key = :settings OR m.settings_key = :imported)
+                               AND m.settings_key IN (:settings, :imported, :chosen)
                                AND m.source_text = w.text
                                AND m.id NOT IN (SELECT value FROM json_each(:invalid)))) AS hit,
         EXISTS(SELECT 1 FROM jobs a WHERE a.word_id = w.id AND a.kind = :kind AND a.status IN ('queued', 'running')) AS busy
@@ -123,6 +123,7 @@ impl Candidates<'_> {
             (":kind", &self.kind),
             (":settings", &self.settings_key),
             (":imported", &IMPORTED_SETTINGS),
+            (":chosen", &CHOSEN_SETTINGS),
             (":force", &self.force),
             (":invalid", &self.invalid_json),
             (":deck", &self.deck_id),

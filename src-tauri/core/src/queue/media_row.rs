@@ -19,6 +19,9 @@ pub enum OnExisting {
     Replace { by: BatchId },
     /// What the word has stays (media brought in from a package never overwrites).
     Keep,
+    /// The new media replaces it and nothing is kept for undo: a picture picked in "Choose
+    /// picture…", where the replaced one stays a candidate to pick back.
+    Overwrite,
 }
 
 /// The insert, with what to do on a conflict appended (one column list for both rules).
@@ -41,7 +44,7 @@ pub fn put_media(conn: &Connection, word_id: WordId, kind: MediaKind, media: &Me
     }
     let sql = match on_existing {
         OnExisting::Keep => insert_media!("ON CONFLICT(word_id, kind) DO NOTHING"),
-        OnExisting::Replace { .. } => insert_media!(
+        OnExisting::Replace { .. } | OnExisting::Overwrite => insert_media!(
             "ON CONFLICT(word_id, kind) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256,
                 mime = excluded.mime, bytes = excluded.bytes, provider = excluded.provider,
                 settings_key = excluded.settings_key, cache_key = excluded.cache_key,

@@ -77,11 +77,7 @@ pub enum Choice {
 /// tag match; otherwise the emoji, then a weaker pictogram.
 pub fn choose(word: &str, language: &str, translation: Option<&str>) -> Choice {
     let class = word_class(word, language, translation);
-    let wanted = match class {
-        WordClass::Verb => SymbolClass::Action,
-        WordClass::Adjective => SymbolClass::Quality,
-        WordClass::Noun | WordClass::Unknown => SymbolClass::Thing,
-    };
+    let wanted = wanted_class(class);
     let emoji = best_match(word, language, translation);
     let picto = best_pictogram(word, language, translation, wanted);
     let strong_picto = picto.as_ref().filter(|p| p.is_strong());
@@ -104,6 +100,48 @@ pub fn choose(word: &str, language: &str, translation: Option<&str>) -> Choice {
         (None, Some(p)) => Choice::Pictogram(p),
         (None, None) => Choice::None,
     }
+}
+
+/// The pictogram class a word class looks for.
+fn wanted_class(class: WordClass) -> SymbolClass {
+    match class {
+        WordClass::Verb => SymbolClass::Action,
+        WordClass::Adjective => SymbolClass::Quality,
+        WordClass::Noun | WordClass::Unknown => SymbolClass::Thing,
+    }
+}
+
+/// Every offline picture "Choose picture…" offers for a word, the one [`picture`] would make
+/// first: its emoji and its pictogram (each when one fits at all, however weakly) and its word
+/// card ([`Picture::NotDrawable`] when the bundled font cannot draw the word). A symbol that does
+/// not render is left out. CPU-bound like [`picture`].
+pub fn candidates(word: &str, language: &str, translation: Option<&str>) -> Vec<Picture> {
+    let pictogram_first = matches!(choose(word, language, translation), Choice::Pictogram(_));
+    let wanted = wanted_class(word_class(word, language, translation));
+    let emoji = best_match(word, language, translation).and_then(|m| match render::picture_png(m.svg(), word) {
+        Ok(png) => Some(Picture::Emoji { png, matched: m }),
+        Err(e) => {
+            tracing::warn!("emoji {} for {word:?} did not render: {e}", m.hexcode);
+            None
+        }
+    });
+    let pictogram = best_pictogram(word, language, translation, wanted).and_then(|m| match render::picture_png(m.svg(), word) {
+        Ok(png) => Some(Picture::Pictogram { png, matched: m }),
+        Err(e) => {
+            tracing::warn!("pictogram {} for {word:?} did not render: {e}", m.id);
+            None
+        }
+    });
+    let mut out: Vec<Picture> = if pictogram_first { [pictogram, emoji] } else { [emoji, pictogram] }.into_iter().flatten().collect();
+    out.push(match render::word_card_png(word, translation) {
+        Some(Ok(png)) => Picture::WordCard { png },
+        Some(Err(e)) => {
+            tracing::warn!("word card for {word:?} did not render: {e}");
+            Picture::NotDrawable
+        }
+        None => Picture::NotDrawable,
+    });
+    out
 }
 
 /// Picks and draws the picture for a word. CPU-bound (≈5 ms release; the first call also loads

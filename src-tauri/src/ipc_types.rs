@@ -10,6 +10,7 @@
 //!
 //! This module only describes types; it owns no behaviour.
 
+use deckmedia_core::chooser::PictureChoices;
 use deckmedia_core::core::Snapshot;
 use deckmedia_core::cost::Cost;
 use deckmedia_core::plan::{BatchPlan, KindPlan};
@@ -122,6 +123,9 @@ command_table! {
     batches::regenerate_word_with(word_id: WordId, kind: MediaKind, provider: ProviderKind) -> BatchInfo;
     batches::provider_choices() -> Vec<ProviderChoice>;
     batches::undo_regeneration(deck_id: DeckId, word_id: Option<WordId>) -> Option<Undone>;
+    pictures::picture_choices(word_id: WordId) -> PictureChoices;
+    pictures::find_photos(word_id: WordId) -> PictureChoices;
+    pictures::choose_picture(word_id: WordId, candidate_id: i64) -> ();
     batches::cancel_batch(batch_id: BatchId) -> BatchInfo;
     batches::retry_batch(batch_id: BatchId) -> BatchInfo;
     batches::pause_batch(batch_id: BatchId, paused: bool) -> BatchInfo;
@@ -198,6 +202,7 @@ pub fn typescript() -> String {
         deckmedia_core::attention::Attention, ProviderState,
         // Decks, words, batches, media.
         Deck, Word, NewWord, AddWords, DeckSummary, MediaState, deckmedia_core::model::Attribution, WordMedia, MediaPage, BatchInfo, WordError, deckmedia_core::model::FailureKind, BatchFailures, deckmedia_core::queue::Undone, deckmedia_core::model::ProviderChoice,
+        deckmedia_core::chooser::PictureSource, deckmedia_core::chooser::PictureCandidate, PictureChoices,
         RowError, ImportPreview, ImportReport, Snapshot,
         // Before a batch: the dry run.
         Cost, KindPlan, BatchPlan,

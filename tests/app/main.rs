@@ -41,6 +41,10 @@ fn config_for(fake: &FakeProvider) -> Config {
         p.api_key = Some(Secret::new("sk-test-key-123"));
     }
     c.image.size = "256x256".into();
+    // The keyless photo sources are pickable: a closed local port, never the public services.
+    c.wikimedia.commons_url = "http://127.0.0.1:9/w/api.php".into();
+    c.wikimedia.wikidata_url = "http://127.0.0.1:9/w/api.php".into();
+    c.openverse.url = "http://127.0.0.1:9/".into();
     c.queue.backoff_base_ms = 10;
     c.queue.backoff_max_ms = 50;
     c.queue.max_attempts = 2;
@@ -161,6 +165,39 @@ fn a_deck_goes_from_import_to_media_through_commands_and_events() {
     let sent = h.recorder.sent();
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0].1, "Spanish A1: 4 images and audio done");
+}
+
+#[test]
+fn a_picture_is_chosen_through_commands_with_no_provider_call() {
+    let h = harness(Behavior::default());
+    let deck = h.deck_with_words("Cosas", "word,translation\nperro,dog\n");
+    let batch = h.ok("generate", json!({"deckId": deck, "kinds": ["image"], "force": false, "confirmed": false}));
+    h.finished(batch["id"].as_i64().expect("batch id"));
+    let calls = h.fake.requests().len();
+    let page = h.ok("deck_media", json!({"deckId": deck, "offset": 0, "limit": 10}));
+    let word = page["items"][0]["word_id"].as_i64().expect("word id");
+    let generated = page["items"][0]["image"]["path"].clone();
+
+    let choices = h.ok("picture_choices", json!({"wordId": word}));
+    let candidates = choices["candidates"].as_array().expect("candidates");
+    assert_eq!(candidates[0]["current"], true, "{choices}");
+    assert_eq!((candidates[0]["path"].clone(), candidates[0]["provider"].as_str()), (generated, Some("openai")));
+    let card = candidates.iter().find(|c| c["source"] == "word_card").expect("a word card");
+    assert!(candidates.iter().any(|c| c["source"] == "emoji"), "perro/dog has an emoji: {choices}");
+
+    h.ok("choose_picture", json!({"wordId": word, "candidateId": card["id"]}));
+    let page = h.ok("deck_media", json!({"deckId": deck, "offset": 0, "limit": 10}));
+    assert_eq!((page["items"][0]["image"]["path"].clone(), page["items"][0]["image"]["provider"].as_str()), (card["path"].clone(), Some("offline")));
+    assert_eq!(h.fake.requests().len(), calls, "no provider was asked");
+
+    // Photo sources that cannot be reached are named, and the rest of the chooser still answers.
+    let photos = h.ok("find_photos", json!({"wordId": word}));
+    let unavailable: Vec<&str> = photos["unavailable"].as_array().expect("list").iter().filter_map(Value::as_str).collect();
+    assert_eq!(unavailable.len(), 2, "{photos}");
+    assert!(unavailable.iter().any(|u| u.starts_with("Openverse")) && unavailable.iter().any(|u| u.starts_with("Wikimedia")), "{unavailable:?}");
+    assert_eq!(photos["candidates"].as_array().map(Vec::len), Some(candidates.len()));
+    let err = h.call("choose_picture", json!({"wordId": word, "candidateId": 424242})).expect_err("an unknown candidate");
+    assert_eq!(err["code"], "not_found", "{err}");
 }
 
 #[test]
@@ -491,6 +528,11 @@ fn hostile_ipc_arguments_get_an_error_never_a_panic_or_a_write_outside_the_data_
         ("regenerate_word_with", json!({"wordId": 1, "kind": "image", "provider": "neural"})),
         ("undo_regeneration", json!({"deckId": big, "wordId": null})),
         ("undo_regeneration", json!({"deckId": deck, "wordId": too_big})),
+        ("picture_choices", json!({"wordId": big})),
+        ("picture_choices", json!({"wordId": traversal})),
+        ("find_photos", json!({"wordId": -1})),
+        ("choose_picture", json!({"wordId": 1, "candidateId": too_big})),
+        ("choose_picture", json!({"wordId": big, "candidateId": -1})),
         ("voice_sample", json!({"key": traversal})),
         ("cancel_batch", json!({"batchId": big})),
         ("retry_batch", json!({"batchId": -3})),

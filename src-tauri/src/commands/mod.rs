@@ -1,6 +1,6 @@
 //! The IPC commands (see docs/ipc.md and the generated ui/src/generated/ipc.ts), by concern:
 //! [`decks`] (decks, words, import from text or an Anki package), [`batches`] (the queue), [`settings`] (settings, keys, the
-//! app's folders), [`media`] (serving a media file to the player) and [`export`] (export and Anki
+//! app's folders), [`media`] (serving a media file to the player), [`pictures`] ("Choose picture…") and [`export`] (export and Anki
 //! push as background tasks). Each is one core call run on a blocking thread, so no command ever
 //! blocks the main thread or the webview; each returns `{ code, message }` on error.
 
@@ -8,6 +8,7 @@ pub mod batches;
 pub mod decks;
 pub mod export;
 pub mod media;
+pub mod pictures;
 pub mod settings;
 pub mod voices;
 

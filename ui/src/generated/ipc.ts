@@ -233,6 +233,50 @@ export type ProviderChoice = { kind: MediaKind, provider: ProviderKind,
 label: string, };
 
 /**
+ * Where a candidate picture comes from (`picture_candidates.source`).
+ */
+export type PictureSource = "emoji" | "pictogram" | "photo" | "picture" | "word_card";
+
+/**
+ * One picture the word could have.
+ */
+export type PictureCandidate = { 
+/**
+ * What [`Core::choose_picture`] takes.
+ */
+id: number, source: PictureSource, 
+/**
+ * The provider that made it, as the media record will name it (`offline`, `wikimedia`, …).
+ */
+provider: string, 
+/**
+ * What it is, in words: "Emoji 🍎 red apple", "Photo from Wikimedia Commons".
+ */
+label: string, 
+/**
+ * The file, absolute (for the thumbnail).
+ */
+path: string, attribution: Attribution | null, 
+/**
+ * It is the word's picture now.
+ */
+current: boolean, };
+
+/**
+ * What the chooser shows for a word.
+ */
+export type PictureChoices = { word_id: number, 
+/**
+ * The current picture first, then the offline ones and photos; at most [`MAX_CANDIDATES`].
+ */
+candidates: Array<PictureCandidate>, 
+/**
+ * Photo providers that had nothing or could not answer, each with why ("Openverse: no
+ * requests left this minute …").
+ */
+unavailable: Array<string>, };
+
+/**
  * A row that cannot be imported, by its line number (1-based, in the file).
  */
 export type RowError = { line: number, reason: string, };
@@ -534,6 +578,9 @@ export type Commands = {
   regenerate_word_with: { args: { wordId: number; kind: MediaKind; provider: ProviderKind }; result: BatchInfo };
   provider_choices: { args: Record<string, never>; result: Array<ProviderChoice> };
   undo_regeneration: { args: { deckId: number; wordId: number | null }; result: Undone | null };
+  picture_choices: { args: { wordId: number }; result: PictureChoices };
+  find_photos: { args: { wordId: number }; result: PictureChoices };
+  choose_picture: { args: { wordId: number; candidateId: number }; result: null };
   cancel_batch: { args: { batchId: number }; result: BatchInfo };
   retry_batch: { args: { batchId: number }; result: BatchInfo };
   pause_batch: { args: { batchId: number; paused: boolean }; result: BatchInfo };

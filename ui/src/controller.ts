@@ -391,6 +391,64 @@ export class Controller {
     });
   }
 
+  // ----- "Choose picture…" -----
+
+  /** Opens the chooser for a word: the offline candidates at once (no provider call), then
+   * photos from the keyless photo sources while the panel is open. */
+  openChooser(wordId: number, text: string): Promise<boolean> {
+    this.store.dispatch({ type: "chooserOpen", wordId, text });
+    return this.run(this.ipc.pictureChoices(wordId), (choices) => {
+      if (this.state.chooser?.wordId !== wordId) return;
+      this.store.dispatch({ type: "chooserLoaded", choices, searching: true });
+      void this.findPhotos(wordId);
+    });
+  }
+
+  /** Photos for the open chooser. Advisory: a source that cannot answer is listed in the
+   * panel; a failure of the whole search only ends the "searching" line. */
+  private findPhotos(wordId: number): Promise<boolean> {
+    return this.track(
+      this.ipc.findPhotos(wordId).then(
+        (choices) => {
+          this.store.dispatch({ type: "chooserLoaded", choices, searching: false });
+          return true;
+        },
+        (err: IpcError) => {
+          const open = this.state.chooser;
+          if (open?.wordId === wordId && open.choices) {
+            const unavailable = [...open.choices.unavailable, `Photos: ${err.message}`];
+            this.store.dispatch({ type: "chooserLoaded", choices: { ...open.choices, unavailable }, searching: false });
+          }
+          return false;
+        },
+      ),
+    );
+  }
+
+  /** Makes a candidate the word's picture at once; the panel stays open (picking the earlier
+   * one again is the undo). */
+  choosePicture(wordId: number, candidateId: number): Promise<boolean> {
+    this.store.dispatch({ type: "chooserPicking", candidateId });
+    const picked = this.run(this.ipc.choosePicture(wordId, candidateId), () => {
+      this.store.dispatch({ type: "toast", kind: "success", text: `Picture changed for “${this.state.chooser?.text ?? "the word"}”` });
+      void this.reloadPage();
+      void this.loadDecks();
+    });
+    return this.track(
+      picked.then(async (ok) => {
+        this.store.dispatch({ type: "chooserPicking", candidateId: null });
+        if (this.state.chooser?.wordId !== wordId) return ok;
+        const searching = this.state.chooser.searching;
+        await this.run(this.ipc.pictureChoices(wordId), (choices) => this.store.dispatch({ type: "chooserLoaded", choices, searching }));
+        return ok;
+      }),
+    );
+  }
+
+  closeChooser(): void {
+    this.store.dispatch({ type: "chooserClose" });
+  }
+
   exportDeck(deckId: number, format: "apkg" | "csv"): Promise<boolean> {
     return this.run(this.ipc.exportDeck(deckId, format), () => undefined);
   }

@@ -19,6 +19,7 @@ import type {
   MediaPage,
   MediaState,
   MediaStatus,
+  PictureChoices,
   ProviderName,
   Settings,
   Snapshot,
@@ -117,6 +118,17 @@ export interface VoicesView {
   sampling: string | null;
 }
 
+/** "Choose picture…" for one word: its candidates (null while the first list loads), and
+ * whether photos are still being looked for. */
+export interface ChooserView {
+  wordId: number;
+  text: string;
+  choices: PictureChoices | null;
+  searching: boolean;
+  /** The candidate being made the word's picture. */
+  picking: number | null;
+}
+
 export interface State {
   route: Route;
   batchesOpen: boolean;
@@ -146,6 +158,7 @@ export interface State {
   /** "Resumed N batches" is said once per session, from the event or from app_info. */
   resumedAnnounced: boolean;
   voices: VoicesView;
+  chooser: ChooserView | null;
 }
 
 export const PAGE_SIZE = 100;
@@ -175,6 +188,7 @@ export function initialState(): State {
     renaming: null,
     resumedAnnounced: false,
     voices: { language: "", loading: false, list: null, installs: {}, sampling: null },
+    chooser: null,
   };
 }
 
@@ -214,7 +228,11 @@ export type Action =
   | { type: "importPreviewed"; source: "text" | "package"; text: string; preview: ImportPreview }
   | { type: "importCleared" }
   | { type: "importBusy"; busy: boolean }
-  | { type: "importDone"; result: AddWords | ImportReport };
+  | { type: "importDone"; result: AddWords | ImportReport }
+  | { type: "chooserOpen"; wordId: number; text: string }
+  | { type: "chooserLoaded"; choices: PictureChoices; searching: boolean }
+  | { type: "chooserPicking"; candidateId: number | null }
+  | { type: "chooserClose" };
 
 export function reduce(state: State, action: Action): State {
   switch (action.type) {
@@ -222,7 +240,7 @@ export function reduce(state: State, action: Action): State {
       return reduceEvent(state, action.event);
     case "navigate": {
       const route = action.route;
-      const next: State = { ...state, route, confirm: null, editing: null, renaming: null };
+      const next: State = { ...state, route, confirm: null, editing: null, renaming: null, chooser: null };
       if (route.page === "import") {
         next.import = { deckId: route.deckId, source: "text", text: "", preview: null, busy: false, result: null };
       }
@@ -312,6 +330,7 @@ export function reduce(state: State, action: Action): State {
         ...state,
         confirm,
         editing: state.editing?.wordId === action.wordId ? null : state.editing,
+        chooser: state.chooser?.wordId === action.wordId ? null : state.chooser,
         deckPage: { ...page, total: Math.max(0, page.total - 1), items: page.items.filter((it) => it.word_id !== action.wordId) },
       };
     }
@@ -327,6 +346,16 @@ export function reduce(state: State, action: Action): State {
       return { ...state, confirm: action.confirm };
     case "undoLoaded":
       return { ...state, undo: action.undo };
+    case "chooserOpen":
+      return { ...state, chooser: { wordId: action.wordId, text: action.text, choices: null, searching: false, picking: null } };
+    case "chooserLoaded":
+      // An answer for a word whose chooser was closed or replaced meanwhile is dropped.
+      if (state.chooser?.wordId !== action.choices.word_id) return state;
+      return { ...state, chooser: { ...state.chooser, choices: action.choices, searching: action.searching } };
+    case "chooserPicking":
+      return state.chooser ? { ...state, chooser: { ...state.chooser, picking: action.candidateId } } : state;
+    case "chooserClose":
+      return { ...state, chooser: null };
     case "planLoaded":
       return { ...state, plan: action.plan };
     case "confirmCancel":

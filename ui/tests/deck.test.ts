@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { BatchPlan, MediaPage } from "../src/types";
+import type { BatchPlan, MediaPage, PictureCandidate, PictureChoices, PictureSource } from "../src/types";
 import { $, $$, Backend, batch, deck, key, media, reset, sendEvent, snapshot, startApp, word } from "./helpers";
 
 afterEach(() => {
@@ -320,6 +320,67 @@ describe("deck view", () => {
     await app.settle();
     expect(backend.callsOf("undo_regeneration")).toEqual([{ deckId: 1, wordId: 10 }]);
     expect($$("[data-testid=word-undo]", row(10))).toHaveLength(0);
+  });
+
+  it("Choose picture… shows the offline candidates, then photos, and a click makes one the word's picture", async () => {
+    const cand = (id: number, source: PictureSource, label: string, current = false, author?: string): PictureCandidate => ({
+      id,
+      source,
+      provider: source === "photo" ? "wikimedia" : "offline",
+      label,
+      path: `/data/media/image/${id}.png`,
+      attribution: author ? { author, licence: "CC BY 2.0", licence_url: null, source_url: `https://commons.wikimedia.org/wiki/File:${id}.jpg` } : null,
+      current,
+    });
+    let picked = 1;
+    const offline = () => [cand(1, "emoji", "Emoji 🐕 dog", picked === 1), cand(2, "word_card", "Word card", picked === 2)];
+    let items = [word(10, "perro", { image: media({ status: "done", path: "/data/media/image/1.png" }) })];
+    let releasePhotos: () => void = () => undefined;
+    const backend = new Backend({
+      deck_media: () => ({ total: 1, offset: 0, items }),
+      picture_choices: ({ wordId }) => ({ word_id: wordId, candidates: offline(), unavailable: [] }),
+      find_photos: ({ wordId }) =>
+        new Promise<PictureChoices>((resolve) => {
+          releasePhotos = () => resolve({ word_id: wordId, candidates: [...offline(), cand(3, "photo", "Photo from Wikimedia Commons", false, "Carla")], unavailable: ["Openverse: not reachable (offline?)"] });
+        }),
+      choose_picture: ({ candidateId }) => {
+        picked = candidateId;
+        items = [word(10, "perro", { image: media({ status: "done", path: `/data/media/image/${candidateId}.png` }) })];
+        return null;
+      },
+    });
+    const { app } = await openDeck(backend);
+    expect($("#picture-chooser").hidden).toBe(true);
+    $("[data-testid=word-choose-picture]", row(10)).click();
+    await vi.waitFor(() => {
+      app.flush();
+      expect($$("[data-testid=picture-candidate]")).toHaveLength(2);
+    });
+    expect($("#picture-chooser").hidden).toBe(false);
+    expect($("#chooser-title").textContent).toBe("Pictures for “perro”");
+    expect($("#chooser-status").textContent).toBe("Looking for licensed photos…");
+    const current = $("[data-testid=picture-candidate][aria-pressed=true]") as HTMLButtonElement;
+    expect(current.disabled).toBe(true);
+    expect(current.dataset.source).toBe("emoji");
+
+    releasePhotos();
+    await app.settle();
+    const all = $$("[data-testid=picture-candidate]");
+    expect(all.map((c) => c.dataset.source)).toEqual(["emoji", "word_card", "photo"]);
+    expect($("[data-source=photo] .candidate-credit").textContent).toBe("Carla, CC BY 2.0");
+    expect($("#chooser-unavailable").textContent).toBe("Openverse: not reachable (offline?)");
+    expect($("#chooser-status").textContent).toBe("Click a picture to use it. The current one is marked.");
+
+    $("[data-testid=picture-candidate][data-source=photo]").click();
+    await app.settle();
+    expect(backend.callsOf("choose_picture")).toEqual([{ wordId: 10, candidateId: 3 }]);
+    expect(($("[data-testid=word-thumb]", row(10)) as HTMLImageElement).src).toContain("3.png");
+    expect($("#picture-chooser").hidden).toBe(false);
+    expect(backend.callsOf("find_photos")).toHaveLength(1);
+
+    $("#chooser-candidates").dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    app.flush();
+    expect($("#picture-chooser").hidden).toBe(true);
   });
 
   it("deleting a word asks inline first", async () => {

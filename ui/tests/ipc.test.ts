@@ -32,6 +32,9 @@ describe("ipc: the commands of docs/ipc.md, with camelCase arguments", () => {
     await ipc.batchFailures(7);
     await ipc.undoable(1, null);
     await ipc.undoRegeneration(1, null);
+    await ipc.pictureChoices(5);
+    await ipc.findPhotos(5);
+    await ipc.choosePicture(5, 9);
     await ipc.retryBatchWith(7, "offline");
     await ipc.regenerateWordWith(5, "audio", "wikimedia");
     await ipc.providerChoices();
@@ -89,6 +92,9 @@ const IPC_TABLE: { [K in Exclude<keyof Commands, "read_media">]: Commands[K]["ar
   batch_failures: { batchId: 7 },
   undoable: { deckId: 1, wordId: null },
   undo_regeneration: { deckId: 1, wordId: null },
+  picture_choices: { wordId: 5 },
+  find_photos: { wordId: 5 },
+  choose_picture: { wordId: 5, candidateId: 9 },
   retry_batch_with: { batchId: 7, provider: "offline" },
   regenerate_word_with: { wordId: 5, kind: "audio", provider: "wikimedia" },
   provider_choices: {},

@@ -1,6 +1,6 @@
 // The deck view: a paged list (100 words a page, so 10,000 words stay fast) with each word's
 // picture, play button, per-kind status, inline edit (Enter saves, Escape cancels; works while
-// a batch runs), delete and "Regenerate"; deck-level Generate missing / Regenerate all, import,
+// a batch runs), delete, "Regenerate" and "Choose picture…" (./chooser); deck-level Generate missing / Regenerate all, import,
 // and export with the export's progress inline.
 
 import type { Controller } from "../controller";
@@ -8,6 +8,7 @@ import { h, replaceChildren, setHidden, setText, syncKeyed, type Row } from "../
 import { coverageText, creditText, mediaStatusKey, mediaStatusText, wordCountText } from "../selectors";
 import type { Confirm, DeckPage, State, Task } from "../state";
 import type { MediaState, ProviderName, WordMedia } from "../types";
+import { chooserPanel } from "./chooser";
 import { inlineConfirm } from "./confirm";
 import type { View } from "./view";
 
@@ -52,6 +53,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
     "Undo last regeneration",
   );
   const confirmArea = h("div", { id: "regenerate-confirm-area", hidden: true });
+  const chooser = chooserPanel(ctl);
   const toolbar = h(
     "div",
     { class: "toolbar", role: "toolbar", "aria-label": "Deck actions" },
@@ -102,6 +104,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
     planLine,
     confirmArea,
     exportStatus,
+    chooser.el,
     addForm,
     loading,
     empty,
@@ -139,6 +142,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
         lastUndo = state.undo;
         setHidden(undo, !(state.undo?.deckId === deckId && state.undo.batchId !== null));
       }
+      chooser.update(state.chooser);
       if (state.plan !== lastPlan) {
         lastPlan = state.plan;
         const line = state.plan?.deck_id === deckId ? state.plan.summary : "";
@@ -300,6 +304,7 @@ function wordRow(ctl: Controller, audio: HTMLAudioElement, deckId: number): Row<
           replaceChildren(
             actions,
             h("button", { type: "button", "data-testid": "word-regenerate", title: "Make a new picture and recording now (jumps the queue)", onclick: () => void ctl.regenerateWord(w.word_id) }, "Regenerate"),
+            h("button", { type: "button", "data-testid": "word-choose-picture", title: "See this word's emoji, pictogram, word card and photos side by side, and pick one", onclick: () => void ctl.openChooser(w.word_id, w.text) }, "Choose picture…"),
             regenerateWith(ctl, w.word_id, w.text),
             ...(w.undoable
               ? [h("button", { type: "button", "data-testid": "word-undo", title: "Put back this word's picture and recording from before its last regeneration", onclick: () => void ctl.undoRegeneration(deckId, w.word_id) }, "Undo")]

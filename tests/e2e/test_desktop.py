@@ -385,7 +385,13 @@ def test_the_sample_deck_offline_shows_every_picture_and_plays_a_recording(workd
     sample deck's 20 words get a picture and a recording each; every thumbnail decodes and a
     recording loads in WebKit's audio player."""
     data = workdir / "data"
-    app = launch(data, {"DECKMEDIA_IMAGE_PROVIDER": "offline", "DECKMEDIA_AUDIO_PROVIDER": "offline", "DECKMEDIA_KEYSTORE": "file"})
+    # The photo sources on a closed local port: the chooser names them unavailable, no network.
+    closed = "http://127.0.0.1:9/w/api.php"
+    app = launch(data, {
+        "DECKMEDIA_IMAGE_PROVIDER": "offline", "DECKMEDIA_AUDIO_PROVIDER": "offline", "DECKMEDIA_KEYSTORE": "file",
+        "DECKMEDIA_WIKIMEDIA_COMMONS_URL": closed, "DECKMEDIA_WIKIMEDIA_WIKIDATA_URL": closed,
+        "DECKMEDIA_OPENVERSE_URL": "http://127.0.0.1:9/",
+    })
     app.el("#decks-page")
     deck = app.invoke("create_deck", {"name": "Sample: Spanish A1", "language": "es"})
     sample = (Path(__file__).resolve().parents[2] / "docs" / "sample-deck.csv").read_text(encoding="utf-8")
@@ -422,3 +428,45 @@ def test_the_sample_deck_offline_shows_every_picture_and_plays_a_recording(workd
         ),
     )
     assert state["error"] is None and state["ready"] >= 1, f"the recording did not load: {state}"
+
+    choose_a_picture(app, deck["id"], "perro")
+
+
+def choose_a_picture(app: App, deck_id: int, text: str) -> None:
+    """Issue 13.4 in the real window: "Choose picture…" on a word, the candidates appear (the
+    photo sources are named unavailable), one click on the word card makes it the word's
+    picture — the row's thumbnail changes and the core has it — and the panel stays open."""
+    row = row_of(app, text)
+    word_id = row.get_attribute("data-word-id")
+    before = row.find_element(By.CSS_SELECTOR, "[data-testid=word-thumb]").get_attribute("src")
+    row.find_element(By.CSS_SELECTOR, "[data-testid=word-choose-picture]").click()
+    app.wait("the chooser's candidates", lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-testid=picture-candidate]")) >= 2)
+    assert app.el("#chooser-title").text == f"Pictures for \u201c{text}\u201d"
+    current = app.el("[data-testid=picture-candidate][aria-pressed=true]")
+    assert current.get_attribute("disabled") is not None, "the current picture is marked and not clickable"
+    app.wait("the photo search to end", lambda d: "Looking" not in d.find_element(By.CSS_SELECTOR, "#chooser-status").text, timeout=60)
+    unavailable = app.el("#chooser-unavailable").text
+    assert "Openverse" in unavailable and "Wikimedia" in unavailable, unavailable
+    app.wait("the candidates' pictures to load", lambda d: d.execute_script(
+        "return [...document.querySelectorAll('[data-testid=picture-candidate] img')].every(i => i.complete && i.naturalWidth > 0)"))
+    app.driver.execute_async_script(
+        "const done = arguments[0];"
+        "Promise.all([...document.querySelectorAll('[data-testid=picture-candidate] img')].map(i => i.decode()))"
+        "  .then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));"
+    )
+    app.shot("14-choose-picture")
+
+    card = app.el("[data-testid=picture-candidate][data-source=word_card]")
+    card.click()
+    app.wait("the word card to be the current picture", lambda d: d.find_element(
+        By.CSS_SELECTOR, "[data-testid=picture-candidate][data-source=word_card]").get_attribute("aria-pressed") == "true")
+    after = app.wait("the row's thumbnail to change", lambda d: (
+        src := d.find_element(By.CSS_SELECTOR, f"[data-testid=word-row][data-word-id='{word_id}'] [data-testid=word-thumb]").get_attribute("src")
+    ) != before and src)
+    page = app.invoke("deck_media", {"deckId": deck_id, "offset": 0, "limit": 100})
+    chosen = next(w for w in page["items"] if str(w["word_id"]) == word_id)
+    assert chosen["image"]["path"].endswith(".png") and chosen["image"]["provider"] == "offline", chosen["image"]
+    assert Path(chosen["image"]["path"]).name in after.replace("%2F", "/"), (after, chosen["image"]["path"])
+    assert not app.el("#picture-chooser").get_attribute("hidden"), "the panel stays open after a pick"
+    app.el("#chooser-close").click()
+    app.wait("the chooser to close", lambda d: d.find_element(By.CSS_SELECTOR, "#picture-chooser").get_attribute("hidden") is not None)

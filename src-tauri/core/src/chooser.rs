@@ -417,7 +417,7 @@ fn draw_offline(media: &MediaStore, text: &str, language: &str, translation: Opt
     let drawn = emoji::candidates(text, language, translation)
         .into_iter()
         .map(|picture| match picture {
-            Picture::Emoji { png: bytes, matched } => png(PictureSource::Emoji, format!("Emoji {} {}", matched.emoji, matched.label), bytes, None),
+            Picture::Emoji { png: bytes, matched } => png(PictureSource::Emoji, format!("Emoji “{}”", matched.label), bytes, None),
             Picture::Pictogram { png: bytes, matched } => {
                 png(PictureSource::Pictogram, format!("Pictogram “{}” (Mulberry Symbols)", matched.name), bytes, Some(emoji::mulberry_credit(matched.id)))
             }

@@ -13,6 +13,7 @@ mod export;
 mod failures;
 mod happy_path;
 mod keys;
+mod pictures;
 mod reliability;
 mod wikimedia;
 mod undo;

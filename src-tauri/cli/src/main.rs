@@ -14,6 +14,7 @@ use deckmedia_core::PushStatus;
 use deckmedia_core::export::{ExportFormat, ExportReport};
 use deckmedia_core::{BatchInfo, Core, MediaKind, ProviderKind};
 
+mod pictures;
 mod progress;
 mod rules;
 mod time;
@@ -109,6 +110,9 @@ enum Command {
     },
     /// Each word of a deck with its picture and audio.
     Media(MediaArgs),
+    /// A word's candidate pictures (emoji, pictogram, word card, photos with --photos, the
+    /// current one), or make one its picture with --pick ID.
+    Pictures(pictures::PicturesArgs),
     /// Put back the media the last regeneration of a deck (or of one word) replaced.
     Undo {
         #[arg(long)]
@@ -313,6 +317,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify { deck, repair, json } => verify(&core, deck, repair, json)?,
         Command::Media(args) => media(&core, args)?,
         Command::Credits { deck, json } => credits(&core, &deck, json)?,
+        Command::Pictures(args) => pictures::run(&core, args)?,
         Command::Undo { deck, word } => undo(&core, &deck, word.as_deref())?,
         Command::Gc { days, dry_run, json } => gc(&core, days, dry_run, json)?,
     }
@@ -742,4 +747,13 @@ fn human_bytes(n: u64) -> String {
         1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
         _ => format!("{:.2} GB", n as f64 / 1e9),
     }
+}
+
+/// A current-thread runtime for a command's one async call (a voice sample, a photo search).
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
+    // A current-thread runtime cannot fail to build short of the OS refusing a timer.
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap_or_else(|e| {
+        eprintln!("error: cannot start the async runtime: {e}");
+        std::process::exit(1)
+    })
 }

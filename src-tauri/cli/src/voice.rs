@@ -49,7 +49,7 @@ pub fn run(core: &Core, cmd: VoiceCommand) -> Result<()> {
         }
         VoiceCommand::Sample { key, text } => {
             let key = parse_key(&key)?;
-            let path = runtime().block_on(core.voice_sample(&key, text.as_deref()))?;
+            let path = crate::runtime().block_on(core.voice_sample(&key, text.as_deref()))?;
             println!("{path}");
             Ok(())
         }
@@ -60,16 +60,8 @@ fn parse_key(key: &str) -> Result<VoiceKey> {
     key.parse::<VoiceKey>().map_err(anyhow::Error::msg)
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    // A current-thread runtime cannot fail to build short of the OS refusing a timer.
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap_or_else(|e| {
-        eprintln!("error: cannot start the async runtime: {e}");
-        std::process::exit(1)
-    })
-}
-
 fn list(core: &Core, lang: Option<&str>, json: bool) -> Result<()> {
-    let list = runtime().block_on(core.voice_list(lang))?;
+    let list = crate::runtime().block_on(core.voice_list(lang))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&list)?);
         return Ok(());
@@ -104,7 +96,7 @@ fn list(core: &Core, lang: Option<&str>, json: bool) -> Result<()> {
 }
 
 fn install(core: &Core, key: &VoiceKey) -> Result<()> {
-    let rt = runtime();
+    let rt = crate::runtime();
     rt.block_on(async {
         let manager = core.voice_manager()?;
         let catalogue = manager.catalogue().await?;

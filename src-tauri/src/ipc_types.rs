@@ -177,10 +177,18 @@ macro_rules! declarations {
 /// Every provider with what Settings needs to know of it: its label, whether it takes a key
 /// (and a server), and the media it makes — the core's rules, not a copy in TypeScript.
 fn provider_kinds() -> String {
-    let mut out = String::from("/** Every provider: its label, whether it needs an API key, the media it makes. */\nexport const PROVIDER_KINDS: { kind: ProviderKind; label: string; needsKey: boolean; makes: MediaKind[] }[] = [\n");
+    let mut out = String::from("/** Every provider: its label, whether it needs an API key (or can use one: Openverse's optional token), the media it makes. */\nexport const PROVIDER_KINDS: { kind: ProviderKind; label: string; needsKey: boolean; takesKey: boolean; keyNote: string | null; makes: MediaKind[] }[] = [\n");
     for p in ProviderKind::ALL {
         let makes: Vec<String> = MediaKind::ALL.iter().filter(|&&k| p.makes(k)).map(|k| format!("{:?}", k.as_str())).collect();
-        out.push_str(&format!("  {{ kind: {:?}, label: {:?}, needsKey: {}, makes: [{}] }},\n", p.as_str(), p.label(), p.needs_key(), makes.join(", ")));
+        let note = deckmedia_core::wording::optional_key_note(p).map_or_else(|| "null".to_string(), |n| format!("{n:?}"));
+        out.push_str(&format!(
+            "  {{ kind: {:?}, label: {:?}, needsKey: {}, takesKey: {}, keyNote: {note}, makes: [{}] }},\n",
+            p.as_str(),
+            p.label(),
+            p.needs_key(),
+            p.takes_key(),
+            makes.join(", ")
+        ));
     }
     out.push_str("];\n\n");
     out

@@ -92,6 +92,32 @@ describe("settings", () => {
     select.dispatchEvent(new Event("change"));
     expect(($("#image-base-url").closest(".field") as HTMLElement).hidden).toBe(false);
   });
+
+  it("Openverse shows only its optional token, saved like a key and never shown back", async () => {
+    const backend = new Backend({
+      get_settings: () => settings({ image: providerSettings({ provider: "openverse", key_hint: null }) }),
+      set_api_key: () => "…9876",
+    });
+    const { app } = await startApp();
+    await app.controller.navigate({ page: "settings" });
+    await app.settle();
+    const keyBox = $("#image-api-key").closest(".field") as HTMLElement;
+    expect(keyBox.hidden).toBe(false);
+    expect($("label", keyBox).textContent).toBe("Token (optional: raises the limits from 20 requests a minute and 200 a day to 100 and 10,000)");
+    expect(($("#image-base-url").closest(".field") as HTMLElement).hidden).toBe(true);
+    expect($("#image-key-hint").textContent).toBe("No key stored.");
+    ($("#image-api-key") as HTMLInputElement).value = "client-id:client-secret";
+    $("#image-save-key").click();
+    await app.settle();
+    expect(backend.callsOf("set_api_key")).toEqual([{ provider: "openverse", key: "client-id:client-secret" }]);
+    expect($("#image-key-hint").textContent).toBe("A key is stored (…9876).");
+    expect(document.body.textContent).not.toContain("client-secret");
+
+    const select = $("#image-provider") as HTMLSelectElement;
+    select.value = "wikimedia";
+    select.dispatchEvent(new Event("change"));
+    expect(keyBox.hidden).toBe(true);
+  });
 });
 
 describe("neural voices", () => {

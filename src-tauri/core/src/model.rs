@@ -213,6 +213,11 @@ impl ProviderKind {
     pub fn needs_key(self) -> bool {
         matches!(self, ProviderKind::OpenAi | ProviderKind::ElevenLabs)
     }
+    /// Whether it can use a key: one it needs, or Openverse's optional token (it raises the
+    /// limits from 20 requests a minute and 200 a day to 100 and 10,000).
+    pub fn takes_key(self) -> bool {
+        self.needs_key() || self == ProviderKind::Openverse
+    }
     /// Whether it makes this kind of media (ElevenLabs and the neural voices speak only,
     /// Openverse only has pictures; Wikimedia has both).
     pub fn makes(self, kind: MediaKind) -> bool {

@@ -118,7 +118,7 @@ pub struct Settings {
 
 fn read_settings(c: &Core, log_dir: String) -> deckmedia_core::Result<Settings> {
     let settings = |p: &ProviderConfig| -> deckmedia_core::Result<ProviderSettings> {
-        if p.provider.needs_key() {
+        if p.provider.takes_key() {
             Ok(ProviderSettings::from_config(p, c.api_key_hint(p.provider.as_str())?, c.api_key_host(p.provider.as_str()).ok()))
         } else {
             Ok(ProviderSettings::from_config(p, None, None))

@@ -541,14 +541,14 @@ export type AppEvent = CoreEvent | ShellEvent;
 /** The name of the one Tauri event; its payload is an AppEvent. */
 export const EVENT_NAME = "deckmedia:event";
 
-/** Every provider: its label, whether it needs an API key, the media it makes. */
-export const PROVIDER_KINDS: { kind: ProviderKind; label: string; needsKey: boolean; makes: MediaKind[] }[] = [
-  { kind: "offline", label: "Offline (built in)", needsKey: false, makes: ["image", "audio"] },
-  { kind: "openai", label: "OpenAI-compatible", needsKey: true, makes: ["image", "audio"] },
-  { kind: "elevenlabs", label: "ElevenLabs", needsKey: true, makes: ["audio"] },
-  { kind: "wikimedia", label: "Wikimedia (human recordings, licensed photos)", needsKey: false, makes: ["image", "audio"] },
-  { kind: "neural", label: "Neural voices (installed Piper voices)", needsKey: false, makes: ["audio"] },
-  { kind: "openverse", label: "Openverse (licensed photos)", needsKey: false, makes: ["image"] },
+/** Every provider: its label, whether it needs an API key (or can use one: Openverse's optional token), the media it makes. */
+export const PROVIDER_KINDS: { kind: ProviderKind; label: string; needsKey: boolean; takesKey: boolean; keyNote: string | null; makes: MediaKind[] }[] = [
+  { kind: "offline", label: "Offline (built in)", needsKey: false, takesKey: false, keyNote: null, makes: ["image", "audio"] },
+  { kind: "openai", label: "OpenAI-compatible", needsKey: true, takesKey: true, keyNote: null, makes: ["image", "audio"] },
+  { kind: "elevenlabs", label: "ElevenLabs", needsKey: true, takesKey: true, keyNote: null, makes: ["audio"] },
+  { kind: "wikimedia", label: "Wikimedia (human recordings, licensed photos)", needsKey: false, takesKey: false, keyNote: null, makes: ["image", "audio"] },
+  { kind: "neural", label: "Neural voices (installed Piper voices)", needsKey: false, takesKey: false, keyNote: null, makes: ["audio"] },
+  { kind: "openverse", label: "Openverse (licensed photos)", needsKey: false, takesKey: true, keyNote: "Token (optional: raises the limits from 20 requests a minute and 200 a day to 100 and 10,000)", makes: ["image"] },
 ];
 
 /** Every command: its arguments (camelCase, as `invoke` takes them) and what it resolves with. */

@@ -41,10 +41,11 @@ function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): Kind
   const keyInput = h("input", { id: id("api-key"), type: "password", autocomplete: "off", placeholder: "Paste a new key", spellcheck: false });
   const saveKey = h("button", { id: id("save-key"), type: "button" }, "Save key");
   const removeKey = h("button", { id: id("remove-key"), type: "button", class: "danger-outline" }, "Remove key");
+  const keyLabel = h("label", { for: id("api-key") }, "API key");
   const keyBox = h(
     "div",
-    { class: "field net key-field" },
-    h("label", { for: id("api-key") }, "API key"),
+    { class: "field key-field" },
+    keyLabel,
     h("div", { class: "inline-form" }, keyInput, saveKey, removeKey),
     keyHint,
   );
@@ -75,13 +76,17 @@ function kindForm(ctl: Controller, kind: MediaKind, getState: () => State): Kind
   // config.toml's [wikimedia]).
   // Providers without a key have no server to set either (built in, or Wikimedia's public API).
   const keyless = (p: ProviderName) => !PROVIDER_KINDS.some((k) => k.kind === p && k.needsKey);
+  // Openverse needs no key but takes an optional token (higher limits): only the key box shows.
+  const takesKey = (p: ProviderName) => PROVIDER_KINDS.some((k) => k.kind === p && k.takesKey);
   const showNet = () => {
-    const offline = keyless(currentProvider());
-    for (const n of el.querySelectorAll<HTMLElement>(".net")) setHidden(n, offline);
+    const p = currentProvider();
+    for (const n of el.querySelectorAll<HTMLElement>(".net")) setHidden(n, keyless(p));
+    setHidden(keyBox, !takesKey(p));
+    setText(keyLabel, PROVIDER_KINDS.find((k) => k.kind === p)?.keyNote ?? "API key");
   };
   const refreshKey = (state: State) => {
     const p = currentProvider();
-    if (keyless(p)) return;
+    if (!takesKey(p)) return;
     const hint = state.keyHints[p] ?? null;
     // Keys belong to one server: another base URL needs its own key.
     const host = loaded?.provider === p ? (loaded.key_host ?? null) : null;

@@ -99,3 +99,20 @@ async fn a_preview_makes_the_first_words_still_to_make_first_and_the_batch_reuse
     assert!(s.core.preview(d, &[MediaKind::Audio], 0).is_err());
     assert!(s.core.preview(d, &[MediaKind::Audio], 11).is_err());
 }
+
+#[test]
+fn a_dry_run_for_openverse_says_its_request_budget_and_what_is_left_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = deckmedia_core::config::Config::default();
+    config.image.provider = deckmedia_core::ProviderKind::Openverse;
+    config.openverse.url = "http://127.0.0.1:9/".into();
+    // The worker spent 40 requests today (the budget file it keeps).
+    let day = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 / 86_400_000;
+    std::fs::write(dir.path().join("openverse-budget.json"), format!("{{\"day\":{day},\"used\":40,\"recent\":[]}}")).unwrap();
+    let core = Core::open_with_config(dir.path(), config).unwrap();
+    let d = deck_with(&core, "D", 3);
+    let plan = core.plan(d, &[MediaKind::Image], false).unwrap();
+    let k = &plan.kinds[0];
+    assert_eq!(k.limits, "2 at once, 10 a minute; Openverse: 20 requests a minute, 200 a day, 2 a word: 80 words left today", "{k:?}");
+    assert!(k.line.contains("80 words left today"), "{}", k.line);
+}

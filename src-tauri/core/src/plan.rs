@@ -168,7 +168,7 @@ impl Core {
         let config = self.provider_config(kind);
         let conn = self.store().read();
         let mut cached = conn.prepare_cached("SELECT 1 FROM media WHERE cache_key = ?1 LIMIT 1").db("planning a batch")?;
-        let mut p = KindPlan { kind, provider: provider_label(config), to_make: 0, repair: 0, existing: 0, same_elsewhere: 0, in_other_batch: 0, characters: 0, cost: Cost::Free, limits: limits_text(config), line: String::new() };
+        let mut p = KindPlan { kind, provider: provider_label(config), to_make: 0, repair: 0, existing: 0, same_elsewhere: 0, in_other_batch: 0, characters: 0, cost: Cost::Free, limits: self.limits_text(kind, config), line: String::new() };
         for row in rows {
             if row.busy {
                 p.in_other_batch += 1;
@@ -219,12 +219,31 @@ fn provider_label(c: &ProviderConfig) -> String {
 }
 
 /// "4 at once, 60 a minute".
-fn limits_text(c: &ProviderConfig) -> String {
-    let mut s = format!("{} at once", c.max_concurrency);
-    if c.requests_per_minute > 0 {
-        s.push_str(&format!(", {} a minute", c.requests_per_minute));
+impl Core {
+    /// The limits the worker keeps for the kind's slot (the configured ones, capped for Wikimedia
+    /// and Openverse): "4 at once, 60 a minute"; for a slot that asks Openverse, its request
+    /// budget and what is left of today's ("Openverse: 20 requests a minute, 200 a day, 2 a
+    /// word: 96 words left today"), read from the budget file the worker spends from.
+    fn limits_text(&self, kind: MediaKind, c: &ProviderConfig) -> String {
+        use crate::providers::openverse::{budget::Budget, OpenverseSettings, BUDGET_FILE, REQUESTS_PER_WORD};
+        let slot = self.providers().get(kind);
+        let mut s = format!("{} at once", slot.max_concurrency);
+        if slot.requests_per_minute > 0 {
+            s.push_str(&format!(", {} a minute", slot.requests_per_minute));
+        }
+        let asks_openverse = c.provider == crate::model::ProviderKind::Openverse || c.chain.contains(&crate::model::ProviderKind::Openverse);
+        if asks_openverse {
+            let ov = OpenverseSettings::from_config(&self.config().openverse, "", c.timeout(), c.connect_timeout());
+            let left = Budget::load(Some(&self.data_dir().join(BUDGET_FILE)), ov.per_minute, ov.per_day).left_today(crate::store::now_ms());
+            s.push_str(&format!(
+                "; Openverse: {} requests a minute, {} a day, {REQUESTS_PER_WORD} a word: {} words left today",
+                crate::wording::thousands(i64::from(ov.per_minute)),
+                crate::wording::thousands(i64::from(ov.per_day)),
+                crate::wording::thousands(i64::from(left / REQUESTS_PER_WORD))
+            ));
+        }
+        s
     }
-    s
 }
 
 /// One kind of a dry run: "audio: 18 to make with openai tts-1 (about $0.03 for 2,000 characters;

@@ -87,6 +87,12 @@ impl Budget {
         self.used_today
     }
 
+    /// Requests today (UTC) still has room for at `now_ms`.
+    pub fn left_today(&mut self, now_ms: i64) -> u32 {
+        self.roll(now_ms);
+        self.per_day.saturating_sub(self.used_today)
+    }
+
     /// Drops requests older than a minute, and yesterday's count.
     fn roll(&mut self, now_ms: i64) {
         while self.recent.front().is_some_and(|&t| t <= now_ms - MINUTE_MS || t > now_ms) {

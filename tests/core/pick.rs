@@ -63,3 +63,34 @@ async fn failed_words_retried_with_another_provider_and_one_word_regenerated_wit
     let nothing = s.core.retry_with(batch.id, ProviderKind::Offline).unwrap_err();
     assert!(nothing.to_string().contains("no failed or cancelled"), "{nothing}");
 }
+
+/// The case "Retry with…" is for: the configured provider is out of quota (paused until the
+/// user acts); the words moved to another provider still run, also in a one-shot run, while
+/// the configured provider's other jobs keep waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_picked_provider_runs_while_the_configured_one_is_out_of_quota() {
+    let s = setup(Behavior::default(), 2).await;
+    let deck = deck_with(&s.core, "D", 2);
+    let other = s.core.create_deck("E", "en").unwrap();
+    s.core.add_words(other.id, &[deckmedia_core::NewWord { text: "elsewhere".into(), ..Default::default() }]).unwrap();
+    let batch = s.core.generate(deck, &[MediaKind::Audio], false).unwrap();
+    s.core.generate(other.id, &[MediaKind::Audio], false).unwrap();
+    let conn = rusqlite::Connection::open(s.dir.path().join("deckmedia.sqlite3")).unwrap();
+    conn.execute("INSERT INTO provider_states(provider, state, message, since) VALUES ('openai', 'out_of_quota', 'You exceeded your current quota', 0)", []).unwrap();
+    run(&s.core).await;
+    assert_eq!(audio_of(&s.core, deck, "word0000").status.as_str(), "queued", "held while openai is out of quota");
+
+    s.core.cancel(batch.id).unwrap();
+    s.core.retry_with(batch.id, ProviderKind::Offline).unwrap();
+    // Due a moment from now (as after a retryable error): the one-shot run waits for them
+    // instead of counting the whole kind as held by the paused provider.
+    let soon = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 + 300;
+    conn.execute("UPDATE jobs SET next_run_at = ?1 WHERE provider_override = 'offline'", [soon]).unwrap();
+    run(&s.core).await;
+    for w in ["word0000", "word0001"] {
+        let made = audio_of(&s.core, deck, w);
+        assert_eq!((made.status.as_str(), made.provider.as_deref()), ("done", Some("offline")), "{w}: {made:?}");
+    }
+    assert_eq!(audio_of(&s.core, other.id, "elsewhere").status.as_str(), "queued", "the configured provider's jobs still wait");
+    assert!(s.fake.requests().is_empty(), "nothing was sent to the paused provider");
+}

@@ -309,7 +309,7 @@ pub fn next_due(conn: &Connection, kind: MediaKind, provider: &str) -> Result<Op
     conn.prepare_cached(
         "SELECT MIN(j.next_run_at) FROM jobs j JOIN batches b ON b.id = j.batch_id
          WHERE j.status = 'queued' AND j.kind = ?1 AND b.paused = 0 AND b.cancelled = 0
-           AND NOT EXISTS(SELECT 1 FROM provider_states WHERE provider = ?2)",
+           AND NOT EXISTS(SELECT 1 FROM provider_states WHERE provider = COALESCE(j.provider_override, ?2))",
     )
     .db("reading the queue")?
     .query_row(params![kind.as_str(), provider], |r| r.get(0))
@@ -339,23 +339,23 @@ pub fn outstanding(conn: &Connection) -> Result<Outstanding> {
 }
 
 /// Queued jobs per kind in batches that may run (for `--until-idle` with servers unreachable).
-/// `providers` names the provider serving each kind: a kind whose provider is paused (quota,
-/// key) has nothing runnable until the user resumes it.
+/// `providers` names the provider serving each kind: its jobs wait while it is paused (quota,
+/// key) until the user resumes it; jobs picked for another provider are runnable meanwhile.
 pub fn runnable_by_kind(conn: &Connection, providers: &[(MediaKind, String)]) -> Result<Vec<(MediaKind, i64)>> {
-    let paused: Vec<String> = super::provider_states(conn)?.into_iter().map(|p| p.provider).collect();
-    let held = |kind: MediaKind| providers.iter().any(|(k, name)| *k == kind && paused.contains(name));
+    // A job's provider is the one picked for it ("Retry with…"), else its kind's: a paused
+    // configured provider holds only its own jobs.
     let mut stmt = conn
         .prepare_cached(
-            "SELECT j.kind, COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id
-             WHERE j.status = 'queued' AND b.paused = 0 AND b.cancelled = 0 GROUP BY j.kind",
+            "SELECT COUNT(*) FROM jobs j JOIN batches b ON b.id = j.batch_id
+             WHERE j.status = 'queued' AND j.kind = ?1 AND b.paused = 0 AND b.cancelled = 0
+               AND NOT EXISTS(SELECT 1 FROM provider_states WHERE provider = COALESCE(j.provider_override, ?2))",
         )
         .db("reading the queue")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, MediaKind>(0)?, r.get::<_, i64>(1)?))).db("reading the queue")?;
     let mut out = Vec::new();
-    for row in rows {
-        let (kind, n) = row.db("reading the queue")?;
-        if !held(kind) {
-            out.push((kind, n));
+    for (kind, name) in providers {
+        let n: i64 = stmt.query_row(params![kind.as_str(), name], |r| r.get(0)).db("reading the queue")?;
+        if n > 0 {
+            out.push((*kind, n));
         }
     }
     Ok(out)

@@ -180,7 +180,7 @@ fn provider_kinds() -> String {
     let mut out = String::from("/** Every provider: its label, whether it needs an API key (or can use one: Openverse's optional token), the media it makes. */\nexport const PROVIDER_KINDS: { kind: ProviderKind; label: string; needsKey: boolean; takesKey: boolean; keyNote: string | null; makes: MediaKind[] }[] = [\n");
     for p in ProviderKind::ALL {
         let makes: Vec<String> = MediaKind::ALL.iter().filter(|&&k| p.makes(k)).map(|k| format!("{:?}", k.as_str())).collect();
-        let note = deckmedia_core::wording::optional_key_note(p).map_or_else(|| "null".to_string(), |n| format!("{n:?}"));
+        let note = deckmedia_core::providers::optional_key_note(p).map_or_else(|| "null".to_string(), |n| format!("{n:?}"));
         out.push_str(&format!(
             "  {{ kind: {:?}, label: {:?}, needsKey: {}, takesKey: {}, keyNote: {note}, makes: [{}] }},\n",
             p.as_str(),

@@ -229,7 +229,7 @@ async fn jobs_left_running_by_a_dead_process_go_back_to_the_queue() {
     {
         // A process that claimed and died: jobs stay 'running' under its lease.
         let mut conn = rusqlite::Connection::open(s.dir.path().join("deckmedia.sqlite3")).unwrap();
-        let claimed = deckmedia_core::queue::claim(&mut conn, deckmedia_core::queue::Lane { kind: MediaKind::Audio, settings_key: "k", provider: "openai", alternatives: &[] }, "dead-lease", 10, i64::MAX / 2).unwrap();
+        let claimed = deckmedia_core::queue::claim(&mut conn, deckmedia_core::queue::Lane { kind: MediaKind::Audio, settings_key: "k", provider: "openai", alternatives: &[], picked_room: &[] }, "dead-lease", 10, i64::MAX / 2).unwrap();
         assert_eq!(claimed.len(), 3);
     }
     within(LIMIT, s.core.worker().unwrap().run_until_idle(CancellationToken::new())).await.unwrap();

@@ -61,20 +61,6 @@ pub fn import_summary(r: &ImportReport) -> String {
 }
 
 /// "free", "about $0.03", "under $0.01", "about 2.50 EUR", "cost unknown (no price in [cost])".
-/// What the key field says of a provider's optional key (Settings), `None` for the others.
-pub fn optional_key_note(p: crate::model::ProviderKind) -> Option<String> {
-    use crate::providers::openverse::{ANONYMOUS_LIMITS, TOKEN_LIMITS};
-    (p == crate::model::ProviderKind::Openverse).then(|| {
-        format!(
-            "Token (optional: raises the limits from {} requests a minute and {} a day to {} and {})",
-            thousands(i64::from(ANONYMOUS_LIMITS.0)),
-            thousands(i64::from(ANONYMOUS_LIMITS.1)),
-            thousands(i64::from(TOKEN_LIMITS.0)),
-            thousands(i64::from(TOKEN_LIMITS.1))
-        )
-    })
-}
-
 pub fn money(c: &Cost) -> String {
     match c {
         Cost::Free => "free".into(),

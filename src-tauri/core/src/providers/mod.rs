@@ -25,6 +25,22 @@ pub mod openai;
 pub mod openverse;
 pub mod wikimedia;
 
+/// What Settings' key field says of a provider's optional key, `None` for the others (a key a
+/// provider needs is just "API key").
+pub fn optional_key_note(p: crate::model::ProviderKind) -> Option<String> {
+    use crate::wording::thousands;
+    use openverse::{ANONYMOUS_LIMITS, TOKEN_LIMITS};
+    (p == crate::model::ProviderKind::Openverse).then(|| {
+        format!(
+            "Token (optional: raises the limits from {} requests a minute and {} a day to {} and {})",
+            thousands(i64::from(ANONYMOUS_LIMITS.0)),
+            thousands(i64::from(ANONYMOUS_LIMITS.1)),
+            thousands(i64::from(TOKEN_LIMITS.0)),
+            thousands(i64::from(TOKEN_LIMITS.1))
+        )
+    })
+}
+
 /// What a provider is asked to make: one word's picture or pronunciation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaRequest {

@@ -18,6 +18,9 @@ pub struct Lane<'a> {
     pub provider: &'a str,
     /// Each pickable provider with its settings key.
     pub alternatives: &'a [(ProviderKind, String)],
+    /// Jobs a picked provider may start now (its own concurrency less what it runs): a job
+    /// picked for a provider with no room stays queued. A provider not listed is not capped.
+    pub picked_room: &'a [(ProviderKind, u32)],
 }
 
 /// A job the worker now owns, with the word as it was at claim time.
@@ -55,7 +58,7 @@ pub fn claim(conn: &mut Connection, lane: Lane<'_>, lease: &str, limit: u32, now
         return Ok(Vec::new());
     }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).db("claiming jobs")?;
-    let ids = take_ready(&tx, lane.kind, lane.provider, lease, limit, now)?;
+    let ids = take_ready(&tx, lane, lease, limit, now)?;
     if ids.is_empty() {
         tx.commit().db("claiming jobs")?;
         return Ok(Vec::new());
@@ -72,21 +75,43 @@ pub fn claim(conn: &mut Connection, lane: Lane<'_>, lease: &str, limit: u32, now
     Ok(jobs)
 }
 
-/// Moves up to `limit` ready jobs to `running` under `lease`; their ids.
-fn take_ready(tx: &Transaction<'_>, kind: MediaKind, provider: &str, lease: &str, limit: u32, now: i64) -> Result<Vec<JobId>> {
+/// Moves up to `limit` ready jobs to `running` under `lease`; their ids. A job picked for a
+/// provider without room ([`Lane::picked_room`]) is left queued, and no more of a provider's
+/// jobs are taken than it has room for.
+fn take_ready(tx: &Transaction<'_>, lane: Lane<'_>, lease: &str, limit: u32, now: i64) -> Result<Vec<JobId>> {
+    let room_json = serde_json::to_string(&lane.picked_room.iter().map(|(p, n)| (p.as_str(), *n)).collect::<HashMap<_, _>>()).unwrap_or_else(|_| "{}".into());
     let mut stmt = tx
         .prepare_cached(
-            "UPDATE jobs SET status = 'running', lease = ?1, started_at = ?2, provider = ?5
-             WHERE id IN (SELECT j.id FROM jobs j JOIN batches b ON b.id = j.batch_id
-                          WHERE j.status = 'queued' AND j.kind = ?3 AND j.next_run_at <= ?2
-                            AND b.paused = 0 AND b.cancelled = 0
-                            AND NOT EXISTS(SELECT 1 FROM provider_states WHERE provider = COALESCE(j.provider_override, ?5))
-                          ORDER BY j.priority DESC, j.id LIMIT ?4)
-             RETURNING id",
+            "SELECT j.id, j.provider_override FROM jobs j JOIN batches b ON b.id = j.batch_id
+             WHERE j.status = 'queued' AND j.kind = ?1 AND j.next_run_at <= ?2
+               AND b.paused = 0 AND b.cancelled = 0
+               AND NOT EXISTS(SELECT 1 FROM provider_states WHERE provider = COALESCE(j.provider_override, ?3))
+               AND (j.provider_override IS NULL
+                    OR NOT EXISTS(SELECT 1 FROM json_each(?5) r WHERE r.key = j.provider_override AND r.value <= 0))
+             ORDER BY j.priority DESC, j.id LIMIT ?4",
         )
         .db("claiming jobs")?;
-    let rows = stmt.query_map(params![lease, now, kind.as_str(), limit, provider], |r| r.get(0)).db("claiming jobs")?;
-    rows.collect::<Result<_, _>>().db("claiming jobs")
+    let rows = stmt
+        .query_map(params![lane.kind.as_str(), now, lane.provider, limit, room_json], |r| Ok((r.get::<_, JobId>(0)?, r.get::<_, Option<ProviderKind>>(1)?)))
+        .db("claiming jobs")?;
+    let mut room: HashMap<ProviderKind, u32> = lane.picked_room.iter().copied().collect();
+    let mut ids = Vec::new();
+    for row in rows {
+        let (id, picked) = row.db("claiming jobs")?;
+        if let Some(left) = picked.and_then(|p| room.get_mut(&p)) {
+            if *left == 0 {
+                continue;
+            }
+            *left -= 1;
+        }
+        ids.push(id);
+    }
+    let ids_json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
+    tx.prepare_cached("UPDATE jobs SET status = 'running', lease = ?1, started_at = ?2, provider = ?3 WHERE id IN (SELECT value FROM json_each(?4))")
+        .db("claiming jobs")?
+        .execute(params![lease, now, lane.provider, ids_json])
+        .db("claiming jobs")?;
+    Ok(ids)
 }
 
 /// The claimed jobs (`ids_json`, a JSON array of ids) with their words as they are now, cleaned
@@ -163,4 +188,38 @@ fn cached_media(tx: &Transaction<'_>, key: &str, settings_key: &str, text: &str)
         })
         .optional()
         .db("claiming jobs")
+}
+
+#[cfg(test)]
+mod tests {
+    //! Claiming with picked providers: no more of a picked provider's jobs start than it has
+    //! room for, and the configured provider's jobs fill the rest of the window.
+    use super::*;
+    use crate::model::NewWord;
+    use crate::queue::{enqueue, EnqueueOptions};
+    use crate::store::Store;
+
+    #[test]
+    fn a_picked_provider_gets_no_more_jobs_than_its_room() {
+        let store = Store::open_in_memory().unwrap();
+        let deck = store.create_deck("D", "en").unwrap();
+        let words: Vec<NewWord> = (0..6).map(|i| NewWord { text: format!("w{i}"), ..Default::default() }).collect();
+        store.add_words(deck.id, &words).unwrap();
+        enqueue(&mut store.conn(), deck.id, &[(MediaKind::Audio, "k".into())], &EnqueueOptions { max_attempts: 3, ..Default::default() }, 1_000).unwrap();
+        // The first four words were picked for Wikimedia ("Retry with…").
+        store.conn().execute("UPDATE jobs SET provider_override = 'wikimedia' WHERE id <= 4", []).unwrap();
+        let alternatives = [(ProviderKind::Wikimedia, "wm".to_string())];
+        let lane = |room: &'static [(ProviderKind, u32)]| Lane { kind: MediaKind::Audio, settings_key: "k", provider: "openai", alternatives: &alternatives, picked_room: room };
+
+        let first = claim(&mut store.conn(), lane(&[(ProviderKind::Wikimedia, 2)]), "A", 8, 2_000).unwrap();
+        let picked: Vec<JobId> = first.iter().filter(|j| j.provider_override.is_some()).map(|j| j.id).collect();
+        assert_eq!(picked, [1, 2], "two of Wikimedia's four, in queue order");
+        assert_eq!(first.len(), 4, "and the configured provider's two");
+        assert!(first.iter().all(|j| j.provider_override.is_none() || j.settings_key == "wm"));
+
+        let none = claim(&mut store.conn(), lane(&[(ProviderKind::Wikimedia, 0)]), "A", 8, 2_000).unwrap();
+        assert!(none.is_empty(), "no room: Wikimedia's other jobs wait ({none:?})");
+        let rest = claim(&mut store.conn(), lane(&[]), "A", 8, 2_000).unwrap();
+        assert_eq!(rest.iter().map(|j| j.id).collect::<Vec<_>>(), [3, 4], "a provider not listed is not capped");
+    }
 }

@@ -287,7 +287,7 @@ mod tests {
         store.add_words(deck.id, &words).unwrap();
         let opts = EnqueueOptions { max_attempts: 3, ..Default::default() };
         enqueue(&mut store.conn(), deck.id, &[(MediaKind::Audio, "k".into())], &opts, 1_000).unwrap();
-        let claimed = claim(&mut store.conn(), crate::queue::Lane { kind: MediaKind::Audio, settings_key: "k", provider: "p", alternatives: &[] }, "A", 2, 2_000).unwrap();
+        let claimed = claim(&mut store.conn(), crate::queue::Lane { kind: MediaKind::Audio, settings_key: "k", provider: "p", alternatives: &[], picked_room: &[] }, "A", 2, 2_000).unwrap();
         let ids = claimed.iter().map(|j| j.id).collect();
         (store, ids)
     }

@@ -60,6 +60,9 @@ enum Msg {
 struct InFlight {
     batch_id: BatchId,
     cancel: CancellationToken,
+    kind: MediaKind,
+    /// The provider picked for this job ("Retry with…"), when not the kind's configured one.
+    picked: Option<crate::model::ProviderKind>,
 }
 
 struct BatchPace {
@@ -76,6 +79,8 @@ struct Want {
     settings_key: String,
     provider: String,
     alternatives: std::sync::Arc<[(crate::model::ProviderKind, String)]>,
+    /// Jobs each picked provider may start now.
+    picked_room: Vec<(crate::model::ProviderKind, u32)>,
 }
 
 /// What one trip to the database brought back. Claimed jobs come back even when a later step
@@ -422,9 +427,25 @@ impl<'w> Turn<'w> {
             }
             let p = &self.w.providers.get(kind).provider;
             let alternatives = self.alternative_keys.iter().find(|(k, _)| *k == kind).map_or_else(|| std::sync::Arc::from([]), |(_, a)| a.clone());
-            wanted.push(Want { kind, free, settings_key: p.settings_key(), provider: p.name().to_string(), alternatives });
+            let picked_room = self.picked_room(kind);
+            wanted.push(Want { kind, free, settings_key: p.settings_key(), provider: p.name().to_string(), alternatives, picked_room });
         }
         wanted
+    }
+
+    /// What each provider a user may pick for `kind` may start now: its slot's concurrency
+    /// (e.g. Wikimedia's 2) less its jobs in flight. Picked jobs also take the kind's window.
+    fn picked_room(&self, kind: MediaKind) -> Vec<(crate::model::ProviderKind, u32)> {
+        self.w
+            .providers
+            .alternatives
+            .iter()
+            .filter(|(k, _, _)| *k == kind)
+            .map(|(_, p, slot)| {
+                let running = self.in_flight.values().filter(|j| j.kind == kind && j.picked == Some(*p)).count() as u32;
+                (*p, slot.max_concurrency.saturating_sub(running))
+            })
+            .collect()
     }
 
     fn job_context(&self, kind: MediaKind) -> JobContext {
@@ -435,12 +456,13 @@ impl<'w> Turn<'w> {
     fn spawn(&mut self, job: ClaimedJob) {
         let kind = job.kind;
         let cancel = self.shutdown.child_token();
-        self.in_flight.insert(job.id, InFlight { batch_id: job.batch_id, cancel: cancel.clone() });
+        self.in_flight.insert(job.id, InFlight { batch_id: job.batch_id, cancel: cancel.clone(), kind, picked: job.provider_override });
         self.paces.entry(job.batch_id).or_insert_with(|| BatchPace { seen_at: Instant::now(), settled_at_start: -1, last_emit: None, dirty: true });
         let tx = self.tx.clone();
         let mut ctx = self.job_context(kind);
-        // "Regenerate with…": the picked provider runs within this kind's window; what it says
-        // about its own limits is not the configured provider's, so the window hears nothing.
+        // "Regenerate with…": the picked provider runs within this kind's window and its own
+        // concurrency (`picked_room`); what it says about its own limits is not the configured
+        // provider's, so the window hears nothing.
         let picked = job.provider_override;
         if let Some(p) = picked {
             match self.w.providers.alternative(kind, p) {
@@ -690,7 +712,7 @@ fn trip(s: &Store, lease: &str, wanted: &[Want], outcomes: &[Outcome], now_ms: i
     }
     if t.paused == Some(false) {
         for w in wanted {
-            let lane = queue::Lane { kind: w.kind, settings_key: &w.settings_key, provider: &w.provider, alternatives: &w.alternatives };
+            let lane = queue::Lane { kind: w.kind, settings_key: &w.settings_key, provider: &w.provider, alternatives: &w.alternatives, picked_room: &w.picked_room };
             match queue::claim(&mut conn, lane, lease, w.free, now_ms) {
                 Ok(jobs) => t.claimed.extend(jobs),
                 Err(e) => {

@@ -269,6 +269,9 @@ mod tests {
         assert!(recordings_of(&[l.clone()], english, "answers").is_empty(), "a form that is not the lemma is another word");
         assert!(recordings_of(&[l.clone()], english, "Answer").is_empty(), "case counts");
         assert!(recordings_of(&[l.clone()], lang("de"), "answer").is_empty(), "another language's lexeme");
+        let mut french = l.clone();
+        french.language = "Q150".into();
+        assert!(recordings_of(&[french], english, "answer").is_empty(), "the language item decides, whatever the lemma's code");
         let mut variant = l;
         variant.lemmas = vec![("en-gb".into(), "cafe\u{301}".into())];
         variant.forms[0].representations = vec![("en-gb".into(), "caf\u{e9}".into())];

@@ -13,6 +13,7 @@ async fn media_names_the_chain_member_that_made_each_pronunciation_and_its_credi
     env.set_var("DECKMEDIA_AUDIO_CHAIN", "wikimedia,offline");
     env.set_var("DECKMEDIA_WIKIMEDIA_COMMONS_URL", &wiki.commons_url());
     env.set_var("DECKMEDIA_WIKIMEDIA_WIKTIONARY_URL", &wiki.wiktionary_url());
+    env.set_var("DECKMEDIA_WIKIMEDIA_WIKIDATA_URL", &wiki.wikidata_url());
     env.set_var("DECKMEDIA_WIKIMEDIA_CONTACT", "cli-test@example.org");
     let file = env.input("frutas.txt", "manzana\nxyzzy\n");
     env.run(&["deck", "import", file.to_str().unwrap(), "--deck", "Frutas", "--lang", "es"]).await.ok();

@@ -1,6 +1,7 @@
 //! Human recordings from Wikimedia Commons, against a local fake that answers in MediaWiki's
-//! response shapes: exact words chosen over near ones, credit stored and exported, "no match"
-//! through a fallback chain to the offline voice, maxlag honoured, negative answers cached.
+//! and Wikidata's response shapes: exact words chosen over near ones (Lingua Libre, Wiktionary,
+//! Wikidata lexemes), credit stored and exported, "no match" through a fallback chain to the
+//! offline voice, maxlag honoured, negative answers cached.
 
 use std::time::{Duration, Instant};
 
@@ -10,7 +11,7 @@ use deckmedia_core::providers::audio::{encode_ogg_vorbis, Pcm};
 use deckmedia_core::providers::wikimedia::{WikimediaProvider, WikimediaSettings};
 use deckmedia_core::providers::{MediaRequest, Provider, ProviderError};
 use deckmedia_core::{BatchStatus, Core, MediaKind, NewWord, ProviderKind};
-use deckmedia_testkit::{recording_wav, FakeWikimedia, WikiFile};
+use deckmedia_testkit::{recording_wav, FakeWikimedia, WikiFile, WikiLexeme};
 use tokio_util::sync::CancellationToken;
 
 use crate::support::*;
@@ -22,6 +23,7 @@ fn settings(fake: &FakeWikimedia) -> WikimediaSettings {
     WikimediaSettings {
         commons_url: fake.commons_url(),
         wiktionary_url: fake.wiktionary_url(),
+        wikidata_url: fake.wikidata_url(),
         contact: CONTACT.into(),
         timeout: Duration::from_secs(10),
         ..WikimediaSettings::default()
@@ -117,16 +119,100 @@ async fn no_recording_is_a_clear_no_match_that_is_not_asked_again() {
     let p = WikimediaProvider::new(settings(&fake), Some(&cache)).unwrap();
     let err = p.generate(&word("xyzzy", "es"), &CancellationToken::new()).await.unwrap_err();
     assert_eq!(err, ProviderError::no_match("no recording of 'xyzzy' in Spanish on Wikimedia Commons"));
-    assert_eq!(fake.requests().len(), 2, "Lingua Libre's search and the Wiktionary page");
+    let paths: Vec<String> = fake.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/commons/w/api.php", "/wiktionary/es/w/api.php", "/wikidata/w/api.php"], "Lingua Libre's search, the Wiktionary page, the lexeme search");
+    assert_eq!(fake.requests()[2].query["type"], "lexeme");
 
     assert!(matches!(p.generate(&word("xyzzy", "es"), &CancellationToken::new()).await, Err(ProviderError::NoMatch { .. })));
     let again = WikimediaProvider::new(settings(&fake), Some(&cache)).unwrap();
     assert!(matches!(again.generate(&word("xyzzy", "es"), &CancellationToken::new()).await, Err(ProviderError::NoMatch { .. })));
-    assert_eq!(fake.requests().len(), 2, "the negative answer is cached, also across restarts");
+    assert_eq!(fake.requests().len(), 3, "the negative answer is cached, also across restarts");
 
     let err = p.generate(&word("manzana", "xx"), &CancellationToken::new()).await.unwrap_err();
     assert!(matches!(&err, ProviderError::NoMatch { message } if message.contains("'xx'")), "{err:?}");
-    assert_eq!(fake.requests().len(), 2, "an unknown language asks nobody");
+    assert_eq!(fake.requests().len(), 3, "an unknown language asks nobody");
+}
+
+fn ogg_recording(title: &str, speaker: &str) -> WikiFile {
+    let tone: Vec<i16> = (0..8_000).map(|i| ((f64::from(i) * 0.2).sin() * 9_000.0) as i16).collect();
+    let ogg = encode_ogg_vorbis(&Pcm { sample_rate: 16_000, channels: 1, samples: tone }, 0.3).unwrap();
+    WikiFile::recording(title, speaker, ogg, "application/ogg")
+}
+
+fn paths(fake: &FakeWikimedia) -> Vec<String> {
+    fake.requests().iter().map(|r| r.path.clone()).collect()
+}
+
+#[tokio::test]
+async fn a_wikidata_lexeme_recording_is_used_when_lingua_libre_and_wiktionary_have_none() {
+    let fake = FakeWikimedia::start().await;
+    // Wikidata's L42: the form "answer" recorded, the form "answers" recorded too (another word).
+    fake.add_lexeme(WikiLexeme::noun("L42", "Q1860", "en", "answer", Some("En-us-answer.ogg")).with_form("answers", Some("En-us-answers.ogg")));
+    fake.add_lexeme(WikiLexeme::noun("L3", "Q1860", "en", "answerer", Some("En-us-answerer.ogg")));
+    fake.add_file(ogg_recording("File:En-us-answers.ogg", "Dvortygirl"));
+    fake.add_file(ogg_recording("File:En-us-answer.ogg", "Dvortygirl"));
+
+    let media = provider(&fake).generate(&word("answer", "en-US"), &CancellationToken::new()).await.unwrap();
+    assert_eq!((media.mime.as_str(), media.ext.as_str()), ("audio/ogg", "ogg"));
+    let credit = media.attribution.expect("a credit");
+    assert_eq!((credit.author.as_str(), credit.licence.as_str()), ("Dvortygirl", "CC BY-SA 4.0"));
+    assert_eq!(credit.source_url, "https://commons.wikimedia.org/wiki/File:En-us-answer.ogg");
+
+    let requests = fake.requests();
+    assert_eq!(
+        paths(&fake),
+        ["/commons/w/api.php", "/wiktionary/en/w/api.php", "/wikidata/w/api.php", "/wikidata/w/api.php", "/commons/w/api.php", "/upload/1"],
+        "Lingua Libre, Wiktionary, the lexeme search and the lexeme, then Commons"
+    );
+    let search = &requests[2].query;
+    assert_eq!((search["action"].as_str(), search["type"].as_str(), search["search"].as_str(), search["language"].as_str()), ("wbsearchentities", "lexeme", "answer", "en"));
+    assert_eq!((requests[3].query["action"].as_str(), requests[3].query["ids"].as_str()), ("wbgetentities", "L42"), "only the exact lemma is fetched");
+    assert_eq!(requests[4].query["titles"], "File:En-us-answer.ogg", "the form spelled as the word, not 'answers'");
+    for r in requests.iter().filter(|r| r.is_api()) {
+        assert_eq!((r.query["maxlag"].as_str(), r.query["format"].as_str()), ("5", "json"), "{}", r.path);
+    }
+    assert!(requests.iter().all(|r| r.user_agent.as_deref().is_some_and(|ua| ua.ends_with(&format!("{CONTACT})")))));
+}
+
+#[tokio::test]
+async fn a_lexeme_of_another_language_with_the_same_lemma_is_not_used() {
+    let fake = FakeWikimedia::start().await;
+    // "pan" is a lemma in English (found, named "en" by the search: not even fetched) and in
+    // Asturian (Q29507 has no ISO 639-1 code: the search says "und", the lexeme's item tells).
+    fake.add_lexeme(WikiLexeme::noun("L501", "Q1860", "en", "pan", Some("En-us-pan.ogg")));
+    fake.add_lexeme(WikiLexeme::noun("L502", "Q29507", "und", "pan", Some("LL-Q29507 (ast)-Xuacu-pan.wav")));
+    fake.add_file(ogg_recording("File:En-us-pan.ogg", "Someone"));
+    fake.add_file(lingua_libre("File:LL-Q29507 (ast)-Xuacu-pan.wav", "Xuacu"));
+
+    let err = provider(&fake).generate(&word("pan", "es"), &CancellationToken::new()).await.unwrap_err();
+    assert_eq!(err, ProviderError::no_match("no recording of 'pan' in Spanish on Wikimedia Commons"));
+    let requests = fake.requests();
+    assert_eq!(paths(&fake), ["/commons/w/api.php", "/wiktionary/es/w/api.php", "/wikidata/w/api.php", "/wikidata/w/api.php"], "no file asked about");
+    assert_eq!(requests[3].query["ids"], "L502");
+}
+
+#[tokio::test]
+async fn a_lemma_that_differs_in_case_or_accents_is_not_used() {
+    let fake = FakeWikimedia::start().await;
+    // German "weg" (away, [vɛk]) is not "Weg" (path, [veːk]); Spanish "papa" is not "papá".
+    fake.add_lexeme(WikiLexeme::noun("L601", "Q188", "de", "Weg", Some("De-Weg.ogg")));
+    fake.add_lexeme(WikiLexeme::noun("L602", "Q1321", "es", "papá", Some("Es-papá.ogg")));
+    fake.add_file(ogg_recording("File:De-Weg.ogg", "Someone"));
+    fake.add_file(ogg_recording("File:Es-papá.ogg", "Someone"));
+    let p = provider(&fake);
+
+    let err = p.generate(&word("weg", "de"), &CancellationToken::new()).await.unwrap_err();
+    assert!(matches!(err, ProviderError::NoMatch { .. }), "{err:?}");
+    assert_eq!(paths(&fake).len(), 4, "the search folds case, so the lexeme is fetched, and refused");
+    assert_eq!(fake.requests()[3].query["ids"], "L601");
+
+    let err = p.generate(&word("papa", "es"), &CancellationToken::new()).await.unwrap_err();
+    assert!(matches!(err, ProviderError::NoMatch { .. }), "{err:?}");
+    assert_eq!(paths(&fake).len(), 7, "'papá' is found by the folding search and not fetched");
+    assert!(fake.requests().iter().all(|r| r.query.get("prop").map(String::as_str) != Some("imageinfo")), "no file asked about");
+
+    let found = p.generate(&word("Weg", "de"), &CancellationToken::new()).await.unwrap();
+    assert_eq!(found.attribution.map(|a| a.source_url), Some("https://commons.wikimedia.org/wiki/File:De-Weg.ogg".into()), "the exact lemma is");
 }
 
 #[tokio::test]
@@ -149,6 +235,7 @@ fn chain_config(fake: &FakeWikimedia, chain: Vec<ProviderKind>) -> Config {
     c.audio.timeout_secs = 10;
     c.wikimedia.commons_url = fake.commons_url();
     c.wikimedia.wiktionary_url = fake.wiktionary_url();
+    c.wikimedia.wikidata_url = fake.wikidata_url();
     c.wikimedia.contact = CONTACT.into();
     c.queue.backoff_base_ms = 20;
     c.queue.backoff_max_ms = 200;
@@ -246,5 +333,5 @@ async fn alone_the_provider_fails_a_word_without_a_recording_with_a_clear_messag
     assert_eq!(media[0].audio.status, deckmedia_core::MediaStatus::Failed);
     assert_eq!(media[0].audio.error.as_deref(), Some("no recording of 'xyzzy' in Spanish on Wikimedia Commons"));
     assert_eq!(query_i64(dir.path(), "SELECT attempts FROM jobs"), 1);
-    assert_eq!(fake.requests().len(), 2);
+    assert_eq!(fake.requests().len(), 3);
 }

@@ -175,7 +175,8 @@ pub struct WikimediaConfig {
     pub commons_url: String,
     /// Wiktionary's API endpoint, `{lang}` standing for the word's Wiktionary (`en`, `de`, …).
     pub wiktionary_url: String,
-    /// Wikidata's API endpoint (pictures: the word's item and its image, P18).
+    /// Wikidata's API endpoint (pictures: the word's item and its image, P18; recordings: the
+    /// word's lexeme and its pronunciation, P443).
     pub wikidata_url: String,
     /// A contact for Wikimedia's operators, sent in the User-Agent (their API etiquette asks
     /// for one): an e-mail address or a URL.

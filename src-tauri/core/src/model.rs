@@ -187,7 +187,7 @@ pub enum ProviderKind {
     #[serde(rename = "elevenlabs")]
     ElevenLabs,
     /// Wikimedia, no key: for audio, native speakers' recordings from Commons (Lingua Libre,
-    /// Wiktionary); for pictures, the photo of the word's Wikidata item (P18) under a free
+    /// Wiktionary, Wikidata lexemes); for pictures, the photo of the word's Wikidata item (P18) under a free
     /// licence. A word with none is "no match" (the next provider of a chain).
     Wikimedia,
     /// Piper neural voices run in-process (audio only; installed with `deckmedia voice install`).

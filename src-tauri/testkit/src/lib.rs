@@ -43,7 +43,7 @@ use tokio::sync::watch;
 pub use voices::{FakeVoiceRepo, RepoRequest};
 pub use anki::{AnkiBehavior, AnkiCall, AnkiFault, AnkiFaultKind, FakeAnki, FakeNote};
 pub use openverse::{FakeOpenverse, OpenverseImage, OpenverseRequest};
-pub use wikimedia::{recording_wav, FakeWikimedia, WikiFile, WikiItem, WikiRequest};
+pub use wikimedia::{recording_wav, FakeWikimedia, WikiFile, WikiForm, WikiItem, WikiLexeme, WikiRequest};
 pub use media::{is_valid_mp3, is_valid_png, is_valid_wav, mp3_for_word, png_for_word, wav_for_word};
 
 /// How the fake answers. `Behavior::default()` answers every request at once with valid media.

@@ -19,6 +19,14 @@
 //!   (a prefix search, as Wikidata's), in the order they were added, up to `limit`;
 //!   `action=wbgetentities&ids=Q1|Q2` → their English and own-language labels and
 //!   descriptions and their P18 claims (an unknown id is `"missing": ""`).
+//! * `GET /wikidata/w/api.php?action=wbsearchentities&type=lexeme&search=…` → the lexemes added
+//!   with [`FakeWikimedia::add_lexeme`] whose lemma or a form starts with the search, in every
+//!   language (the `language` parameter only names the language of descriptions), folding case
+//!   and accents, as Wikidata's (WikibaseLexemeCirrusSearch): exact lemmas first, then folded,
+//!   then prefixes, then forms (`"type": "alias"`); `match.language` is the language item's
+//!   ISO 639-1 code. `action=wbgetentities&ids=L1|L2` → the lexemes whole (`lemmas`,
+//!   `language`, `lexicalCategory`, `claims`, `forms` with `representations` and their P443
+//!   claims qualified by an accent, as Wikidata's L42), per WikibaseLexeme's `docs/topics/json.md`.
 //! * [`FakeWikimedia::maxlag`]: the next API calls answer MediaWiki's maxlag error (status 200,
 //!   `Retry-After`, `X-Database-Lag`, `MediaWiki-API-Error: maxlag`).
 //!
@@ -35,6 +43,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
 use tokio::sync::watch;
+use unicode_normalization::UnicodeNormalization;
 
 /// A file on the fake Commons.
 #[derive(Clone, Debug)]
@@ -94,6 +103,48 @@ impl WikiItem {
     }
 }
 
+/// A lexeme on the fake Wikidata.
+#[derive(Clone, Debug)]
+pub struct WikiLexeme {
+    /// `L…`.
+    pub id: String,
+    /// The language's item (`Q1321`).
+    pub language_item: String,
+    /// The language item's ISO 639-1 code, as the search names it (`und`: none).
+    pub language_code: String,
+    /// The lexical category's item (`Q1084`, noun).
+    pub category: String,
+    /// (language code, lemma).
+    pub lemmas: Vec<(String, String)>,
+    pub forms: Vec<WikiForm>,
+    /// P443 file names (no `File:`) on the lexeme itself.
+    pub recordings: Vec<String>,
+}
+
+/// A form of a [`WikiLexeme`].
+#[derive(Clone, Debug)]
+pub struct WikiForm {
+    /// (language code, spelling).
+    pub representations: Vec<(String, String)>,
+    /// P443 file names (no `File:`).
+    pub recordings: Vec<String>,
+}
+
+impl WikiLexeme {
+    /// A noun `lemma` in the language `item` (ISO 639-1 `code`), whose first form is the lemma,
+    /// recorded as `file` when given.
+    pub fn noun(id: &str, item: &str, code: &str, lemma: &str, file: Option<&str>) -> WikiLexeme {
+        let form = WikiForm { representations: vec![(code.into(), lemma.into())], recordings: file.into_iter().map(str::to_owned).collect() };
+        WikiLexeme { id: id.into(), language_item: item.into(), language_code: code.into(), category: "Q1084".into(), lemmas: vec![(code.into(), lemma.into())], forms: vec![form], recordings: Vec::new() }
+    }
+
+    /// With one more form spelled `spelling` (in the lemma's language code), recorded as `file`.
+    pub fn with_form(mut self, spelling: &str, file: Option<&str>) -> WikiLexeme {
+        self.forms.push(WikiForm { representations: vec![(self.language_code.clone(), spelling.into())], recordings: file.into_iter().map(str::to_owned).collect() });
+        self
+    }
+}
+
 impl WikiFile {
     /// A photo (`image/jpeg` as Commons reports it; the bytes are whatever the test gives)
     /// by `author` under `licence` (`CC BY-SA 4.0`, `CC BY-NC 2.0`, `Fair use`, …).
@@ -130,6 +181,7 @@ struct FakeState {
     /// (wiktionary language, page title) → file titles on the page.
     pages: Vec<(String, String, Vec<String>)>,
     items: Vec<WikiItem>,
+    lexemes: Vec<WikiLexeme>,
     /// API calls still to be answered with a maxlag error, and its Retry-After.
     maxlag: (u32, u64),
     requests: Vec<WikiRequest>,
@@ -185,6 +237,10 @@ impl FakeWikimedia {
 
     pub fn add_item(&self, item: WikiItem) {
         lock(&self.shared.state).items.push(item);
+    }
+
+    pub fn add_lexeme(&self, lexeme: WikiLexeme) {
+        lock(&self.shared.state).lexemes.push(lexeme);
     }
 
     pub fn add_file(&self, file: WikiFile) {
@@ -341,6 +397,11 @@ async fn wikidata(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<Str
     let state = lock(&shared.state);
     let arg = |k: &str| q.get(k).cloned().unwrap_or_default();
     match arg("action").as_str() {
+        "wbsearchentities" if arg("type") == "lexeme" => {
+            let limit: usize = arg("limit").parse().unwrap_or(7);
+            let hits: Vec<Value> = lexeme_hits(&state.lexemes, &arg("search")).into_iter().take(limit).map(|(l, kind, text)| lexeme_hit(l, kind, text, &arg("language"))).collect();
+            json_response(json!({"searchinfo": {"search": arg("search")}, "search": hits, "success": 1}))
+        }
         "wbsearchentities" => {
             let (search, language) = (arg("search").to_lowercase(), arg("language"));
             let limit: usize = arg("limit").parse().unwrap_or(7);
@@ -358,9 +419,10 @@ async fn wikidata(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<Str
         "wbgetentities" => {
             let mut entities = Map::new();
             for id in arg("ids").split('|') {
-                let entity = match state.items.iter().find(|i| i.id == id) {
-                    Some(i) => entity_json(i),
-                    None => json!({"id": id, "missing": ""}),
+                let entity = match (state.items.iter().find(|i| i.id == id), state.lexemes.iter().find(|l| l.id == id)) {
+                    (Some(i), _) => entity_json(i),
+                    (None, Some(l)) => lexeme_json(l),
+                    (None, None) => json!({"id": id, "missing": ""}),
                 };
                 entities.insert(id.to_string(), entity);
             }
@@ -383,6 +445,81 @@ fn entity_json(i: &WikiItem) -> Value {
         "labels": {"en": text("en", &i.english_label), i.language.clone(): text(&i.language, &i.label)},
         "descriptions": {"en": text("en", &i.english_description), i.language.clone(): text(&i.language, &i.description)},
         "claims": {"P18": claims}})
+}
+
+/// Case and accents folded, as the search's `near_match_folded`.
+fn fold(text: &str) -> String {
+    text.trim().nfd().filter(|c| !('\u{300}'..='\u{36f}').contains(c)).collect::<String>().to_lowercase()
+}
+
+/// The lexemes a search finds, best first (exact lemma, folded lemma, lemma prefix, then the
+/// same for forms), each once: (lexeme, `label` or `alias`, the matched text).
+fn lexeme_hits<'a>(lexemes: &'a [WikiLexeme], search: &str) -> Vec<(&'a WikiLexeme, &'static str, &'a str)> {
+    let rank = |text: &str| {
+        if text == search.trim() {
+            Some(0)
+        } else if fold(text) == fold(search) {
+            Some(1)
+        } else {
+            fold(text).starts_with(&fold(search)).then_some(2)
+        }
+    };
+    let mut hits: Vec<(u8, &WikiLexeme, &'static str, &str)> = Vec::new();
+    for l in lexemes {
+        let lemma = l.lemmas.iter().filter_map(|(_, t)| rank(t).map(|r| (r, "label", t.as_str()))).min();
+        let form = l.forms.iter().flat_map(|f| f.representations.iter()).filter_map(|(_, t)| rank(t).map(|r| (r + 3, "alias", t.as_str()))).min();
+        if let Some((r, kind, text)) = lemma.or(form) {
+            hits.push((r, l, kind, text));
+        }
+    }
+    hits.sort_by_key(|h| h.0);
+    hits.into_iter().map(|(_, l, kind, text)| (l, kind, text)).collect()
+}
+
+/// One lexeme hit as `wbsearchentities` gives it: the first lemma as the label, "language,
+/// category" as the description.
+fn lexeme_hit(l: &WikiLexeme, kind: &str, text: &str, uselang: &str) -> Value {
+    let (lemma_code, lemma) = l.lemmas.first().cloned().unwrap_or_default();
+    let description = format!("{}, {}", l.language_item, l.category);
+    json!({"id": l.id, "title": format!("Lexeme:{}", l.id), "pageid": 54_000_000, "repository": "wikidata",
+        "url": format!("//www.wikidata.org/wiki/Lexeme:{}", l.id), "concepturi": format!("http://www.wikidata.org/entity/{}", l.id),
+        "label": lemma, "description": description,
+        "display": {"label": {"value": lemma, "language": lemma_code}, "description": {"value": description, "language": uselang}},
+        "match": {"type": kind, "language": l.language_code, "text": text}})
+}
+
+/// Terms keyed by language code (`lemmas`, `representations`).
+fn terms_json(terms: &[(String, String)]) -> Value {
+    Value::Object(terms.iter().map(|(code, value)| (code.clone(), json!({"language": code, "value": value}))).collect())
+}
+
+/// P443 statements, qualified by the accent (P5237) as Wikidata's are.
+fn recordings_json(owner: &str, files: &[String]) -> Value {
+    let claims: Vec<Value> = files
+        .iter()
+        .enumerate()
+        .map(|(n, f)| json!({"mainsnak": {"snaktype": "value", "property": "P443", "hash": format!("{n:040x}"), "datavalue": {"value": f, "type": "string"}, "datatype": "commonsMedia"},
+            "type": "statement",
+            "qualifiers": {"P5237": [{"snaktype": "value", "property": "P5237", "datavalue": {"value": {"entity-type": "item", "numeric-id": 7976, "id": "Q7976"}, "type": "wikibase-entityid"}, "datatype": "wikibase-item"}]},
+            "qualifiers-order": ["P5237"], "id": format!("{owner}${n:08X}-0000-4000-8000-000000000000"), "rank": "normal"}))
+        .collect();
+    if claims.is_empty() { json!({}) } else { json!({"P443": claims}) }
+}
+
+/// A lexeme as `wbgetentities` gives it (all of it: no `props` filter applies to lexemes' own parts).
+fn lexeme_json(l: &WikiLexeme) -> Value {
+    let forms: Vec<Value> = l
+        .forms
+        .iter()
+        .enumerate()
+        .map(|(n, f)| {
+            let id = format!("{}-F{}", l.id, n + 1);
+            json!({"id": id, "representations": terms_json(&f.representations), "grammaticalFeatures": ["Q110786"], "claims": recordings_json(&id, &f.recordings)})
+        })
+        .collect();
+    json!({"pageid": 54_000_000, "ns": 146, "title": format!("Lexeme:{}", l.id), "lastrevid": 2_000_000_000u64, "modified": "2024-02-25T11:10:42Z",
+        "type": "lexeme", "id": l.id, "lemmas": terms_json(&l.lemmas), "lexicalCategory": l.category, "language": l.language_item,
+        "claims": recordings_json(&l.id, &l.recordings), "forms": forms, "senses": [], "nextFormId": l.forms.len() + 1, "nextSenseId": 1})
 }
 
 async fn upload(State(shared): State<Arc<Shared>>, Path(n): Path<usize>, headers: HeaderMap) -> Response {

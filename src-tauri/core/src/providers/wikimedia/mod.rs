@@ -5,12 +5,16 @@
 //! 1. a **Lingua Libre** file of exactly that word (a Commons search of file titles
 //!    `LL-Q<item> (<iso639-3>)-<speaker>-<word>.wav`);
 //! 2. a **Wiktionary** pronunciation file on the word's page of that language's Wiktionary
-//!    (`prop=images`: `En-us-apple.ogg`, `De-Apfel.ogg`, or a Lingua Libre file there).
+//!    (`prop=images`: `En-us-apple.ogg`, `De-Apfel.ogg`, or a Lingua Libre file there);
+//! 3. a **Wikidata lexeme**'s pronunciation (P443): the word's lexemes in its language
+//!    (`wbsearchentities` with `type=lexeme`, then `wbgetentities`), only those with the word as a
+//!    lemma, exactly (NFC; case and accents count), and of those the recordings of the form
+//!    spelled as the word ([`lexemes`]).
 //!
 //! The file's URL, type and credit come from Commons (`prop=imageinfo`); the credit (speaker,
 //! licence, file page) travels with the media ([`MediaBytes::attribution`]), as CC BY-SA asks.
-//! No recording is [`ProviderError::NoMatch`] (a chain asks its next member), remembered for
-//! a while ([`misses`]) so the word is not asked about again every run.
+//! No recording from any of the three is [`ProviderError::NoMatch`] (a chain asks its next
+//! member), remembered for a while ([`misses`]) so the word is not asked about again every run.
 //!
 //! **Formats.** Lingua Libre's WAV (16-bit PCM) is trimmed and encoded to Ogg Vorbis with the
 //! offline voice's own code ([`super::audio`]). Ogg Vorbis is the app's format already; Opus,
@@ -21,14 +25,20 @@
 //! **Etiquette** (<https://www.mediawiki.org/wiki/API:Etiquette>): a User-Agent naming the app and
 //! a contact (`[wikimedia] contact`); `maxlag=5` on every API call, a `maxlag` answer (or a
 //! 429/503) is [`ProviderError::Retryable`] with the server's `Retry-After`, which pauses the
-//! provider, not the word; at most [`MAX_CONCURRENCY`] requests at once; no redirects followed.
-//! Base URLs are configurable so tests (and mirrors) point them elsewhere.
+//! provider, not the word; one request at a time per word, at most [`MAX_CONCURRENCY`] at once;
+//! no redirects followed. Base URLs are configurable so tests (and mirrors) point them elsewhere.
 //!
-//! Not here: Wikidata lexemes (P443), and choosing among speakers (the search's first exact
-//! match is taken).
+//! **Settings key.** The lexemes (and `[wikimedia] wikidata_url`) are not part of
+//! [`Provider::settings_key`]: they only find recordings for words the first two had none for,
+//! so no stored recording would come out differently. A word remembered as a miss before the
+//! lexemes were asked is asked again once its miss expires (`negative_cache_days`).
+//!
+//! Not here: choosing among speakers or homographs (the first exact match is taken: Lingua
+//! Libre's search order, the lexeme search's order).
 
 pub mod api;
 pub mod client;
+pub mod lexemes;
 pub mod misses;
 pub mod photos;
 pub mod titles;
@@ -61,7 +71,7 @@ pub struct WikimediaSettings {
     pub commons_url: String,
     /// With `{lang}` for the Wiktionary's subdomain.
     pub wiktionary_url: String,
-    /// Wikidata's API (the photo provider).
+    /// Wikidata's API (the photo provider, and the recordings' lexemes).
     pub wikidata_url: String,
     pub contact: String,
     /// How long "no recording" is believed (zero: not cached).
@@ -95,6 +105,7 @@ pub use self::client::user_agent;
 pub struct WikimediaProvider {
     settings: WikimediaSettings,
     commons: reqwest::Url,
+    wikidata: reqwest::Url,
     wiki: WikiClient,
     misses: Arc<MissCache>,
 }
@@ -104,10 +115,11 @@ impl WikimediaProvider {
     pub fn new(settings: WikimediaSettings, cache: Option<&Path>) -> Result<Self, ProviderError> {
         let commons = client::endpoint("Commons URL", &settings.commons_url)?;
         let wiktionary = client::endpoint("Wiktionary URL", &settings.wiktionary_url.replace("{lang}", "en"))?;
-        let direct = crate::net::is_loopback(&commons) && crate::net::is_loopback(&wiktionary);
+        let wikidata = client::endpoint("Wikidata URL", &settings.wikidata_url)?;
+        let direct = [&commons, &wiktionary, &wikidata].into_iter().all(crate::net::is_loopback);
         let wiki = WikiClient::new(&settings.contact, settings.timeout, settings.connect_timeout, direct)?;
         let misses = Arc::new(MissCache::open(cache, settings.negative_cache));
-        Ok(WikimediaProvider { settings, commons, wiki, misses })
+        Ok(WikimediaProvider { settings, commons, wikidata, wiki, misses })
     }
 
     pub fn user_agent(&self) -> &str {
@@ -127,10 +139,11 @@ impl WikimediaProvider {
         if self.cached_miss(lang, &word).await {
             return Err(no_match());
         }
-        for source in [titles::Source::LinguaLibre, titles::Source::Wiktionary] {
+        for source in [titles::Source::LinguaLibre, titles::Source::Wiktionary, titles::Source::WikidataLexeme] {
             let found = match source {
                 titles::Source::LinguaLibre => self.lingua_libre(lang, &word).await?,
                 titles::Source::Wiktionary => self.wiktionary(lang, &word).await?,
+                titles::Source::WikidataLexeme => self.lexemes(lang, &word).await?,
             };
             if let Some(media) = self.fetch_first(&found).await? {
                 return Ok(media);
@@ -162,6 +175,22 @@ impl WikimediaProvider {
         let json = self.wiki.api(&endpoint, &api::page_images_params(word)).await?;
         let found = api::page_image_titles(&json);
         Ok(titles::candidates(found.iter().map(String::as_str), lang, word))
+    }
+
+    /// The pronunciations on the word's Wikidata lexemes, as Commons titles.
+    async fn lexemes(&self, lang: &Language, word: &str) -> Result<Vec<Candidate>, ProviderError> {
+        let found = self.wiki.api(&self.wikidata, &lexemes::search_params(lang, word)).await?;
+        let ids = lexemes::candidate_ids(&found, lang, word);
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let json = self.wiki.api(&self.wikidata, &lexemes::entities_params(&ids)).await?;
+        let found: Vec<lexemes::Lexeme> = ids.iter().filter_map(|id| lexemes::lexeme(&json, id)).collect();
+        let files = lexemes::recordings_of(&found, lang, word);
+        Ok(files
+            .into_iter()
+            .map(|name| Candidate { title: format!("File:{name}"), source: titles::Source::WikidataLexeme, closeness: titles::Closeness::Exact })
+            .collect())
     }
 
     /// The first candidate Commons can describe and serve, as the app's audio; `None` when

@@ -80,11 +80,13 @@ pub fn language(code: &str) -> Option<&'static Language> {
     LANGUAGES.iter().find(|l| l.code == primary || l.iso3 == primary)
 }
 
-/// Where a file's name says it comes from.
+/// Where a recording was found (for the first two, what its file name says).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Source {
     LinguaLibre,
     Wiktionary,
+    /// A pronunciation (P443) on the word's Wikidata lexeme ([`super::lexemes`]).
+    WikidataLexeme,
 }
 
 /// How well a file's word part matches the word.

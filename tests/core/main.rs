@@ -17,6 +17,7 @@ mod offline;
 mod plan;
 mod scripted;
 mod shape;
+mod slots;
 mod openai_provider;
 mod photos;
 mod pictograms;

@@ -103,7 +103,7 @@ describe("deck view", () => {
   it("inline edit: Enter saves text and translation through update_word, Escape cancels", async () => {
     const backend = new Backend({
       deck_media: () => ({ total: 1, offset: 0, items: [word(10, "perro", { translation: "dog" })] }),
-      update_word: ({ wordId, text, translation }) => ({ id: wordId, deck_id: 1, text, language: "es", translation, note: null, position: 0 }),
+      update_word: ({ wordId, text, translation }) => ({ id: wordId, deck_id: 1, text, language: "es", translation, note: null, sentence: null, position: 0 }),
     });
     const { app } = await openDeck(backend);
 
@@ -136,7 +136,7 @@ describe("deck view", () => {
     const backend = new Backend({
       snapshot: () => snapshot([batch()]),
       deck_media: () => ({ total: 2, offset: 0, items: [word(10, "perro"), word(11, "gato")] }),
-      update_word: ({ wordId, text, translation }) => ({ id: wordId, deck_id: 1, text, language: "es", translation, note: null, position: 0 }),
+      update_word: ({ wordId, text, translation }) => ({ id: wordId, deck_id: 1, text, language: "es", translation, note: null, sentence: null, position: 0 }),
     });
     const { app } = await openDeck(backend);
     $("[data-testid=word-translation]", row(10)).click();
@@ -222,7 +222,7 @@ describe("deck view", () => {
     const plan: BatchPlan = {
       deck_id: 1,
       deck: "Spanish A1",
-      kinds: [{ kind: "audio", provider: "openai tts-1", to_make: 300, repair: 0, existing: 0, same_elsewhere: 0, in_other_batch: 0, characters: 3000, cost: { type: "estimated", amount: 0.045, currency: "USD" }, limits: "4 at once", line: kindLine }],
+      kinds: [{ kind: "audio", provider: "openai tts-1", to_make: 300, repair: 0, existing: 0, same_elsewhere: 0, in_other_batch: 0, no_text: 0, characters: 3000, cost: { type: "estimated", amount: 0.045, currency: "USD" }, limits: "4 at once", line: kindLine }],
       cost: { type: "estimated", amount: 0.045, currency: "USD" },
       calls: 300,
       confirm: true,
@@ -407,9 +407,9 @@ describe("decks page", () => {
       list_decks: () => [deck()],
       create_deck: ({ name }) => {
         if (name === "Spanish A1") throw { code: "conflict", message: "A deck named 'Spanish A1' already exists" };
-        return { id: 3, name, language: "de", word_count: 0, created_at: 0 };
+        return { id: 3, name, language: "de", word_count: 0, created_at: 0, slots: ["image", "audio"], translation_language: "" };
       },
-      rename_deck: ({ deckId, name }) => ({ id: deckId, name, language: "es", word_count: 100, created_at: 0 }),
+      rename_deck: ({ deckId, name }) => ({ id: deckId, name, language: "es", word_count: 100, created_at: 0, slots: ["image", "audio"], translation_language: "" }),
     });
     const { app } = await startApp();
     ($("#new-deck-name") as HTMLInputElement).value = "Spanish A1";

@@ -239,7 +239,7 @@ impl Core {
             if put_media(&tx, word_id, kind, &media, now, OnExisting::Keep)? {
                 match kind {
                     MediaKind::Image => report.pictures += 1,
-                    MediaKind::Audio => report.audio += 1,
+                    _ => report.audio += 1,
                 }
             }
         }

@@ -14,6 +14,7 @@ mod failures;
 mod happy_path;
 mod keys;
 mod reliability;
+mod slots;
 mod wikimedia;
 mod undo;
 mod voices;

@@ -495,7 +495,7 @@ pub fn clean_name(name: &str) -> Result<String> {
 pub fn clean_language(lang: &str) -> Result<String> {
     let l = lang.trim();
     if l.len() > 35 || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(Error::invalid(format!("'{l}' is not a language code (like en, de, pt-BR)")));
+        return Err(Error::invalid(format!("'{}' is not a language code (like en, de, pt-BR)", crate::text::clip(l))));
     }
     Ok(l.to_string())
 }

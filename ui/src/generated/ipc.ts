@@ -549,6 +549,14 @@ export const PROVIDER_KINDS: { kind: ProviderKind; label: string; needsKey: bool
   { kind: "openverse", label: "Openverse (licensed photos)", needsKey: false, makes: ["image"] },
 ];
 
+/** Each kind of media as people read it (the core's `wording::kind_name`). */
+export const MEDIA_KIND_NAMES: Record<MediaKind, string> = {
+  image: "pictures",
+  audio: "audio",
+  translation_audio: "translation audio",
+  sentence_audio: "sentence audio",
+};
+
 /** Every command: its arguments (camelCase, as `invoke` takes them) and what it resolves with. */
 export type Commands = {
   app_info: { args: Record<string, never>; result: AppInfo };
@@ -563,6 +571,8 @@ export type Commands = {
   add_words: { args: { deckId: number; words: Array<NewWord> }; result: AddWords };
   deck_media: { args: { deckId: number; offset: number; limit: number }; result: MediaPage };
   update_word: { args: { wordId: number; text: string; translation: string | null }; result: Word };
+  set_sentence: { args: { wordId: number; sentence: string | null }; result: Word };
+  set_deck_slots: { args: { deckId: number; slots: Array<MediaKind>; translationLanguage: string | null }; result: Deck };
   delete_word: { args: { wordId: number }; result: null };
   read_media: { args: { path: string }; result: ArrayBuffer };
   plan_batch: { args: { deckId: number; kinds: Array<MediaKind> }; result: BatchPlan };

@@ -145,3 +145,33 @@ async fn the_translation_is_read_in_the_decks_translation_language_english_unles
     let last = audio.calls().pop().unwrap();
     assert_eq!((last.kind, last.word.as_str(), last.language.as_str()), (MediaKind::Audio, "dog", "de"));
 }
+
+#[tokio::test]
+async fn an_exported_package_imports_back_with_its_sentences_and_sentence_audio() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = Core::open_with_config(dir.path(), Config::default()).unwrap();
+    let deck = sentence_deck(&core);
+    core.generate(deck, &[MediaKind::Audio, MediaKind::SentenceAudio], false).unwrap();
+    run(&core).await;
+    let apkg = dir.path().join("round.apkg");
+    core.export("Spanish slots", ExportFormat::Apkg, &apkg, false).unwrap();
+    let made = core.media_page(deck, 0, 10).unwrap().items;
+    let made_sentence = std::fs::read(made.iter().find(|w| w.text == "perro").unwrap().sentence_audio.path.as_ref().unwrap()).unwrap();
+
+    let other = tempfile::tempdir().unwrap();
+    let fresh = Core::open_with_config(other.path(), Config::default()).unwrap();
+    let report = fresh.import_apkg(&apkg, Some("Back"), "es").unwrap();
+    assert_eq!(report.audio, 3, "two word recordings and one sentence recording: {report:?}");
+    let back = fresh.deck_by_name("Back").unwrap();
+    let words = fresh.media_page(back.id, 0, 10).unwrap().items;
+    let perro = words.iter().find(|w| w.text == "perro").unwrap();
+    assert_eq!(perro.sentence.as_deref(), Some("El perro come pan."));
+    assert_eq!((perro.sentence_audio.status, perro.sentence_audio.stale), (MediaStatus::Done, false));
+    assert_eq!(std::fs::read(perro.sentence_audio.path.as_ref().unwrap()).unwrap(), made_sentence);
+    assert_ne!(perro.audio.path, perro.sentence_audio.path, "the word's recording is not taken for the sentence's");
+    let gato = words.iter().find(|w| w.text == "gato").unwrap();
+    assert_eq!((gato.sentence.as_deref(), gato.sentence_audio.status), (None, MediaStatus::None));
+    // The imported recordings count as made: generating the deck's slots makes nothing.
+    let plan = fresh.plan(back.id, &[MediaKind::Audio, MediaKind::SentenceAudio], false).unwrap();
+    assert_eq!(plan.calls, 0, "{}", plan.summary);
+}

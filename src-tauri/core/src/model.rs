@@ -514,6 +514,19 @@ pub struct WordMedia {
     pub undoable: bool,
 }
 
+impl Word {
+    /// The text media of `kind` is made from: the word, its translation or its sentence
+    /// (`None` when the word has none). The queue's SQL says the same in
+    /// `queue::source_text_sql`.
+    pub fn source_text(&self, kind: MediaKind) -> Option<&str> {
+        match kind {
+            MediaKind::Image | MediaKind::Audio => Some(self.text.as_str()),
+            MediaKind::TranslationAudio => self.translation.as_deref(),
+            MediaKind::SentenceAudio => self.sentence.as_deref(),
+        }
+    }
+}
+
 impl WordMedia {
     /// The word's media of one kind.
     pub fn media(&self, kind: MediaKind) -> &MediaState {

@@ -175,3 +175,32 @@ async fn an_exported_package_imports_back_with_its_sentences_and_sentence_audio(
     let plan = fresh.plan(back.id, &[MediaKind::Audio, MediaKind::SentenceAudio], false).unwrap();
     assert_eq!(plan.calls, 0, "{}", plan.summary);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anki_push_fills_a_sentence_audio_field_by_its_name_and_leaves_notes_without_one_alone() {
+    use deckmedia_core::anki::PushOptions;
+    use deckmedia_testkit::{AnkiBehavior, Behavior, FakeAnki};
+    let s = setup(Behavior::default(), 4).await;
+    let deck = sentence_deck(&s.core);
+    s.core.generate(deck, &[MediaKind::Audio, MediaKind::SentenceAudio], false).unwrap();
+    run(&s.core).await;
+    let anki = FakeAnki::start(AnkiBehavior::default()).await;
+    anki.add_deck("Spanish slots");
+    anki.add_model("Vocab", &["Front", "Back", "Audio", "Sentence Audio"]);
+    anki.add_model("Basic", &["Front", "Back", "Audio"]);
+    let perro = anki.add_note("Spanish slots", "Vocab", &[("Front", "perro")]);
+    let gato = anki.add_note("Spanish slots", "Basic", &[("Front", "gato")]);
+
+    let opts = PushOptions { url: Some(anki.url()), timeout: Duration::from_secs(10), ..Default::default() };
+    let report = tokio::task::block_in_place(|| s.core.anki_push_with(deck, &opts, &mut |_, _| {})).unwrap();
+    assert_eq!(report.updated, 2, "{report:?}");
+    let perro = anki.note(perro).unwrap();
+    let (word, sentence) = (perro.field("Audio").unwrap().to_string(), perro.field("Sentence Audio").unwrap().to_string());
+    assert!(word.starts_with("[sound:deckmedia-") && sentence.starts_with("[sound:deckmedia-") && word != sentence, "{word} / {sentence}");
+    let stored = anki.media();
+    let name = sentence.trim_start_matches("[sound:").trim_end_matches(']');
+    let made = s.core.media_page(deck, 0, 10).unwrap().items.into_iter().find(|w| w.text == "perro").unwrap();
+    assert_eq!(stored.get(name), Some(&std::fs::read(made.sentence_audio.path.unwrap()).unwrap()));
+    // gato has no sentence audio and its note type no field for it: only its word audio is set.
+    assert!(anki.note(gato).unwrap().field("Audio").unwrap().starts_with("[sound:deckmedia-"));
+}

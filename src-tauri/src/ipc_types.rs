@@ -110,6 +110,8 @@ command_table! {
     decks::add_words(deck_id: DeckId, words: Vec<NewWord>) -> AddWords;
     decks::deck_media(deck_id: DeckId, offset: i64, limit: i64) -> MediaPage;
     decks::update_word(word_id: WordId, text: String, translation: Option<String>) -> Word;
+    decks::set_sentence(word_id: WordId, sentence: Option<String>) -> Word;
+    decks::set_deck_slots(deck_id: DeckId, slots: Vec<MediaKind>, translation_language: Option<String>) -> Deck;
     decks::delete_word(word_id: WordId) -> ();
     media::read_media(path: String) -> tauri::ipc::Response as MediaBytes;
     batches::plan_batch(deck_id: DeckId, kinds: Vec<MediaKind>) -> BatchPlan;
@@ -194,6 +196,17 @@ fn provider_kinds() -> String {
     out
 }
 
+/// What each kind of media is called ("sentence audio"): the core's words
+/// (`wording::kind_name`), the same in the CLI's dry run and the window.
+fn media_kind_names() -> String {
+    let mut out = String::from("/** Each kind of media as people read it (the core's `wording::kind_name`). */\nexport const MEDIA_KIND_NAMES: Record<MediaKind, string> = {\n");
+    for k in MediaKind::ALL {
+        out.push_str(&format!("  {}: {:?},\n", k.as_str(), deckmedia_core::wording::kind_name(k)));
+    }
+    out.push_str("};\n\n");
+    out
+}
+
 /// The whole generated file.
 pub fn typescript() -> String {
     let cfg = Config::new().with_large_int("number");
@@ -224,6 +237,7 @@ pub fn typescript() -> String {
     out.push_str(&format!("/** The name of the one Tauri event; its payload is an {}. */\n", <AppEvent as TS>::name(&cfg)));
     out.push_str(&format!("export const EVENT_NAME = {:?};\n\n", crate::bridge::EVENT));
     out.push_str(&provider_kinds());
+    out.push_str(&media_kind_names());
     out.push_str("/** Every command: its arguments (camelCase, as `invoke` takes them) and what it resolves with. */\nexport type Commands = {\n");
     for c in commands(&cfg) {
         let args = if c.args.is_empty() {

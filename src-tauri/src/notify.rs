@@ -44,9 +44,10 @@ impl<R: tauri::Runtime> Notifier for PluginNotifier<R> {
     }
 }
 
-/// What the batch made, e.g. "images and audio", "images", "audio".
+/// What the batch made, e.g. "images and audio", "images", "audio" (any recording: of the word,
+/// its translation or its sentence).
 fn kinds_text(kinds: &[MediaKind]) -> &'static str {
-    match (kinds.contains(&MediaKind::Image), kinds.contains(&MediaKind::Audio)) {
+    match (kinds.contains(&MediaKind::Image), kinds.iter().any(|k| k.is_audio())) {
         (true, true) => "images and audio",
         (true, false) => "images",
         _ => "audio",

@@ -130,7 +130,7 @@ async fn retry_with_and_regenerate_with_pick_another_provider() {
     assert_eq!(state(&media, "zebra", "image")["provider"], "offline");
 
     let one = env.run(&["regenerate", "--deck", "Fruit", "--word", "apple", "--with", "offline"]).await.clean_failure();
-    assert!(one.contains("--with needs --image or --audio"), "{one}");
+    assert!(one.contains("--with needs --image, --audio or --kinds"), "{one}");
     env.run(&["regenerate", "--deck", "Fruit", "--word", "apple", "--audio", "--with", "offline"]).await.ok();
     env.run(&["worker", "--until-idle"]).await.ok();
     let media = env.media("Fruit").await;

@@ -15,6 +15,7 @@ mod happy_path;
 mod keys;
 mod pictures;
 mod reliability;
+mod slots;
 mod wikimedia;
 mod undo;
 mod voices;

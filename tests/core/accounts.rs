@@ -41,7 +41,7 @@ impl Paid {
     fn calls(self, s: &Stats) -> usize {
         match self.kind() {
             MediaKind::Image => s.images,
-            MediaKind::Audio => s.audio,
+            _ => s.audio,
         }
     }
     /// The start of the provider's own message in its real quota answer.

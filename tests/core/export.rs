@@ -171,8 +171,9 @@ async fn an_apkg_has_one_note_per_word_and_every_referenced_file_byte_for_byte()
     assert_eq!(pkg.i64(&format!("SELECT COUNT(*) FROM cards c JOIN notes n ON n.id = c.nid WHERE c.ord = 0 AND c.did = {did}")), 4);
 
     for (note, (word, translation)) in notes.iter().zip(SPANISH) {
-        assert_eq!(note.fields.len(), 5, "Word, Translation, Picture, Audio, Attribution: {:?}", note.fields);
+        assert_eq!(note.fields.len(), 8, "Word, Translation, Picture, Audio, Attribution, Sentence, TranslationAudio, SentenceAudio: {:?}", note.fields);
         assert_eq!(note.fields[4], "", "media that needs no credit leaves Attribution empty");
+        assert_eq!(&note.fields[5..], ["", "", ""], "no sentence, no translation or sentence audio asked for");
         assert_eq!((note.fields[0].as_str(), note.fields[1].as_str()), (word, translation));
         assert_eq!(note.sfld, word, "the sort field is the word");
         assert_eq!(note.csum, sha1_csum(word));
@@ -189,10 +190,13 @@ async fn an_apkg_has_one_note_per_word_and_every_referenced_file_byte_for_byte()
     let model = &models[notetype_id().to_string()];
     assert_eq!(model["name"], NOTETYPE_NAME);
     let fields: Vec<&str> = model["flds"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["Word", "Translation", "Picture", "Audio", "Attribution"]);
+    assert_eq!(fields, ["Word", "Translation", "Picture", "Audio", "Attribution", "Sentence", "TranslationAudio", "SentenceAudio"]);
     assert_eq!(model["tmpls"].as_array().unwrap().len(), 1);
     assert!(model["tmpls"][0]["qfmt"].as_str().unwrap().contains("{{Picture}}"));
-    assert!(model["tmpls"][0]["afmt"].as_str().unwrap().contains("{{Translation}}"));
+    let back = model["tmpls"][0]["afmt"].as_str().unwrap();
+    for field in ["{{Translation}}", "{{TranslationAudio}}", "{{Sentence}}", "{{SentenceAudio}}"] {
+        assert!(back.contains(field), "the back shows {field}: {back}");
+    }
     let decks = pkg.col_json("decks");
     assert_eq!(decks[did.to_string()]["name"], "Spanish A1");
     assert_eq!(decks[did.to_string()]["id"], did);
@@ -253,7 +257,8 @@ async fn a_word_without_a_picture_exports_an_empty_field_not_a_broken_reference(
 
 fn read_csv(path: &Path) -> Vec<Vec<String>> {
     let mut r = csv::ReaderBuilder::new().has_headers(true).from_path(path).unwrap();
-    assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), ["word", "translation", "language", "picture", "audio", "attribution"]);
+    let header = ["word", "translation", "language", "picture", "audio", "attribution", "sentence", "translation_audio", "sentence_audio"];
+    assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), header);
     r.records().map(|rec| rec.unwrap().iter().map(String::from).collect()).collect()
 }
 
@@ -344,7 +349,7 @@ async fn hostile_word_text_is_escaped_and_never_names_a_file() {
     assert!(pkg.media.values().all(|n| is_our_media_name(n)), "{:?}", pkg.media);
     let notes = pkg.notes();
     for (note, (word, translation)) in notes.iter().zip(hostile) {
-        assert_eq!(note.fields.len(), 5);
+        assert_eq!(note.fields.len(), 8);
         assert_eq!(note.sfld, word, "the sort field is the plain text");
         assert_eq!(note.csum, sha1_csum(word));
         for f in &note.fields[..2] {

@@ -18,6 +18,7 @@ mod offline;
 mod plan;
 mod scripted;
 mod shape;
+mod slots;
 mod openai_provider;
 mod photos;
 mod pictograms;

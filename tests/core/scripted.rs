@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 pub struct Call {
     pub kind: MediaKind,
     pub word: String,
+    pub language: String,
     pub at: Instant,
 }
 
@@ -72,7 +73,7 @@ impl Scripted {
     /// A core on `dir` whose providers are `image` and `audio`, `concurrency` at once each.
     pub fn core(dir: &std::path::Path, config: Config, (image, audio): (Scripted, Scripted), concurrency: u32) -> Core {
         let slot = |p: Scripted| ProviderSlot { provider: Arc::new(p), max_concurrency: concurrency, requests_per_minute: 0 };
-        Core::open_with_providers(dir, config, ProviderSet { image: slot(image), audio: slot(audio), alternatives: Vec::new() }).expect("open core")
+        Core::open_with_providers(dir, config, ProviderSet::new(slot(image), slot(audio), Vec::new())).expect("open core")
     }
 }
 
@@ -87,7 +88,7 @@ impl Provider for Scripted {
 
     fn generate<'a>(&'a self, request: &'a MediaRequest, cancel: &'a CancellationToken) -> ProviderFuture<'a> {
         Box::pin(async move {
-            self.inner.calls.lock().unwrap().push(Call { kind: request.kind, word: request.text.clone(), at: Instant::now() });
+            self.inner.calls.lock().unwrap().push(Call { kind: request.kind, word: request.text.clone(), language: request.language.clone(), at: Instant::now() });
             if let Some(tx) = &self.inner.started {
                 tx.send_modify(|c| *c += 1);
             }
@@ -102,7 +103,7 @@ impl Provider for Scripted {
             bytes.resize(self.size.max(bytes.len()), b'.');
             let (mime, ext) = match request.kind {
                 MediaKind::Image => ("image/png", "png"),
-                MediaKind::Audio => ("audio/mpeg", "mp3"),
+                _ => ("audio/mpeg", "mp3"),
             };
             Ok(MediaBytes::new(bytes, mime, ext))
         })

@@ -274,7 +274,7 @@ async fn a_chain_gives_human_recordings_where_they_exist_and_the_offline_voice_e
     core.export("Frutas", ExportFormat::Apkg, &pkg, false).unwrap();
     let notes = apkg_notes(&pkg);
     let (_, apple_fields) = notes.iter().find(|(w, _)| w == "manzana").unwrap();
-    assert_eq!(apple_fields.len(), 5);
+    assert_eq!(apple_fields.len(), 8);
     assert!(apple_fields[3].starts_with("[sound:deckmedia-") && apple_fields[3].ends_with(".ogg]"), "{:?}", apple_fields[3]);
     assert_eq!(
         apple_fields[4],

@@ -31,6 +31,9 @@ for (let i = 0; i < 250; i++) {
     undoable: i === 2,
     language: "es",
     translation: i < TRANS.length ? TRANS[i]! : null,
+    sentence: i === 1 ? "El perro come pan." : null,
+    translation_audio: none(),
+    sentence_audio: i === 1 ? { ...none(), status: "done", path: "data:audio/ogg;base64," } : none(),
     image: done ? { ...none(), status: "done", path: picture(text, i) } : i === 83 ? { ...none(), status: "failed", error: "HTTP 400: the prompt was rejected" } : { ...none(), status: "queued" },
     audio: i < 200 ? { ...none(), status: "done", path: "data:audio/ogg;base64," } : i === 200 ? { ...none(), status: "waiting" } : { ...none(), status: "queued" },
   });
@@ -38,9 +41,9 @@ for (let i = 0; i < 250; i++) {
 words[3]!.audio = { ...none(), status: "running" };
 
 const decks: DeckSummary[] = [
-  { id: 1, name: "Spanish A1", language: "es", word_count: 250, created_at: 0, images_done: 83, audio_done: 200, images_failed: 1, audio_failed: 0 },
-  { id: 2, name: "French verbs", language: "fr", word_count: 40, created_at: 0, images_done: 40, audio_done: 40, images_failed: 0, audio_failed: 0 },
-  { id: 3, name: "Japanese kanji N5", language: "ja", word_count: 100, created_at: 0, images_done: 0, audio_done: 12, images_failed: 0, audio_failed: 3 },
+  { id: 1, name: "Spanish A1", language: "es", word_count: 250, created_at: 0, images_done: 83, audio_done: 200, images_failed: 1, audio_failed: 0, slots: ["image", "audio", "sentence_audio"], translation_language: "" },
+  { id: 2, name: "French verbs", language: "fr", word_count: 40, created_at: 0, images_done: 40, audio_done: 40, images_failed: 0, audio_failed: 0, slots: ["image", "audio"], translation_language: "" },
+  { id: 3, name: "Japanese kanji N5", language: "ja", word_count: 100, created_at: 0, images_done: 0, audio_done: 12, images_failed: 0, audio_failed: 3, slots: ["image", "audio"], translation_language: "" },
 ];
 
 const batch: BatchInfo = {
@@ -82,7 +85,7 @@ const answers: { [K in keyof Commands]?: (a: Commands[K]["args"]) => Commands[K]
     const w = words.find((x) => x.word_id === a.wordId)!;
     w.text = a.text;
     w.translation = a.translation;
-    return { id: w.word_id, deck_id: 1, text: w.text, language: "es", translation: w.translation, note: null, position: 0 };
+    return { id: w.word_id, deck_id: 1, text: w.text, language: "es", translation: w.translation, note: null, sentence: w.sentence, position: 0 };
   },
   generate: () => batch,
   generate_word: () => batch,

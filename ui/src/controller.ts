@@ -6,7 +6,7 @@
 import { toIpcError, type Ipc } from "./ipc";
 import { PAGE_SIZE, type Route, type State } from "./state";
 import type { Store } from "./store";
-import { MEDIA_KINDS, type AddWords, type AppEvent, type ImportReport, type IpcError, type MediaKind, type ProviderChoice, type ProviderName, type ProviderSettings } from "./types";
+import { MEDIA_KINDS, type AddWords, type EditField, type AppEvent, type ImportReport, type IpcError, type MediaKind, type ProviderChoice, type ProviderName, type ProviderSettings } from "./types";
 
 export interface ControllerOptions {
   /** Delay before the open deck page is re-read after JobFinished events (coalesces bursts). */
@@ -276,7 +276,7 @@ export class Controller {
 
   // ----- words -----
 
-  startEdit(wordId: number, focus: "text" | "translation"): void {
+  startEdit(wordId: number, focus: EditField): void {
     this.store.dispatch({ type: "editStart", wordId, focus });
   }
 
@@ -285,9 +285,13 @@ export class Controller {
   }
 
   /** Saves an inline edit; an empty translation is sent as null. The edit stays open on error. */
-  updateWord(wordId: number, text: string, translation: string): Promise<boolean> {
+  updateWord(wordId: number, text: string, translation: string, sentence?: string): Promise<boolean> {
     const t = translation.trim();
-    return this.run(this.ipc.updateWord(wordId, text.trim(), t === "" ? null : t), (word) => {
+    const s = sentence?.trim();
+    const edited = this.ipc.updateWord(wordId, text.trim(), t === "" ? null : t);
+    // A changed sentence is saved after the word (its own command): one edit, one result.
+    const saved = s === undefined ? edited : edited.then(() => this.ipc.setSentence(wordId, s === "" ? null : s));
+    return this.run(saved, (word) => {
       this.store.dispatch({ type: "wordUpdated", word });
       // The core may have marked media stale: show it.
       this.debounce("page", this.pageReloadMs, () => void this.reloadPage());
@@ -315,8 +319,27 @@ export class Controller {
     });
   }
 
-  regenerateWord(wordId: number, kinds: MediaKind[] = [...MEDIA_KINDS]): Promise<boolean> {
-    return this.run(this.ipc.generateWord(wordId, kinds), (batch) => {
+  /** What "Generate" makes for a deck: its slots (picture and word audio unless it says more). */
+  slotsOf(deckId: number): MediaKind[] {
+    return [...(this.state.decks?.find((d) => d.id === deckId)?.slots ?? MEDIA_KINDS)];
+  }
+
+  /** Turns one of a deck's slots (e.g. sentence audio) on or off for its next batches. */
+  setSlot(deckId: number, kind: MediaKind, on: boolean): Promise<boolean> {
+    const now = this.slotsOf(deckId).filter((k) => k !== kind);
+    const slots = on ? [...now, kind] : now;
+    return this.run(this.ipc.setDeckSlots(deckId, slots, null), () => {
+      void this.loadDecks().then(() => {
+        void this.loadPlan(deckId);
+        void this.reloadPage();
+      });
+    });
+  }
+
+  regenerateWord(wordId: number, kinds?: MediaKind[]): Promise<boolean> {
+    const deckId = this.openDeckId();
+    const chosen = kinds ?? (deckId === null ? [...MEDIA_KINDS] : this.slotsOf(deckId));
+    return this.run(this.ipc.generateWord(wordId, chosen), (batch) => {
       this.store.dispatch({ type: "batchUpdated", batch });
       void this.reloadPage();
     });
@@ -327,7 +350,7 @@ export class Controller {
    * `confirmed` starts it. */
   generate(deckId: number, force: boolean, confirmed = false): Promise<boolean> {
     this.store.dispatch({ type: "confirmCancel" });
-    const started = this.ipc.generate(deckId, [...MEDIA_KINDS], force, confirmed).then(
+    const started = this.ipc.generate(deckId, this.slotsOf(deckId), force, confirmed).then(
       (batch) => {
         this.store.dispatch({ type: "batchUpdated", batch });
         if (batch.total_words === 0) {
@@ -348,7 +371,7 @@ export class Controller {
 
   /** "Preview 3 words": three words made first with the current settings, to hear and see. */
   preview(deckId: number): Promise<boolean> {
-    return this.run(this.ipc.previewBatch(deckId, [...MEDIA_KINDS]), (batch) => {
+    return this.run(this.ipc.previewBatch(deckId, this.slotsOf(deckId)), (batch) => {
       this.store.dispatch({ type: "batchUpdated", batch });
       void this.reloadPage();
       void this.loadPlan(deckId);
@@ -367,7 +390,7 @@ export class Controller {
       ),
     );
     return this.track(
-      this.ipc.planBatch(deckId, [...MEDIA_KINDS]).then(
+      this.ipc.planBatch(deckId, this.slotsOf(deckId)).then(
         (plan) => {
           if (this.openDeckId() === deckId) this.store.dispatch({ type: "planLoaded", plan });
           return true;

@@ -53,6 +53,9 @@ export const ipc = {
     call("deck_media", { deckId, offset, limit }),
   updateWord: (wordId: number, text: string, translation: string | null) =>
     call("update_word", { wordId, text, translation }),
+  setSentence: (wordId: number, sentence: string | null) => call("set_sentence", { wordId, sentence }),
+  setDeckSlots: (deckId: number, slots: MediaKind[], translationLanguage: string | null) =>
+    call("set_deck_slots", { deckId, slots, translationLanguage }),
   deleteWord: (wordId: number) => call("delete_word", { wordId }),
   planBatch: (deckId: number, kinds: MediaKind[]) => call("plan_batch", { deckId, kinds }),
   previewBatch: (deckId: number, kinds: MediaKind[]) => call("preview_batch", { deckId, kinds }),

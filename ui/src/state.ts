@@ -7,6 +7,7 @@
 
 import type {
   AddWords,
+  EditField,
   ImportReport,
   AppEvent,
   AppInfo,
@@ -153,7 +154,7 @@ export interface State {
   keyHints: Partial<Record<ProviderName, string | null>>;
   import: ImportState | null;
   confirm: Confirm;
-  editing: { wordId: number; focus: "text" | "translation" } | null;
+  editing: { wordId: number; focus: EditField } | null;
   renaming: number | null;
   /** "Resumed N batches" is said once per session, from the event or from app_info. */
   resumedAnnounced: boolean;
@@ -209,7 +210,7 @@ export type Action =
   | { type: "undoLoaded"; undo: { deckId: number; batchId: number | null } | null }
   | { type: "wordUpdated"; word: Word }
   | { type: "wordDeleted"; wordId: number }
-  | { type: "editStart"; wordId: number; focus: "text" | "translation" }
+  | { type: "editStart"; wordId: number; focus: EditField }
   | { type: "editCancel" }
   | { type: "renameStart"; deckId: number }
   | { type: "renameCancel" }
@@ -319,7 +320,7 @@ export function reduce(state: State, action: Action): State {
       return {
         ...state,
         editing,
-        deckPage: mapItem(state.deckPage, w.id, (it) => ({ ...it, text: w.text, translation: w.translation })),
+        deckPage: mapItem(state.deckPage, w.id, (it) => ({ ...it, text: w.text, translation: w.translation, sentence: w.sentence })),
       };
     }
     case "wordDeleted": {

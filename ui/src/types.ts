@@ -50,11 +50,16 @@ export type {
   VoiceRow,
   WordMedia,
 } from "./generated/ipc";
-export { EVENT_NAME, PROVIDER_KINDS } from "./generated/ipc";
+export { EVENT_NAME, MEDIA_KIND_NAMES, PROVIDER_KINDS } from "./generated/ipc";
 
 
 export type ProviderName = ProviderKind;
 
 export type { JobOutcome } from "./generated/ipc";
 
+/** What a deck makes unless it says otherwise (the core's `MediaKind::DEFAULT_SLOTS`). */
 export const MEDIA_KINDS: readonly MediaKind[] = ["image", "audio"];
+/** The recordings a deck may make besides the word's: its translation and its example sentence. */
+export const EXTRA_SLOTS: readonly MediaKind[] = ["translation_audio", "sentence_audio"];
+/** Which field of a word an inline edit focuses. */
+export type EditField = "text" | "translation" | "sentence";

@@ -103,7 +103,7 @@ describe("deck view", () => {
   it("inline edit: Enter saves text and translation through update_word, Escape cancels", async () => {
     const backend = new Backend({
       deck_media: () => ({ total: 1, offset: 0, items: [word(10, "perro", { translation: "dog" })] }),
-      update_word: ({ wordId, text, translation }) => ({ id: wordId, deck_id: 1, text, language: "es", translation, note: null, position: 0 }),
+      update_word: ({ wordId, text, translation }) => ({ id: wordId, deck_id: 1, text, language: "es", translation, note: null, sentence: null, position: 0 }),
     });
     const { app } = await openDeck(backend);
 
@@ -136,7 +136,7 @@ describe("deck view", () => {
     const backend = new Backend({
       snapshot: () => snapshot([batch()]),
       deck_media: () => ({ total: 2, offset: 0, items: [word(10, "perro"), word(11, "gato")] }),
-      update_word: ({ wordId, text, translation }) => ({ id: wordId, deck_id: 1, text, language: "es", translation, note: null, position: 0 }),
+      update_word: ({ wordId, text, translation }) => ({ id: wordId, deck_id: 1, text, language: "es", translation, note: null, sentence: null, position: 0 }),
     });
     const { app } = await openDeck(backend);
     $("[data-testid=word-translation]", row(10)).click();
@@ -222,7 +222,7 @@ describe("deck view", () => {
     const plan: BatchPlan = {
       deck_id: 1,
       deck: "Spanish A1",
-      kinds: [{ kind: "audio", provider: "openai tts-1", to_make: 300, repair: 0, existing: 0, same_elsewhere: 0, in_other_batch: 0, characters: 3000, cost: { type: "estimated", amount: 0.045, currency: "USD" }, limits: "4 at once", line: kindLine }],
+      kinds: [{ kind: "audio", provider: "openai tts-1", to_make: 300, repair: 0, existing: 0, same_elsewhere: 0, in_other_batch: 0, no_text: 0, characters: 3000, cost: { type: "estimated", amount: 0.045, currency: "USD" }, limits: "4 at once", line: kindLine }],
       cost: { type: "estimated", amount: 0.045, currency: "USD" },
       calls: 300,
       confirm: true,
@@ -468,9 +468,9 @@ describe("decks page", () => {
       list_decks: () => [deck()],
       create_deck: ({ name }) => {
         if (name === "Spanish A1") throw { code: "conflict", message: "A deck named 'Spanish A1' already exists" };
-        return { id: 3, name, language: "de", word_count: 0, created_at: 0 };
+        return { id: 3, name, language: "de", word_count: 0, created_at: 0, slots: ["image", "audio"], translation_language: "" };
       },
-      rename_deck: ({ deckId, name }) => ({ id: deckId, name, language: "es", word_count: 100, created_at: 0 }),
+      rename_deck: ({ deckId, name }) => ({ id: deckId, name, language: "es", word_count: 100, created_at: 0, slots: ["image", "audio"], translation_language: "" }),
     });
     const { app } = await startApp();
     ($("#new-deck-name") as HTMLInputElement).value = "Spanish A1";
@@ -572,5 +572,90 @@ describe("audio playback", () => {
       await app.settle();
       expect($$("[data-testid=toast] .toast-text").map((t) => t.textContent)).toContain("Cannot play the recording: the recording is missing");
     });
+  });
+});
+
+describe("deck view: media slots", () => {
+  it("shows a deck's sentence audio next to the word audio, plays it, and generates the deck's slots", async () => {
+    const created: Blob[] = [];
+    vi.stubGlobal("URL", Object.assign(Object.create(URL), { createObjectURL: (b: Blob) => (created.push(b), `blob:deckmedia/${created.length}`), revokeObjectURL: () => {} }));
+    const play = vi.spyOn(HTMLMediaElement.prototype, "play").mockResolvedValue(undefined);
+    let slots: ("image" | "audio" | "translation_audio" | "sentence_audio")[] = ["image", "audio", "sentence_audio"];
+    const backend = new Backend({
+      list_decks: () => [deck({ slots })],
+      deck_media: () => ({
+        total: 2,
+        offset: 0,
+        items: [
+          word(10, "perro", {
+            sentence: "El perro come.",
+            audio: media({ status: "done", path: "/data/media/audio/aa/perro.ogg" }),
+            sentence_audio: media({ status: "done", path: "/data/media/audio/bb/sentence.ogg" }),
+          }),
+          word(11, "gato", { sentence_audio: media({ status: "queued" }) }),
+        ],
+      }),
+      read_media: () => new Uint8Array([79, 103, 103, 83]).buffer,
+      generate: () => batch({ kinds: slots }),
+      set_deck_slots: (a) => {
+        slots = a.slots;
+        return { id: 1, name: "Spanish A1", language: "es", word_count: 100, created_at: 0, slots: a.slots, translation_language: "" };
+      },
+    });
+    try {
+      const { app } = await openDeck(backend);
+      expect(($("#slot-sentence_audio") as HTMLInputElement).checked).toBe(true);
+      expect(($("#slot-translation_audio") as HTMLInputElement).checked).toBe(false);
+      expect(backend.callsOf("plan_batch")).toEqual([{ deckId: 1, kinds: ["image", "audio", "sentence_audio"] }]);
+
+      const perro = row(10);
+      expect($("[data-testid=word-sentence]", perro).textContent).toBe("El perro come.");
+      expect($("[data-testid=status-sentence_audio]", perro).textContent).toBe("Sentence audio: done");
+      expect($$("[data-testid=play-translation_audio]", perro)).toHaveLength(0);
+      const sentencePlay = $("[data-testid=play-sentence_audio]", perro) as HTMLButtonElement;
+      expect(sentencePlay.getAttribute("aria-label")).toBe("Play the sentence audio of perro");
+      sentencePlay.click();
+      await vi.waitFor(() => expect(play).toHaveBeenCalledTimes(1));
+      expect(backend.callsOf("read_media")).toEqual([{ path: "/data/media/audio/bb/sentence.ogg" }]);
+
+      const gato = row(11);
+      expect($("[data-testid=word-sentence]", gato).textContent).toBe("add example sentence");
+      expect(($("[data-testid=play-sentence_audio]", gato) as HTMLButtonElement).disabled).toBe(true);
+      expect($("[data-testid=status-sentence_audio]", gato).textContent).toBe("Sentence audio: queued");
+
+      ($("#generate-missing") as HTMLButtonElement).click();
+      await app.settle();
+      expect(backend.callsOf("generate")).toEqual([{ deckId: 1, kinds: ["image", "audio", "sentence_audio"], force: false, confirmed: false }]);
+
+      // Turning translation audio on saves the deck's slots and shows its column.
+      const translation = $("#slot-translation_audio") as HTMLInputElement;
+      translation.checked = true;
+      translation.dispatchEvent(new Event("change"));
+      await app.settle();
+      expect(backend.callsOf("set_deck_slots")).toEqual([{ deckId: 1, slots: ["image", "audio", "sentence_audio", "translation_audio"], translationLanguage: null }]);
+      expect($("[data-testid=status-translation_audio]", row(10)).textContent).toBe("Translation audio: not generated");
+    } finally {
+      vi.unstubAllGlobals();
+      play.mockRestore();
+    }
+  });
+
+  it("the inline editor saves a changed example sentence through set_sentence", async () => {
+    const backend = new Backend({
+      list_decks: () => [deck({ slots: ["audio", "sentence_audio"] })],
+      deck_media: () => ({ total: 1, offset: 0, items: [word(10, "perro", { translation: "dog" })] }),
+      update_word: ({ wordId, text, translation }) => ({ id: wordId, deck_id: 1, text, language: "es", translation, note: null, sentence: null, position: 0 }),
+      set_sentence: ({ wordId, sentence }) => ({ id: wordId, deck_id: 1, text: "perro", language: "es", translation: "dog", note: null, sentence, position: 0 }),
+    });
+    const { app } = await openDeck(backend);
+    $("[data-testid=word-sentence]", row(10)).click();
+    app.flush();
+    const input = $("[data-testid=edit-sentence]", row(10)) as HTMLInputElement;
+    await vi.waitFor(() => expect(document.activeElement).toBe(input));
+    input.value = " El perro come. ";
+    key(input, "Enter");
+    await app.settle();
+    expect(backend.callsOf("set_sentence")).toEqual([{ wordId: 10, sentence: "El perro come." }]);
+    expect($("[data-testid=word-sentence]", row(10)).textContent).toBe("El perro come.");
   });
 });

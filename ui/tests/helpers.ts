@@ -19,6 +19,8 @@ export function deck(over: Partial<DeckSummary> = {}): DeckSummary {
     audio_done: 100,
     images_failed: 0,
     audio_failed: 0,
+    slots: ["image", "audio"],
+    translation_language: "",
     ...over,
   };
 }
@@ -53,7 +55,20 @@ export function media(over: Partial<MediaState> = {}): MediaState {
 }
 
 export function word(id: number, text: string, over: Partial<WordMedia> = {}): WordMedia {
-  return { word_id: id, text, spoken: null, language: "es", translation: null, image: media(), audio: media(), undoable: false, ...over };
+  return {
+    word_id: id,
+    text,
+    spoken: null,
+    language: "es",
+    translation: null,
+    sentence: null,
+    image: media(),
+    audio: media(),
+    translation_audio: media(),
+    sentence_audio: media(),
+    undoable: false,
+    ...over,
+  };
 }
 
 export function providerSettings(over: Partial<ProviderSettings> = {}): ProviderSettings {

@@ -23,6 +23,8 @@ describe("ipc: the commands of docs/ipc.md, with camelCase arguments", () => {
     await ipc.addWords(1, [{ text: "a", translation: null }]);
     await ipc.deckMedia(1, 100, 100);
     await ipc.updateWord(5, "perro", null);
+    await ipc.setSentence(5, "El perro come.");
+    await ipc.setDeckSlots(1, ["image", "audio", "sentence_audio"], null);
     await ipc.deleteWord(5);
     await ipc.planBatch(1, ["image", "audio"]);
     await ipc.previewBatch(1, ["image", "audio"]);
@@ -83,6 +85,8 @@ const IPC_TABLE: { [K in Exclude<keyof Commands, "read_media">]: Commands[K]["ar
   add_words: { deckId: 1, words: [{ text: "a", translation: null }] },
   deck_media: { deckId: 1, offset: 100, limit: 100 },
   update_word: { wordId: 5, text: "perro", translation: null },
+  set_sentence: { wordId: 5, sentence: "El perro come." },
+  set_deck_slots: { deckId: 1, slots: ["image", "audio", "sentence_audio"], translationLanguage: null },
   delete_word: { wordId: 5 },
   plan_batch: { deckId: 1, kinds: ["image", "audio"] },
   preview_batch: { deckId: 1, kinds: ["image", "audio"] },

@@ -158,7 +158,7 @@ describe("reducer: the open deck", () => {
     const s = run(
       open(),
       { type: "editStart", wordId: 10, focus: "text" },
-      { type: "wordUpdated", word: { id: 10, deck_id: 1, text: "perrito", language: "es", translation: "puppy", note: null, position: 0 } },
+      { type: "wordUpdated", word: { id: 10, deck_id: 1, text: "perrito", language: "es", translation: "puppy", note: null, sentence: null, position: 0 } },
     );
     expect(s.editing).toBeNull();
     expect(s.deckPage!.items[0]).toMatchObject({ text: "perrito", translation: "puppy" });

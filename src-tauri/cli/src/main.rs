@@ -17,6 +17,7 @@ use deckmedia_core::{BatchInfo, Core, MediaKind, ProviderKind};
 mod pictures;
 mod progress;
 mod rules;
+mod slots;
 mod time;
 mod voice;
 
@@ -39,12 +40,8 @@ enum Command {
     Generate {
         #[arg(long)]
         deck: String,
-        /// Pictures (default: both pictures and audio).
-        #[arg(long)]
-        image: bool,
-        /// Pronunciations (default: both pictures and audio).
-        #[arg(long)]
-        audio: bool,
+        #[command(flatten)]
+        kinds: slots::KindArgs,
         /// Generate again even where media with the same settings exists.
         #[arg(long)]
         force: bool,
@@ -95,10 +92,8 @@ enum Command {
         /// The word, as in the deck.
         #[arg(long)]
         word: String,
-        #[arg(long)]
-        image: bool,
-        #[arg(long)]
-        audio: bool,
+        #[command(flatten)]
+        kinds: slots::KindArgs,
         /// The provider to use instead of the configured one (see `deckmedia providers`).
         #[arg(long = "with")]
         with: Option<String>,
@@ -218,6 +213,11 @@ enum DeckCommand {
     /// A deck's text rules: replacements applied to each word before it goes to a provider
     /// (after HTML, cloze markers, [sound:…] tags and furigana are removed). Lists them.
     Rules(rules::RulesArgs),
+    /// What `generate` makes for a deck (image, audio, translation-audio, sentence-audio) and
+    /// the language of its translations: shows them, or sets them.
+    Slots(slots::SlotsArgs),
+    /// Sets a word's example sentence (read aloud by the sentence-audio slot); "" removes it.
+    Sentence(slots::SentenceArgs),
 }
 
 #[derive(Args, Debug)]
@@ -289,19 +289,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Deck(DeckCommand::Import { file, deck, lang }) => import(&core, &file, &deck, &lang)?,
         Command::Deck(DeckCommand::List { json }) => list_decks(&core, json)?,
         Command::Deck(DeckCommand::Rules(args)) => rules::run(&core, args)?,
-        Command::Generate { deck, image, audio, force, dry_run: true, json, .. } => dry_run(&core, &deck, (image, audio), force, json)?,
-        Command::Generate { deck, image, audio, preview: Some(n), json, .. } => {
+        Command::Deck(DeckCommand::Slots(args)) => slots::run_slots(&core, args)?,
+        Command::Deck(DeckCommand::Sentence(args)) => slots::run_sentence(&core, args)?,
+        Command::Generate { deck, kinds, force, dry_run: true, json, .. } => dry_run(&core, &deck, &kinds, force, json)?,
+        Command::Generate { deck, kinds, preview: Some(n), json, .. } => {
             let deck = core.deck_by_name(&deck)?;
-            print_batch(&core.preview(deck.id, &kinds_of((image, audio)), n)?, json)?
+            print_batch(&core.preview(deck.id, &kinds.resolve(&deck)?, n)?, json)?
         }
-        Command::Generate { deck, image, audio, force, yes, json, .. } => generate(&core, &deck, (image, audio), (force, yes), json)?,
+        Command::Generate { deck, kinds, force, yes, json, .. } => generate(&core, &deck, &kinds, (force, yes), json)?,
         Command::Worker { until_idle } => return run_worker(core, until_idle),
         Command::Voice(cmd) => voice::run(&core, cmd)?,
         Command::Status { batch_id, json } => status(&core, batch_id, json)?,
         Command::Cancel { batch_id } => println!("{}", batch_line(&core.cancel(batch_id)?)),
         Command::Retry { batch_id, with: None } => println!("{}", batch_line(&core.retry(batch_id)?)),
         Command::Retry { batch_id, with: Some(p) } => println!("{}", batch_line(&core.retry_with(batch_id, parse_provider(&p)?)?)),
-        Command::Regenerate { deck, word, image, audio, with } => regenerate(&core, (&deck, &word), (image, audio), with.as_deref())?,
+        Command::Regenerate { deck, word, kinds, with } => regenerate(&core, (&deck, &word), &kinds, with.as_deref())?,
         Command::Providers { json } => providers(&core, json)?,
         Command::Pause => {
             core.pause_all(true)?;
@@ -369,18 +371,9 @@ fn list_decks(core: &Core, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// `--image`, `--audio`, or both when neither is given.
-fn kinds_of((image, audio): (bool, bool)) -> Vec<MediaKind> {
-    match (image, audio) {
-        (true, false) => vec![MediaKind::Image],
-        (false, true) => vec![MediaKind::Audio],
-        _ => vec![MediaKind::Image, MediaKind::Audio],
-    }
-}
-
-fn dry_run(core: &Core, deck: &str, kinds: (bool, bool), force: bool, json: bool) -> Result<()> {
+fn dry_run(core: &Core, deck: &str, kinds: &slots::KindArgs, force: bool, json: bool) -> Result<()> {
     let deck = core.deck_by_name(deck)?;
-    let plan = core.plan(deck.id, &kinds_of(kinds), force)?;
+    let plan = core.plan(deck.id, &kinds.resolve(&deck)?, force)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&plan)?);
         return Ok(());
@@ -392,9 +385,9 @@ fn dry_run(core: &Core, deck: &str, kinds: (bool, bool), force: bool, json: bool
     Ok(())
 }
 
-fn generate(core: &Core, deck: &str, kinds: (bool, bool), (force, yes): (bool, bool), json: bool) -> Result<()> {
+fn generate(core: &Core, deck: &str, kinds: &slots::KindArgs, (force, yes): (bool, bool), json: bool) -> Result<()> {
     let deck = core.deck_by_name(deck)?;
-    let batch = match core.generate_checked(deck.id, &kinds_of(kinds), force, yes) {
+    let batch = match core.generate_checked(deck.id, &kinds.resolve(&deck)?, force, yes) {
         Err(deckmedia_core::Error::ConfirmCost(summary)) => anyhow::bail!("{summary}; run again with --yes to start it (--dry-run shows the details)"),
         other => other?,
     };
@@ -576,11 +569,14 @@ fn media(core: &Core, MediaArgs { deck, offset, limit, json }: MediaArgs) -> Res
     if json {
         println!("{}", serde_json::to_string_pretty(&media)?);
     } else {
+        // The translation and sentence recordings are listed for decks that make them.
+        let extra: Vec<MediaKind> = deck.slots.iter().copied().filter(|k| !MediaKind::DEFAULT_SLOTS.contains(k)).collect();
         for w in media {
             // Which provider made the audio (a chain's member), and the credit it needs.
             let by = w.audio.provider.as_deref().map(|p| format!(" ({p})")).unwrap_or_default();
             let credit = w.audio.attribution.as_ref().map(|a| format!("\tcredit: {}", a.line())).unwrap_or_default();
-            println!("{}\timage: {}\taudio: {}{by}{credit}", w.text, w.image.status, w.audio.status);
+            let more: String = extra.iter().map(|&k| format!("\t{}: {}", k, w.media(k).status)).collect();
+            println!("{}\timage: {}\taudio: {}{by}{more}{credit}", w.text, w.image.status, w.audio.status);
         }
     }
     Ok(())
@@ -590,19 +586,15 @@ fn parse_provider(name: &str) -> Result<ProviderKind> {
     name.trim().parse::<ProviderKind>().map_err(|e| anyhow::anyhow!("{e} (one of: {})", ProviderKind::ALL.map(ProviderKind::as_str).join(", ")))
 }
 
-fn regenerate(core: &Core, (deck, text): (&str, &str), (image, audio): (bool, bool), with: Option<&str>) -> Result<()> {
+fn regenerate(core: &Core, (deck, text): (&str, &str), kinds: &slots::KindArgs, with: Option<&str>) -> Result<()> {
     let deck = core.deck_by_name(deck)?;
     let word = core.words(deck.id)?.into_iter().find(|w| w.text == text).with_context(|| format!("no word '{text}' in deck '{}'", deck.name))?;
-    let kinds: Vec<MediaKind> = match (image, audio) {
-        (true, false) => vec![MediaKind::Image],
-        (false, true) => vec![MediaKind::Audio],
-        _ => vec![MediaKind::Image, MediaKind::Audio],
-    };
+    let kinds = kinds.resolve(&deck)?;
     let batch = match with {
         None => core.generate_word_now(word.id, &kinds)?,
         Some(p) => {
             let p = parse_provider(p)?;
-            let [kind] = kinds[..] else { anyhow::bail!("--with needs --image or --audio: a provider is picked for one kind") };
+            let [kind] = kinds[..] else { anyhow::bail!("--with needs --image, --audio or --kinds with one kind: a provider is picked for one kind") };
             core.regenerate_word_with(word.id, kind, p)?
         }
     };

@@ -51,7 +51,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn instant_core(dir: &std::path::Path, concurrency: u32) -> Core {
     let slot = |k| ProviderSlot { provider: Arc::new(Instant0(k)), max_concurrency: concurrency, requests_per_minute: 0 };
-    Core::open_with_providers(dir, Config::default(), ProviderSet { image: slot(MediaKind::Image), audio: slot(MediaKind::Audio), alternatives: Vec::new() }).expect("core")
+    Core::open_with_providers(dir, Config::default(), ProviderSet::new(slot(MediaKind::Image), slot(MediaKind::Audio), Vec::new())).expect("core")
 }
 
 /// Median seconds to enqueue 10,000 words for `kinds`, over 5 fresh data dirs.

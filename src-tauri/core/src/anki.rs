@@ -55,6 +55,8 @@ const NOTES_PER_CALL: usize = 500;
 const WORD_FIELDS: [&str; 2] = ["word", "front"];
 const PICTURE_FIELDS: [&str; 3] = ["picture", "image", "photo"];
 const AUDIO_FIELDS: [&str; 3] = ["audio", "sound", "pronunciation"];
+const TRANSLATION_AUDIO_FIELDS: [&str; 4] = ["translationaudio", "translation audio", "translation_audio", "meaning audio"];
+const SENTENCE_AUDIO_FIELDS: [&str; 6] = ["sentenceaudio", "sentence audio", "sentence_audio", "exampleaudio", "example audio", "example_audio"];
 
 /// How to reach Anki, and which deck.
 #[derive(Debug, Clone)]
@@ -149,7 +151,10 @@ fn push_row(client: &AnkiClient, notes: &mut [Note], matched: &[usize], row: &Wo
         files: Vec::new(),
         problems: Vec::new(),
     };
-    let media: Vec<(Kind, PathBuf)> = [(Kind::Picture, &row.image), (Kind::Audio, &row.audio)].into_iter().filter_map(|(k, m)| usable(m).map(|p| (k, p))).collect();
+    let media: Vec<(Kind, PathBuf)> = [(Kind::Picture, &row.image), (Kind::Audio, &row.audio), (Kind::TranslationAudio, &row.translation_audio), (Kind::SentenceAudio, &row.sentence_audio)]
+        .into_iter()
+        .filter_map(|(k, m)| usable(m).map(|p| (k, p)))
+        .collect();
     word.status = if matched.is_empty() {
         PushStatus::NotInAnki
     } else if media.is_empty() {
@@ -176,6 +181,8 @@ fn add_to_report(report: &mut PushReport, word: PushedWord) {
 enum Kind {
     Picture,
     Audio,
+    TranslationAudio,
+    SentenceAudio,
 }
 
 impl Kind {
@@ -183,18 +190,22 @@ impl Kind {
         match self {
             Kind::Picture => &PICTURE_FIELDS,
             Kind::Audio => &AUDIO_FIELDS,
+            Kind::TranslationAudio => &TRANSLATION_AUDIO_FIELDS,
+            Kind::SentenceAudio => &SENTENCE_AUDIO_FIELDS,
         }
     }
     fn reference(self, file: &str) -> String {
         match self {
             Kind::Picture => format!("<img src=\"{file}\">"),
-            Kind::Audio => format!("[sound:{file}]"),
+            _ => format!("[sound:{file}]"),
         }
     }
     fn noun(self) -> &'static str {
         match self {
             Kind::Picture => "picture",
             Kind::Audio => "audio",
+            Kind::TranslationAudio => "translation audio",
+            Kind::SentenceAudio => "sentence audio",
         }
     }
 }

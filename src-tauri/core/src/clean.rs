@@ -27,9 +27,9 @@ pub enum Purpose {
 
 impl Purpose {
     pub fn of(kind: MediaKind) -> Purpose {
-        match kind {
-            MediaKind::Audio => Purpose::Speech,
+        match kind.medium() {
             MediaKind::Image => Purpose::Picture,
+            _ => Purpose::Speech,
         }
     }
 }

@@ -21,6 +21,14 @@ use crate::text::clip;
 pub struct Config {
     pub image: ProviderConfig,
     pub audio: ProviderConfig,
+    /// `[translation_audio]`: the voice that reads a word's translation. Unset: `[audio]`'s
+    /// provider and settings, sharing its limits. A section takes the `[audio]` keys of
+    /// `config.toml` it does not set itself (`provider` without `chain` drops `[audio]`'s chain).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translation_audio: Option<ProviderConfig>,
+    /// `[sentence_audio]`: the voice that reads a word's example sentence; like `[translation_audio]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentence_audio: Option<ProviderConfig>,
     pub queue: QueueConfig,
     /// The Wikimedia provider's servers and contact (`[wikimedia]`).
     pub wikimedia: WikimediaConfig,
@@ -37,6 +45,8 @@ impl Default for Config {
         Config {
             image: ProviderConfig::default_for(MediaKind::Image),
             audio: ProviderConfig::default_for(MediaKind::Audio),
+            translation_audio: None,
+            sentence_audio: None,
             queue: QueueConfig::default(),
             wikimedia: WikimediaConfig::default(),
             openverse: OpenverseConfig::default(),
@@ -149,9 +159,9 @@ impl ProviderConfig {
 
     /// Sets the kind's defaults where a value is empty.
     pub fn fill_defaults(&mut self, kind: MediaKind) {
-        let (model, voice, size, format) = match kind {
+        let (model, voice, size, format) = match kind.medium() {
             MediaKind::Image => ("gpt-image-1", "", "1024x1024", "png"),
-            MediaKind::Audio => ("tts-1", "alloy", "", "mp3"),
+            _ => ("tts-1", "alloy", "", "mp3"),
         };
         for (field, value) in [(&mut self.model, model), (&mut self.voice, voice), (&mut self.size, size), (&mut self.format, format)] {
             if field.is_empty() {
@@ -307,38 +317,64 @@ impl Config {
     /// Like [`Config::load`] with an explicit environment, for tests.
     pub fn load_with_env(path: &Path, env: &HashMap<String, String>) -> Result<Config> {
         let mut config = match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str::<Config>(&text)
-                .map_err(|e| Error::Config(format!("{}: {}", path.display(), e.message())))?,
+            Ok(text) => {
+                let mut c = toml::from_str::<Config>(&text).map_err(|e| Error::Config(format!("{}: {}", path.display(), e.message())))?;
+                c.inherit_audio_sections(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+                c
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
             Err(e) => return Err(Error::io("cannot read", path, e)),
         };
         config.apply_env(env)?;
         config.image.fill_defaults(MediaKind::Image);
         config.audio.fill_defaults(MediaKind::Audio);
+        for p in [&mut config.translation_audio, &mut config.sentence_audio].into_iter().flatten() {
+            p.fill_defaults(MediaKind::Audio);
+        }
         config.validate()?;
         Ok(config)
     }
 
-    /// Applies `DECKMEDIA_<SECTION>_<KEY>` overrides and the API key variables.
+    /// Makes each `[translation_audio]` / `[sentence_audio]` section of `text` (the file) take
+    /// the file's `[audio]` keys it does not set. `provider` set without `chain` drops the
+    /// inherited chain (a chain would win over the provider the section names).
+    fn inherit_audio_sections(&mut self, text: &str) -> std::result::Result<(), String> {
+        let raw: toml::Table = text.parse().map_err(|e: toml::de::Error| e.message().to_string())?;
+        let audio = raw.get("audio").and_then(toml::Value::as_table).cloned().unwrap_or_default();
+        for kind in [MediaKind::TranslationAudio, MediaKind::SentenceAudio] {
+            let Some(own) = raw.get(kind.as_str()).and_then(toml::Value::as_table) else { continue };
+            let mut merged = audio.clone();
+            if own.contains_key("provider") && !own.contains_key("chain") {
+                merged.remove("chain");
+            }
+            merged.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+            let section: ProviderConfig = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| format!("[{kind}]: {}", e.message()))?;
+            *self.extra_slot_mut(kind) = Some(section);
+        }
+        Ok(())
+    }
+
+    fn extra_slot_mut(&mut self, kind: MediaKind) -> &mut Option<ProviderConfig> {
+        match kind {
+            MediaKind::TranslationAudio => &mut self.translation_audio,
+            _ => &mut self.sentence_audio,
+        }
+    }
+
+    /// Applies `DECKMEDIA_<SECTION>_<KEY>` overrides and the API key variables. A variable of
+    /// `TRANSLATION_AUDIO` or `SENTENCE_AUDIO` gives that slot its own section (from `[audio]`'s
+    /// when it had none).
     pub fn apply_env(&mut self, env: &HashMap<String, String>) -> Result<()> {
         for (section, p) in [("IMAGE", &mut self.image), ("AUDIO", &mut self.audio)] {
-            let get = |key: &str| env.get(&format!("DECKMEDIA_{section}_{key}")).map(|v| v.trim().to_string());
-            if let Some(v) = get("PROVIDER") {
-                p.provider = v.parse().map_err(|e| Error::Config(format!("DECKMEDIA_{section}_PROVIDER: {e}; use 'offline', 'openai', 'elevenlabs' (audio) or 'neural' (audio)")))?;
-            }
-            if let Some(v) = get("BASE_URL") { p.base_url = v; }
-            if let Some(v) = get("MODEL") { p.model = v; }
-            if let Some(v) = get("VOICE") { p.voice = v; }
-            if let Some(v) = get("SIZE") { p.size = v; }
-            if let Some(v) = get("FORMAT") { p.format = v; }
-            if let Some(v) = get("MAX_CONCURRENCY") { p.max_concurrency = parse_num(section, "MAX_CONCURRENCY", &v)?; }
-            if let Some(v) = get("REQUESTS_PER_MINUTE") { p.requests_per_minute = parse_num(section, "REQUESTS_PER_MINUTE", &v)?; }
-            if let Some(v) = get("TIMEOUT_SECS") { p.timeout_secs = parse_num(section, "TIMEOUT_SECS", &v)?; }
-            if let Some(v) = get("CONNECT_TIMEOUT_SECS") { p.connect_timeout_secs = parse_num(section, "CONNECT_TIMEOUT_SECS", &v)?; }
-            if let Some(v) = get("CHAIN") { p.chain = parse_chain(section, &v)?; }
-            let key = get("API_KEY").or_else(|| env.get("DECKMEDIA_API_KEY").map(|v| v.trim().to_string()));
-            if let Some(k) = key.filter(|k| !k.is_empty()) {
-                p.api_key = Some(Secret::new(k));
+            apply_provider_env(section, p, env)?;
+        }
+        for kind in [MediaKind::TranslationAudio, MediaKind::SentenceAudio] {
+            let section = kind.as_str().to_ascii_uppercase();
+            let prefix = format!("DECKMEDIA_{section}_");
+            if env.keys().any(|k| k.starts_with(&prefix)) {
+                let audio = self.audio.clone();
+                let p = self.extra_slot_mut(kind).get_or_insert(audio);
+                apply_provider_env(&section, p, env)?;
             }
         }
         let get = |key: &str| env.get(&format!("DECKMEDIA_QUEUE_{key}")).map(|v| v.trim().to_string());
@@ -372,18 +408,40 @@ impl Config {
         Config { image, audio, ..self.clone() }
     }
 
+    /// The section a kind's provider is built from: `[translation_audio]` and
+    /// `[sentence_audio]` fall back to `[audio]`.
     pub fn provider(&self, kind: MediaKind) -> &ProviderConfig {
         match kind {
             MediaKind::Image => &self.image,
             MediaKind::Audio => &self.audio,
+            MediaKind::TranslationAudio => self.translation_audio.as_ref().unwrap_or(&self.audio),
+            MediaKind::SentenceAudio => self.sentence_audio.as_ref().unwrap_or(&self.audio),
         }
+    }
+
+    /// The sections a provider is built from, by name: `[image]`, `[audio]` and the audio
+    /// slots that have their own.
+    pub fn sections(&self) -> Vec<(MediaKind, &ProviderConfig)> {
+        let mut out = vec![(MediaKind::Image, &self.image), (MediaKind::Audio, &self.audio)];
+        out.extend(self.translation_audio.as_ref().map(|p| (MediaKind::TranslationAudio, p)));
+        out.extend(self.sentence_audio.as_ref().map(|p| (MediaKind::SentenceAudio, p)));
+        out
+    }
+
+    /// The same, to fill in keys.
+    pub fn sections_mut(&mut self) -> Vec<&mut ProviderConfig> {
+        let mut out = vec![&mut self.image, &mut self.audio];
+        out.extend(self.translation_audio.as_mut());
+        out.extend(self.sentence_audio.as_mut());
+        out
     }
 
     /// Checks what [`Config::load`] checks, so a config that passes here is one the next start
     /// accepts (the desktop app validates before it saves).
     pub fn validate(&self) -> Result<()> {
         self.cost.validate().map_err(Error::Config)?;
-        for (name, p) in [("image", &self.image), ("audio", &self.audio)] {
+        for (kind, p) in self.sections() {
+            let name = kind.as_str();
             if p.max_concurrency == 0 || p.max_concurrency > 256 {
                 return Err(Error::Config(format!("[{name}] max_concurrency must be between 1 and 256")));
             }
@@ -421,6 +479,29 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// `DECKMEDIA_<section>_<KEY>` overrides of one provider section, and its API key.
+fn apply_provider_env(section: &str, p: &mut ProviderConfig, env: &HashMap<String, String>) -> Result<()> {
+    let get = |key: &str| env.get(&format!("DECKMEDIA_{section}_{key}")).map(|v| v.trim().to_string());
+    if let Some(v) = get("PROVIDER") {
+        p.provider = v.parse().map_err(|e| Error::Config(format!("DECKMEDIA_{section}_PROVIDER: {e}; use 'offline', 'openai', 'elevenlabs' (audio) or 'neural' (audio)")))?;
+    }
+    if let Some(v) = get("BASE_URL") { p.base_url = v; }
+    if let Some(v) = get("MODEL") { p.model = v; }
+    if let Some(v) = get("VOICE") { p.voice = v; }
+    if let Some(v) = get("SIZE") { p.size = v; }
+    if let Some(v) = get("FORMAT") { p.format = v; }
+    if let Some(v) = get("MAX_CONCURRENCY") { p.max_concurrency = parse_num(section, "MAX_CONCURRENCY", &v)?; }
+    if let Some(v) = get("REQUESTS_PER_MINUTE") { p.requests_per_minute = parse_num(section, "REQUESTS_PER_MINUTE", &v)?; }
+    if let Some(v) = get("TIMEOUT_SECS") { p.timeout_secs = parse_num(section, "TIMEOUT_SECS", &v)?; }
+    if let Some(v) = get("CONNECT_TIMEOUT_SECS") { p.connect_timeout_secs = parse_num(section, "CONNECT_TIMEOUT_SECS", &v)?; }
+    if let Some(v) = get("CHAIN") { p.chain = parse_chain(section, &v)?; }
+    let key = get("API_KEY").or_else(|| env.get("DECKMEDIA_API_KEY").map(|v| v.trim().to_string()));
+    if let Some(k) = key.filter(|k| !k.is_empty()) {
+        p.api_key = Some(Secret::new(k));
+    }
+    Ok(())
 }
 
 /// `wikimedia,offline` → the chain; empty → no chain. An unknown name is an error naming it.
@@ -475,6 +556,32 @@ mod tests {
         std::fs::write(&path, "[image]\nprovider = 'neural'\n").unwrap();
         let e = Config::load_with_env(&path, &env(&[])).unwrap_err();
         assert!(e.to_string().contains("audio only"), "{e}");
+    }
+
+    #[test]
+    fn the_sentence_and_translation_voices_take_the_audio_sections_keys_they_do_not_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let text = "[audio]\nprovider = 'openai'\nbase_url = 'http://127.0.0.1:9/v1'\nvoice = 'nova'\nchain = ['wikimedia', 'offline']\n[sentence_audio]\nvoice = 'echo'\n[translation_audio]\nprovider = 'offline'\n";
+        std::fs::write(&path, text).unwrap();
+        let c = Config::load_with_env(&path, &env(&[])).unwrap();
+        let sentence = c.provider(MediaKind::SentenceAudio);
+        assert_eq!((sentence.provider, sentence.base_url.as_str(), sentence.voice.as_str()), (ProviderKind::OpenAi, "http://127.0.0.1:9/v1", "echo"));
+        assert_eq!(sentence.chain, c.audio.chain, "a section that names no provider keeps [audio]'s chain");
+        let translation = c.provider(MediaKind::TranslationAudio);
+        assert_eq!((translation.provider, translation.chain.len()), (ProviderKind::Offline, 0), "naming a provider drops the inherited chain");
+        // No section: [audio]'s, unless the environment gives the slot its own.
+        std::fs::write(&path, "[audio]\nvoice = 'nova'\n").unwrap();
+        let c = Config::load_with_env(&path, &env(&[("DECKMEDIA_SENTENCE_AUDIO_VOICE", "echo")])).unwrap();
+        assert_eq!(c.translation_audio, None);
+        assert_eq!(c.provider(MediaKind::TranslationAudio), &c.audio);
+        assert_eq!(c.sentence_audio.as_ref().map(|p| p.voice.as_str()), Some("echo"));
+        // Checked like the other sections.
+        std::fs::write(&path, "[sentence_audio]\nmax_concurrency = 0\n").unwrap();
+        let e = Config::load_with_env(&path, &env(&[])).unwrap_err().to_string();
+        assert!(e.contains("[sentence_audio] max_concurrency"), "{e}");
+        std::fs::write(&path, "[sentence_audio]\nvoise = 'x'\n").unwrap();
+        assert!(Config::load_with_env(&path, &env(&[])).is_err(), "an unknown key is refused");
     }
 
     #[test]

@@ -61,7 +61,7 @@ impl Core {
         let dir = DataDir::create(data_dir)?;
         let mut config = Config::load(&dir.config_path())?;
         let keys = std::sync::OnceLock::new();
-        for p in [&mut config.image, &mut config.audio] {
+        for p in config.sections_mut() {
             // A chain's key is its keyed member's (a section has one key).
             let keyed = std::iter::once(p.provider).chain(p.chain.iter().copied()).find(|k| k.needs_key());
             match keyed {
@@ -233,6 +233,16 @@ impl Core {
     pub fn set_text_rules(&self, deck_id: DeckId, rules: &[crate::clean::TextRule]) -> Result<()> {
         self.store.set_text_rules(deck_id, rules)
     }
+    /// Which media "Generate" makes for a deck when not told (its slots: picture, word audio,
+    /// translation audio, sentence audio; at least one), and optionally the language of its
+    /// translations (empty: English).
+    pub fn set_deck_slots(&self, deck_id: DeckId, slots: &[MediaKind], translation_language: Option<&str>) -> Result<Deck> {
+        self.store.set_deck_slots(deck_id, slots, translation_language)
+    }
+    /// Sets or (blank) removes a word's example sentence, which the sentence-audio slot reads.
+    pub fn set_sentence(&self, word_id: WordId, sentence: Option<&str>) -> Result<Word> {
+        self.store.set_sentence(word_id, sentence)
+    }
     pub fn add_words(&self, deck_id: DeckId, words: &[NewWord]) -> Result<AddWords> {
         self.store.add_words(deck_id, words)
     }
@@ -380,7 +390,7 @@ impl Core {
     }
 
     fn not_pickable(&self, provider: ProviderKind, kinds: &[MediaKind]) -> String {
-        let what = kinds.iter().map(|k| if *k == MediaKind::Image { "pictures" } else { "recordings" }).collect::<Vec<_>>().join(" or ");
+        let what = kinds.iter().map(|&k| crate::wording::kind_name(k)).collect::<Vec<_>>().join(" or ");
         if provider.needs_key() {
             format!("{} can be picked once it is the configured provider for {what} in Settings (it needs a key)", provider.label())
         } else {

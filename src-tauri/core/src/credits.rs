@@ -51,7 +51,7 @@ impl Core {
 }
 
 fn credits_of_word(w: &WordMedia) -> Vec<Credit> {
-    [(MediaKind::Image, &w.image), (MediaKind::Audio, &w.audio)].into_iter().filter_map(|(kind, m)| credit(w, kind, m)).collect()
+    MediaKind::ALL.into_iter().filter_map(|kind| credit(w, kind, w.media(kind))).collect()
 }
 
 fn credit(w: &WordMedia, kind: MediaKind, m: &MediaState) -> Option<Credit> {

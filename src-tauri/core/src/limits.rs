@@ -332,6 +332,8 @@ impl Limiter {
 pub struct KindLimits<K: std::hash::Hash + Eq + Copy> {
     groups: HashMap<String, Limiter>,
     kinds: HashMap<K, KindSlot>,
+    /// Kinds that use another kind's slot, and that kind (see [`KindLimits::with_riders`]).
+    hosts: HashMap<K, K>,
 }
 
 #[derive(Debug, Clone)]
@@ -348,23 +350,45 @@ impl<K: std::hash::Hash + Eq + Copy> KindLimits<K> {
     }
 
     pub fn with_probe_base(kinds: &[(K, String, u32, u32)], probe_base: Duration) -> Self {
+        Self::with_riders(kinds, &[], probe_base)
+    }
+
+    /// Like [`KindLimits::with_probe_base`], where each `(rider, host)` pair makes `rider` a
+    /// kind that uses `host`'s provider slot (the sentence audio on the word audio's voice):
+    /// both draw on one cap — `host`'s — instead of adding theirs, so a slot with no settings
+    /// of its own does not raise what its server is sent.
+    pub fn with_riders(kinds: &[(K, String, u32, u32)], riders: &[(K, K)], probe_base: Duration) -> Self {
         let mut caps: HashMap<&str, (u32, u32)> = HashMap::new();
-        for (_, key, cap, rpm) in kinds {
+        for (kind, key, cap, rpm) in kinds {
             let e = caps.entry(key.as_str()).or_insert((0, 0));
-            e.0 = e.0.saturating_add((*cap).max(1));
+            if !riders.iter().any(|(r, _)| r == kind) {
+                e.0 = e.0.saturating_add((*cap).max(1));
+            }
             e.1 = match (e.1, *rpm) {
                 (0, r) | (r, 0) => r,
                 (a, b) => a.min(b),
             };
         }
-        let groups = caps.into_iter().map(|(k, (cap, rpm))| (k.to_string(), Limiter::new(cap, rpm).with_probe_base(probe_base))).collect();
+        let groups = caps.into_iter().map(|(k, (cap, rpm))| (k.to_string(), Limiter::new(cap.max(1), rpm).with_probe_base(probe_base))).collect();
         let kinds = kinds.iter().map(|(k, key, cap, _)| (*k, KindSlot { group: key.clone(), cap: (*cap).max(1), running: 0 })).collect();
-        KindLimits { groups, kinds }
+        let hosts = riders.iter().map(|&(r, h)| (r, h)).collect();
+        KindLimits { groups, kinds, hosts }
+    }
+
+    /// The kind whose cap `kind` counts against: its host when it rides on one.
+    fn cap_owner(&self, kind: K) -> K {
+        self.hosts.get(&kind).copied().unwrap_or(kind)
+    }
+
+    /// Jobs running against `kind`'s cap: its own, its host's and the host's other riders'.
+    fn running_on_cap(&self, kind: K) -> u32 {
+        let owner = self.cap_owner(kind);
+        self.kinds.iter().filter(|(k, _)| self.cap_owner(**k) == owner).map(|(_, s)| s.running).sum()
     }
 
     pub fn available(&mut self, kind: K, now: Instant) -> u32 {
         let Some(slot) = self.kinds.get(&kind) else { return 0 };
-        let own = slot.cap.saturating_sub(slot.running);
+        let own = slot.cap.saturating_sub(self.running_on_cap(kind));
         self.groups.get_mut(&slot.group).map_or(0, |g| g.available(now).min(own))
     }
 
@@ -658,6 +682,25 @@ mod tests {
         assert_eq!(l.available(now + Duration::from_secs(59)), 0);
         assert_eq!(l.next_ready(now), Some(now + MINUTE));
         assert_eq!(l.available(now + MINUTE), 3);
+    }
+
+    #[test]
+    fn a_slot_riding_on_another_kinds_provider_shares_its_cap_and_window() {
+        let now = Instant::now();
+        let kinds = [("image", "srv".to_string(), 4, 0), ("audio", "srv".to_string(), 3, 0), ("sentence", "srv".to_string(), 3, 0)];
+        let mut l = KindLimits::with_riders(&kinds, &[("sentence", "audio")], Duration::from_secs(1));
+        assert_eq!(l.window("sentence"), 7, "the rider adds nothing to the server's ceiling (4 + 3)");
+        l.on_start("sentence", now);
+        l.on_start("sentence", now);
+        assert_eq!((l.available("audio", now), l.available("sentence", now)), (1, 1), "word and sentence audio share the 3");
+        l.on_start("audio", now);
+        assert_eq!((l.available("audio", now), l.available("sentence", now)), (0, 0));
+        assert_eq!(l.available("image", now), 4, "pictures keep their own cap");
+        l.on_finish("sentence", Finish::Success, now);
+        assert_eq!(l.available("audio", now), 1);
+        // A slot with its own settings (not a rider) adds its cap, like any kind.
+        let own = KindLimits::new(&kinds);
+        assert_eq!(own.window("sentence"), 8, "min(4 + 3 + 3, 8): slow start below the ceiling of 10");
     }
 
     #[test]

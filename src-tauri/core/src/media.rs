@@ -98,7 +98,8 @@ impl MediaStore {
             return Err(Error::invalid(format!("'{ext}' is not an allowed media file extension")));
         }
         let sha = hex::encode(Sha256::digest(bytes));
-        let rel_dir = format!("media/{}/{}", kind.as_str(), &sha[..2]);
+        // Every audio slot's files go to `media/audio/`: a folder per medium, not per slot.
+        let rel_dir = format!("media/{}/{}", kind.medium().as_str(), &sha[..2]);
         let rel_path = format!("{rel_dir}/{sha}.{ext}");
         let dir = self.root.join(&rel_dir);
         let path = self.root.join(&rel_path);
@@ -135,7 +136,7 @@ impl MediaStore {
     pub fn remove_stray_temp_files(&self) -> Result<usize> {
         let mut removed = 0;
         let media = self.root.join("media");
-        for kind in MediaKind::ALL {
+        for kind in [MediaKind::Image, MediaKind::Audio] {
             let kind_dir = media.join(kind.as_str());
             let Ok(shards) = std::fs::read_dir(&kind_dir) else { continue };
             for shard in shards.flatten() {
@@ -169,10 +170,11 @@ fn is_safe_ext(ext: &str) -> bool {
 }
 
 /// The content-cache key of a piece of media: the same word, language and settings give the same
-/// media, whichever deck the word is in.
+/// media, whichever deck the word is in. Keyed by the medium, not the slot: a translation read
+/// aloud by the same voice as a word with that text in another deck shares its recording.
 pub fn cache_key(kind: MediaKind, settings_key: &str, language: &str, text: &str, translation: Option<&str>) -> String {
     let mut h = Sha256::new();
-    for part in [kind.as_str(), settings_key, language, text, translation.unwrap_or("")] {
+    for part in [kind.medium().as_str(), settings_key, language, text, translation.unwrap_or("")] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }

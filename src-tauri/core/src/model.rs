@@ -26,21 +26,58 @@ pub type WordId = i64;
 pub type BatchId = i64;
 pub type JobId = i64;
 
-/// Which media a job makes.
+/// Which media a job makes: a deck's **slots**. A picture and the word's pronunciation, and two
+/// more recordings a deck may ask for: its translation read aloud, and its example sentence.
+/// Every audio slot is made by a voice (see [`MediaKind::medium`]), each with its own provider
+/// settings (`[translation_audio]`, `[sentence_audio]`, else `[audio]`'s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum MediaKind {
     Image,
     Audio,
+    TranslationAudio,
+    SentenceAudio,
 }
 
 impl MediaKind {
-    pub const ALL: [MediaKind; 2] = [MediaKind::Image, MediaKind::Audio];
+    pub const ALL: [MediaKind; 4] = [MediaKind::Image, MediaKind::Audio, MediaKind::TranslationAudio, MediaKind::SentenceAudio];
+    /// What a deck makes unless told otherwise: a picture and the word's pronunciation.
+    pub const DEFAULT_SLOTS: [MediaKind; 2] = [MediaKind::Image, MediaKind::Audio];
     pub fn as_str(self) -> &'static str {
         match self {
             MediaKind::Image => "image",
             MediaKind::Audio => "audio",
+            MediaKind::TranslationAudio => "translation_audio",
+            MediaKind::SentenceAudio => "sentence_audio",
         }
+    }
+    /// What a provider makes for this slot: a picture, or speech. Providers, the media folder
+    /// and the content cache know only these two.
+    pub fn medium(self) -> MediaKind {
+        match self {
+            MediaKind::Image => MediaKind::Image,
+            MediaKind::Audio | MediaKind::TranslationAudio | MediaKind::SentenceAudio => MediaKind::Audio,
+        }
+    }
+    /// Whether a provider gets the word's translation with the request (the word's own slots:
+    /// a picture picks by it); the translation and sentence recordings read their text alone.
+    pub fn gets_translation(self) -> bool {
+        matches!(self, MediaKind::Image | MediaKind::Audio)
+    }
+    pub fn is_audio(self) -> bool {
+        self.medium() == MediaKind::Audio
+    }
+    /// Parses a list such as `image,audio,sentence-audio` (`-` or `_`; spaces ignored).
+    pub fn parse_list(text: &str) -> Result<Vec<MediaKind>, UnknownValue> {
+        let mut kinds: Vec<MediaKind> = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let kind: MediaKind = part.replace('-', "_").parse()?;
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        kinds.sort();
+        Ok(kinds)
     }
 }
 
@@ -56,6 +93,8 @@ impl FromStr for MediaKind {
         match s {
             "image" => Ok(MediaKind::Image),
             "audio" => Ok(MediaKind::Audio),
+            "translation_audio" => Ok(MediaKind::TranslationAudio),
+            "sentence_audio" => Ok(MediaKind::SentenceAudio),
             other => Err(UnknownValue::new("media kind", other)),
         }
     }
@@ -221,9 +260,9 @@ impl ProviderKind {
     /// Whether it makes this kind of media (ElevenLabs and the neural voices speak only,
     /// Openverse only has pictures; Wikimedia has both).
     pub fn makes(self, kind: MediaKind) -> bool {
-        match kind {
-            MediaKind::Audio => self != ProviderKind::Openverse,
+        match kind.medium() {
             MediaKind::Image => matches!(self, ProviderKind::Offline | ProviderKind::OpenAi | ProviderKind::Wikimedia | ProviderKind::Openverse),
+            _ => self != ProviderKind::Openverse,
         }
     }
     /// Its name in Settings.
@@ -311,7 +350,16 @@ pub struct Deck {
     pub language: String,
     pub word_count: i64,
     pub created_at: i64,
+    /// What "Generate" makes for this deck when not told which kinds (default: picture and the
+    /// word's pronunciation); sorted.
+    pub slots: Vec<MediaKind>,
+    /// The language of the deck's translations, for the translation-audio slot; empty = English
+    /// (what the picture providers already read translations as).
+    pub translation_language: String,
 }
+
+/// The language translations are read in when a deck names none.
+pub const DEFAULT_TRANSLATION_LANGUAGE: &str = "en";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Word {
@@ -321,6 +369,8 @@ pub struct Word {
     pub language: String,
     pub translation: Option<String>,
     pub note: Option<String>,
+    /// An example sentence (the sentence-audio slot reads it).
+    pub sentence: Option<String>,
     pub position: i64,
 }
 
@@ -335,6 +385,10 @@ pub struct NewWord {
     pub language: Option<String>,
     #[ts(optional = nullable)]
     pub note: Option<String>,
+    /// An example sentence using the word.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub sentence: Option<String>,
 }
 
 /// A batch as users see it: the seed's `GenerationTask`.
@@ -452,11 +506,42 @@ pub struct WordMedia {
     pub spoken: Option<String>,
     pub language: String,
     pub translation: Option<String>,
+    #[serde(default)]
+    pub sentence: Option<String>,
     pub image: MediaState,
     pub audio: MediaState,
+    /// The translation read aloud (the deck's `translation_audio` slot).
+    pub translation_audio: MediaState,
+    /// The example sentence read aloud (the deck's `sentence_audio` slot).
+    pub sentence_audio: MediaState,
     /// A regeneration replaced this word's media and can be undone ("Undo" on the word).
     #[serde(default)]
     pub undoable: bool,
+}
+
+impl Word {
+    /// The text media of `kind` is made from: the word, its translation or its sentence
+    /// (`None` when the word has none). The queue's SQL says the same in
+    /// `queue::source_text_sql`.
+    pub fn source_text(&self, kind: MediaKind) -> Option<&str> {
+        match kind {
+            MediaKind::Image | MediaKind::Audio => Some(self.text.as_str()),
+            MediaKind::TranslationAudio => self.translation.as_deref(),
+            MediaKind::SentenceAudio => self.sentence.as_deref(),
+        }
+    }
+}
+
+impl WordMedia {
+    /// The word's media of one kind.
+    pub fn media(&self, kind: MediaKind) -> &MediaState {
+        match kind {
+            MediaKind::Image => &self.image,
+            MediaKind::Audio => &self.audio,
+            MediaKind::TranslationAudio => &self.translation_audio,
+            MediaKind::SentenceAudio => &self.sentence_audio,
+        }
+    }
 }
 
 /// Why a provider's account cannot be used until the user acts: its jobs wait, no attempt is

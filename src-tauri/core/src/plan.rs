@@ -48,6 +48,9 @@ pub struct KindPlan {
     pub same_elsewhere: i64,
     /// Skipped: queued or running in another batch (left to it).
     pub in_other_batch: i64,
+    /// Skipped: the word has no text for this kind (no sentence for sentence audio, no
+    /// translation for translation audio).
+    pub no_text: i64,
     /// Characters of text sent (what speech is priced by).
     pub characters: i64,
     pub cost: Cost,
@@ -140,7 +143,7 @@ impl Core {
         for &kind in kinds {
             let settings_key = self.providers().get(kind).provider.settings_key();
             let rows = queue::plan_rows(&self.store().read(), deck_id, kind, &settings_key, &EnqueueOptions::default())?;
-            for r in rows.iter().filter(|r| !r.busy) {
+            for r in rows.iter().filter(|r| !r.busy && r.has_text) {
                 if first.len() < n && !first.contains(&r.word_id) {
                     first.push(r.word_id);
                 }
@@ -158,18 +161,32 @@ impl Core {
     }
 
     fn provider_config(&self, kind: MediaKind) -> &ProviderConfig {
-        match kind {
-            MediaKind::Image => &self.config().image,
-            MediaKind::Audio => &self.config().audio,
-        }
+        self.config().provider(kind)
     }
 
     fn kind_plan(&self, kind: MediaKind, rows: &[PlanRow], settings_key: &str, rules: &Rules, opts: &EnqueueOptions) -> Result<KindPlan> {
         let config = self.provider_config(kind);
         let conn = self.store().read();
         let mut cached = conn.prepare_cached("SELECT 1 FROM media WHERE cache_key = ?1 LIMIT 1").db("planning a batch")?;
-        let mut p = KindPlan { kind, provider: provider_label(config), to_make: 0, repair: 0, existing: 0, same_elsewhere: 0, in_other_batch: 0, characters: 0, cost: Cost::Free, limits: self.limits_text(kind, config), line: String::new() };
+        let mut p = KindPlan {
+            kind,
+            provider: provider_label(config),
+            to_make: 0,
+            repair: 0,
+            existing: 0,
+            same_elsewhere: 0,
+            in_other_batch: 0,
+            no_text: 0,
+            characters: 0,
+            cost: Cost::Free,
+            limits: self.limits_text(kind, config),
+            line: String::new(),
+        };
         for row in rows {
+            if !row.has_text {
+                p.no_text += 1;
+                continue;
+            }
             if row.busy {
                 p.in_other_batch += 1;
                 continue;
@@ -249,14 +266,11 @@ impl Core {
 /// One kind of a dry run: "audio: 18 to make with openai tts-1 (about $0.03 for 2,000 characters;
 /// 4 at once); skipped: 2 already made, 1 same text in another deck".
 fn kind_plan_line(p: &KindPlan) -> String {
-    let what = match p.kind {
-        MediaKind::Image => "pictures",
-        MediaKind::Audio => "audio",
-    };
+    let what = crate::wording::kind_name(p.kind);
     let mut s = if p.to_make == 0 { format!("{what}: nothing to make") } else { format!("{what}: {} to make", p.to_make) };
     if p.to_make > 0 {
         let cost = match (&p.cost, p.kind) {
-            (Cost::Estimated { .. }, MediaKind::Audio) => format!("{} for {} characters", crate::wording::money(&p.cost), crate::wording::thousands(p.characters)),
+            (Cost::Estimated { .. }, kind) if kind.is_audio() => format!("{} for {} characters", crate::wording::money(&p.cost), crate::wording::thousands(p.characters)),
             _ => crate::wording::money(&p.cost),
         };
         s.push_str(&format!(" with {} ({cost}; {})", p.provider, p.limits));
@@ -264,7 +278,8 @@ fn kind_plan_line(p: &KindPlan) -> String {
     if p.repair > 0 {
         s.push_str(&format!(", {} of them to replace a missing or damaged file", p.repair));
     }
-    let skipped: Vec<String> = [(p.existing, "already made"), (p.same_elsewhere, "same text in another deck"), (p.in_other_batch, "queued in another batch")]
+    let no_text = format!("without {}", crate::wording::kind_source(p.kind).trim_start_matches("a "));
+    let skipped: Vec<String> = [(p.existing, "already made"), (p.same_elsewhere, "same text in another deck"), (p.in_other_batch, "queued in another batch"), (p.no_text, no_text.as_str())]
         .iter()
         .filter(|(n, _)| *n > 0)
         .map(|(n, why)| format!("{n} {why}"))

@@ -19,7 +19,7 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::clean::{Rules, TextRule};
 use crate::error::{DbContext, Error, Result};
-use crate::model::{AddWords, Deck, DeckId, NewWord, Word, WordId};
+use crate::model::{AddWords, Deck, DeckId, MediaKind, NewWord, Word, WordId};
 
 /// Longest word text accepted, in characters.
 pub const MAX_WORD_CHARS: usize = 512;
@@ -41,6 +41,7 @@ const SCHEMA: &[&str] = &[
     include_str!("schema/007_media_history.sql"),
     include_str!("schema/008_job_provider_override.sql"),
     include_str!("schema/009_picture_candidates.sql"),
+    include_str!("schema/010_media_slots.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -134,7 +135,8 @@ impl Store {
             return Err(Error::invalid(format!("a deck named '{name}' already exists")));
         }
         let id = conn.last_insert_rowid();
-        Ok(Deck { id, name, language, word_count: 0, created_at: now })
+        let slots = MediaKind::DEFAULT_SLOTS.to_vec();
+        Ok(Deck { id, name, language, word_count: 0, created_at: now, slots, translation_language: String::new() })
     }
 
     /// The deck with this name, created with `language` when missing.
@@ -205,6 +207,30 @@ impl Store {
         Ok(())
     }
 
+    /// What "Generate" makes for a deck (at least one slot), and the language of its
+    /// translations (`None`: unchanged; empty: English).
+    pub fn set_deck_slots(&self, id: DeckId, slots: &[MediaKind], translation_language: Option<&str>) -> Result<Deck> {
+        let mut slots = slots.to_vec();
+        slots.sort();
+        slots.dedup();
+        if slots.is_empty() {
+            return Err(Error::invalid("a deck makes at least one kind of media"));
+        }
+        let text = slots.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",");
+        let language = translation_language.map(clean_language).transpose()?;
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE decks SET slots = ?1, translation_language = COALESCE(?2, translation_language) WHERE id = ?3",
+                params![text, language, id],
+            )
+            .db("saving a deck's media slots")?;
+        if n == 0 {
+            return Err(Error::not_found(format!("deck {id}")));
+        }
+        self.deck(id)
+    }
+
     /// Deletes a deck with its words, batches and jobs. Media files stay until no row uses them.
     pub fn delete_deck(&self, id: DeckId) -> Result<()> {
         let conn = self.conn();
@@ -240,8 +266,8 @@ impl Store {
             let mut find = tx.prepare("SELECT 1 FROM words WHERE deck_id = ?1 AND text = ?2").db("adding words")?;
             let mut insert = tx
                 .prepare(
-                    "INSERT INTO words(deck_id, text, language, translation, note, position, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT INTO words(deck_id, text, language, translation, note, position, updated_at, sentence)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )
                 .db("adding words")?;
             for w in &cleaned {
@@ -250,7 +276,7 @@ impl Store {
                     continue;
                 }
                 insert
-                    .execute(params![deck_id, w.text, w.language.as_deref().unwrap_or(""), w.translation, w.note, next_pos, now])
+                    .execute(params![deck_id, w.text, w.language.as_deref().unwrap_or(""), w.translation, w.note, next_pos, now, w.sentence])
                     .db("adding words")?;
                 next_pos += 1;
                 report.added += 1;
@@ -292,6 +318,20 @@ impl Store {
             if n == 0 {
                 return Err(Error::not_found(format!("word {id}")));
             }
+        }
+        self.word(id)
+    }
+
+    /// Sets (or with `None` or blank, removes) a word's example sentence. Like an edit of the
+    /// word: sentence audio made from the old sentence is reported stale.
+    pub fn set_sentence(&self, id: WordId, sentence: Option<&str>) -> Result<Word> {
+        let sentence = clean_field("sentence", sentence)?;
+        let n = self
+            .conn()
+            .execute("UPDATE words SET sentence = ?1, updated_at = ?2 WHERE id = ?3", params![sentence, now_ms(), id])
+            .db("editing a word")?;
+        if n == 0 {
+            return Err(Error::not_found(format!("word {id}")));
         }
         self.word(id)
     }
@@ -356,14 +396,16 @@ fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
 }
 
 const DECK_SELECT: &str = "SELECT d.id, d.name, d.language, d.created_at,
-    (SELECT COUNT(*) FROM words w WHERE w.deck_id = d.id) FROM decks d";
+    (SELECT COUNT(*) FROM words w WHERE w.deck_id = d.id), d.slots, d.translation_language FROM decks d";
 
 fn deck_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Deck> {
-    Ok(Deck { id: r.get(0)?, name: r.get(1)?, language: r.get(2)?, created_at: r.get(3)?, word_count: r.get(4)? })
+    let slots: String = r.get(5)?;
+    let slots = MediaKind::parse_list(&slots).map_err(|e| rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e)))?;
+    Ok(Deck { id: r.get(0)?, name: r.get(1)?, language: r.get(2)?, created_at: r.get(3)?, word_count: r.get(4)?, slots, translation_language: r.get(6)? })
 }
 
 const WORD_SELECT: &str = "SELECT w.id, w.deck_id, w.text,
-    CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation, w.note, w.position
+    CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation, w.note, w.position, w.sentence
     FROM words w JOIN decks d ON d.id = w.deck_id";
 
 fn word_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Word> {
@@ -375,6 +417,7 @@ fn word_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Word> {
         translation: r.get(4)?,
         note: r.get(5)?,
         position: r.get(6)?,
+        sentence: r.get(7)?,
     })
 }
 
@@ -425,6 +468,7 @@ fn clean_new_word(w: &NewWord) -> Result<NewWord> {
         text: clean_text(&w.text)?,
         translation: clean_field("translation", w.translation.as_deref())?,
         note: clean_field("note", w.note.as_deref())?,
+        sentence: clean_field("sentence", w.sentence.as_deref())?,
         language: match w.language.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
             Some(l) => Some(clean_language(l)?),
             None => None,
@@ -451,7 +495,7 @@ pub fn clean_name(name: &str) -> Result<String> {
 pub fn clean_language(lang: &str) -> Result<String> {
     let l = lang.trim();
     if l.len() > 35 || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(Error::invalid(format!("'{l}' is not a language code (like en, de, pt-BR)")));
+        return Err(Error::invalid(format!("'{}' is not a language code (like en, de, pt-BR)", crate::text::clip(l))));
     }
     Ok(l.to_string())
 }
@@ -463,6 +507,78 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(migrations().validate().is_ok());
+    }
+
+    /// Every row of the three rebuilt tables, as text, in id order.
+    fn slot_tables(conn: &Connection) -> Vec<String> {
+        let mut out = Vec::new();
+        for table in ["media", "jobs", "media_history"] {
+            let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id")).unwrap();
+            let n = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| (0..n).map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}"))).collect::<rusqlite::Result<Vec<_>>>())
+                .unwrap();
+            out.extend(rows.map(|r| format!("{table}: {}", r.unwrap().join("|"))));
+        }
+        out
+    }
+
+    #[test]
+    fn a_version_8_database_with_media_jobs_and_history_migrates_to_the_media_slots() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            configure(&conn, BUSY_TIMEOUT).unwrap();
+            Migrations::new(SCHEMA[..8].iter().map(|sql| M::up(sql)).collect()).to_latest(&mut conn).unwrap();
+            conn.execute_batch(
+                "INSERT INTO decks(id, name, language, created_at) VALUES (1, 'Old', 'es', 1);
+                 INSERT INTO words(id, deck_id, text, translation, position, updated_at) VALUES (1, 1, 'perro', 'dog', 1, 1), (2, 1, 'gato', NULL, 2, 1);
+                 INSERT INTO batches(id, deck_id, kinds, created_at, updated_at) VALUES (1, 1, 'image,audio', 1, 1);
+                 INSERT INTO jobs(id, batch_id, word_id, kind, status, max_attempts, next_run_at, failure, provider_override)
+                     VALUES (1, 1, 1, 'image', 'done', 5, 1, NULL, NULL), (2, 1, 2, 'audio', 'failed', 5, 1, 'rejected', 'neural'), (3, 1, 2, 'image', 'queued', 5, 9, NULL, NULL);
+                 INSERT INTO media(id, word_id, kind, path, sha256, mime, bytes, provider, settings_key, cache_key, source_text, created_at, warning, verified_bytes, verified_mtime, attribution)
+                     VALUES (7, 1, 'image', 'media/image/aa/x.png', 'aa', 'image/png', 3, 'offline', 's', 'c', 'perro', 1, NULL, 3, 5, NULL),
+                            (8, 1, 'audio', 'media/audio/bb/y.ogg', 'bb', 'audio/ogg', 4, 'wikimedia', 's', 'c2', 'perro', 1, 'w', NULL, NULL, '{\"author\":\"A\",\"licence\":\"CC BY-SA 4.0\",\"licence_url\":null,\"source_url\":\"u\"}');
+                 INSERT INTO media_history(id, word_id, kind, batch_id, replaced_at, path, sha256, mime, bytes, provider, settings_key, cache_key, source_text, created_at)
+                     VALUES (4, 1, 'audio', 1, 2, 'media/audio/cc/z.ogg', 'cc', 'audio/ogg', 5, 'offline', 's', 'c3', 'perro', 1);",
+            )
+            .unwrap();
+        }
+        let before = slot_tables(&Connection::open(&path).unwrap());
+        assert_eq!(before.len(), 6);
+
+        let store = Store::open(&path, BUSY_TIMEOUT).unwrap();
+        let conn = store.conn();
+        assert_eq!(read_pragmas(&conn).unwrap().user_version, SCHEMA.len().to_string());
+        assert_eq!(slot_tables(&conn), before, "every row and column kept, ids included");
+        let deck = store.deck(1).unwrap();
+        assert_eq!((deck.slots, deck.translation_language.as_str()), (MediaKind::DEFAULT_SLOTS.to_vec(), ""));
+        assert_eq!(store.word(1).unwrap().sentence, None);
+        let mut indexes: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('media', 'jobs', 'media_history') AND sql IS NOT NULL ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        indexes.sort();
+        assert_eq!(indexes, ["jobs_by_batch_word", "jobs_by_word", "jobs_ready", "jobs_running", "media_by_cache_key", "media_history_by_batch", "media_history_by_word"]);
+        // The new kinds are accepted, an unknown one still is not; (word, kind) stays unique.
+        conn.execute("INSERT INTO jobs(batch_id, word_id, kind, status, max_attempts, next_run_at) VALUES (1, 1, 'sentence_audio', 'queued', 5, 1)", []).unwrap();
+        conn.execute(
+            "INSERT INTO media(word_id, kind, path, sha256, mime, bytes, provider, settings_key, cache_key, source_text, created_at) VALUES (1, 'translation_audio', 'p', 'h', 'audio/ogg', 1, 'offline', 's', 'c', 'dog', 1)",
+            [],
+        )
+        .unwrap();
+        assert!(conn.execute("INSERT INTO jobs(batch_id, word_id, kind, status, max_attempts, next_run_at) VALUES (1, 1, 'video', 'queued', 5, 1)", []).is_err());
+        assert!(conn.execute("INSERT INTO media(word_id, kind, path, sha256, mime, bytes, provider, settings_key, cache_key, source_text, created_at) VALUES (1, 'image', 'p', 'h', 'm', 1, 'o', 's', 'c', 't', 1)", []).is_err());
+        let broken: i64 = conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(broken, 0);
+        // The foreign keys still cascade.
+        conn.execute("DELETE FROM words WHERE id = 1", []).unwrap();
+        let left: i64 = conn.query_row("SELECT (SELECT COUNT(*) FROM media) + (SELECT COUNT(*) FROM media_history) + (SELECT COUNT(*) FROM jobs WHERE word_id = 1)", [], |r| r.get(0)).unwrap();
+        assert_eq!(left, 0);
     }
 
     #[test]

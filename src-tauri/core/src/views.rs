@@ -8,7 +8,7 @@ use ts_rs::TS;
 use crate::config::Config;
 use crate::core::Core;
 use crate::error::{DbContext, Error, Result};
-use crate::model::{BatchId, DeckId, WordId, WordMedia};
+use crate::model::{BatchId, DeckId, MediaKind, WordId, WordMedia};
 use crate::providers::ProviderSet;
 use crate::queue;
 use crate::store::now_ms;
@@ -26,6 +26,10 @@ pub struct DeckSummary {
     /// Words whose latest picture job failed (and that have no picture).
     pub images_failed: i64,
     pub audio_failed: i64,
+    /// What "Generate" makes for this deck ([`crate::model::Deck::slots`]).
+    pub slots: Vec<MediaKind>,
+    /// The language of its translations (empty: English).
+    pub translation_language: String,
 }
 
 /// Words `offset..offset + items.len()` of a deck of `total` words.
@@ -58,12 +62,15 @@ impl Core {
                         (SELECT COUNT(*) FROM jobs j JOIN words w ON w.id = j.word_id
                           WHERE w.deck_id = d.id AND j.kind = 'audio' AND j.status = 'failed'
                             AND j.id = (SELECT MAX(id) FROM jobs WHERE word_id = j.word_id AND kind = 'audio')
-                            AND NOT EXISTS(SELECT 1 FROM media m WHERE m.word_id = j.word_id AND m.kind = 'audio'))
+                            AND NOT EXISTS(SELECT 1 FROM media m WHERE m.word_id = j.word_id AND m.kind = 'audio')),
+                        d.slots, d.translation_language
                  FROM decks d ORDER BY d.name COLLATE NOCASE, d.id",
             )
             .db("listing decks")?;
         let rows = stmt
             .query_map([], |r| {
+                let slots: String = r.get(9)?;
+                let slots = MediaKind::parse_list(&slots).map_err(|e| rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, Box::new(e)))?;
                 Ok(DeckSummary {
                     id: r.get(0)?,
                     name: r.get(1)?,
@@ -74,6 +81,8 @@ impl Core {
                     audio_done: r.get(6)?,
                     images_failed: r.get(7)?,
                     audio_failed: r.get(8)?,
+                    slots,
+                    translation_language: r.get(10)?,
                 })
             })
             .db("listing decks")?;

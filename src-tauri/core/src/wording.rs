@@ -2,7 +2,38 @@
 //! say the same thing because they call the same function here. Pure functions, no I/O.
 
 use crate::cost::Cost;
-use crate::model::{FailureKind, ImportReport, PushReport};
+use crate::model::{FailureKind, ImportReport, MediaKind, PushReport};
+
+/// A kind of media as people read it, in a list or a dry run: "pictures", "audio",
+/// "translation audio", "sentence audio".
+pub fn kind_name(kind: MediaKind) -> &'static str {
+    match kind {
+        MediaKind::Image => "pictures",
+        MediaKind::Audio => "audio",
+        MediaKind::TranslationAudio => "translation audio",
+        MediaKind::SentenceAudio => "sentence audio",
+    }
+}
+
+/// What one piece of media of a kind is called: "picture", "recording", "recording of the
+/// translation", "recording of the sentence".
+pub fn kind_item(kind: MediaKind) -> &'static str {
+    match kind {
+        MediaKind::Image => "picture",
+        MediaKind::Audio => "recording",
+        MediaKind::TranslationAudio => "recording of the translation",
+        MediaKind::SentenceAudio => "recording of the sentence",
+    }
+}
+
+/// The text a kind is made from, with its article: "a word", "a translation", "a sentence".
+pub fn kind_source(kind: MediaKind) -> &'static str {
+    match kind {
+        MediaKind::Image | MediaKind::Audio => "a word",
+        MediaKind::TranslationAudio => "a translation",
+        MediaKind::SentenceAudio => "a sentence",
+    }
+}
 
 /// What follows a count of failed words of one kind: "1 rejected by the provider".
 pub fn failure_phrase(kind: FailureKind) -> &'static str {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use deckmedia_core::error::ErrorCode;
 use deckmedia_core::import::{ImportPreview, ImportSource};
 use deckmedia_core::views::{DeckSummary, MediaPage};
-use deckmedia_core::{AddWords, Deck, DeckId, ImportReport, NewWord, Word, WordId};
+use deckmedia_core::{AddWords, Deck, DeckId, ImportReport, MediaKind, NewWord, Word, WordId};
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::state::AppState;
@@ -113,6 +113,18 @@ pub async fn update_word(
     translation: Option<String>,
 ) -> CmdResult<Word> {
     call(&state, move |c| c.update_word(word_id, &text, translation.as_deref())).await
+}
+
+/// A word's example sentence (read aloud by the deck's sentence-audio slot); blank removes it.
+#[tauri::command]
+pub async fn set_sentence(state: State<'_, AppState>, word_id: WordId, sentence: Option<String>) -> CmdResult<Word> {
+    call(&state, move |c| c.set_sentence(word_id, sentence.as_deref())).await
+}
+
+/// What "Generate" makes for a deck (its slots), and the language of its translations.
+#[tauri::command]
+pub async fn set_deck_slots(state: State<'_, AppState>, deck_id: DeckId, slots: Vec<MediaKind>, translation_language: Option<String>) -> CmdResult<Deck> {
+    call(&state, move |c| c.set_deck_slots(deck_id, &slots, translation_language.as_deref())).await
 }
 
 #[tauri::command]

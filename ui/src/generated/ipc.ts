@@ -2,9 +2,12 @@
 // Refresh: DECKMEDIA_WRITE_TS=1 cargo test -p deckmedia-app --test app generated_typescript
 
 /**
- * Which media a job makes.
+ * Which media a job makes: a deck's **slots**. A picture and the word's pronunciation, and two
+ * more recordings a deck may ask for: its translation read aloud, and its example sentence.
+ * Every audio slot is made by a voice (see [`MediaKind::medium`]), each with its own provider
+ * settings (`[translation_audio]`, `[sentence_audio]`, else `[audio]`'s).
  */
-export type MediaKind = "image" | "audio";
+export type MediaKind = "image" | "audio" | "translation_audio" | "sentence_audio";
 
 /**
  * The state of a batch, derived from its jobs and flags (never stored on its own).
@@ -88,9 +91,23 @@ message: string,
  */
 since: number, };
 
-export type Deck = { id: number, name: string, language: string, word_count: number, created_at: number, };
+export type Deck = { id: number, name: string, language: string, word_count: number, created_at: number, 
+/**
+ * What "Generate" makes for this deck when not told which kinds (default: picture and the
+ * word's pronunciation); sorted.
+ */
+slots: Array<MediaKind>, 
+/**
+ * The language of the deck's translations, for the translation-audio slot; empty = English
+ * (what the picture providers already read translations as).
+ */
+translation_language: string, };
 
-export type Word = { id: number, deck_id: number, text: string, language: string, translation: string | null, note: string | null, position: number, };
+export type Word = { id: number, deck_id: number, text: string, language: string, translation: string | null, note: string | null, 
+/**
+ * An example sentence (the sentence-audio slot reads it).
+ */
+sentence: string | null, position: number, };
 
 /**
  * A word to add to a deck (from an import or the UI).
@@ -99,7 +116,11 @@ export type NewWord = { text: string, translation?: string | null,
 /**
  * Overrides the deck's language for this word.
  */
-language?: string | null, note?: string | null, };
+language?: string | null, note?: string | null, 
+/**
+ * An example sentence using the word.
+ */
+sentence?: string | null, };
 
 /**
  * What `Core::add_words` did.
@@ -113,7 +134,15 @@ export type DeckSummary = { id: number, name: string, language: string, word_cou
 /**
  * Words whose latest picture job failed (and that have no picture).
  */
-images_failed: number, audio_failed: number, };
+images_failed: number, audio_failed: number, 
+/**
+ * What "Generate" makes for this deck ([`crate::model::Deck::slots`]).
+ */
+slots: Array<MediaKind>, 
+/**
+ * The language of its translations (empty: English).
+ */
+translation_language: string, };
 
 /**
  * One word's media of one kind, as `deckmedia media --json` reports it.
@@ -169,7 +198,15 @@ export type WordMedia = { word_id: number, text: string,
  * What a voice is given when it is not `text` as written: markup, cloze markers, sound
  * tags and furigana taken away, the deck's text rules applied ([`crate::clean`]).
  */
-spoken: string | null, language: string, translation: string | null, image: MediaState, audio: MediaState, 
+spoken: string | null, language: string, translation: string | null, sentence: string | null, image: MediaState, audio: MediaState, 
+/**
+ * The translation read aloud (the deck's `translation_audio` slot).
+ */
+translation_audio: MediaState, 
+/**
+ * The example sentence read aloud (the deck's `sentence_audio` slot).
+ */
+sentence_audio: MediaState, 
 /**
  * A regeneration replaced this word's media and can be undone ("Undo" on the word).
  */
@@ -395,6 +432,11 @@ same_elsewhere: number,
  */
 in_other_batch: number, 
 /**
+ * Skipped: the word has no text for this kind (no sentence for sentence audio, no
+ * translation for translation audio).
+ */
+no_text: number, 
+/**
  * Characters of text sent (what speech is priced by).
  */
 characters: number, cost: Cost, 
@@ -543,13 +585,21 @@ export const EVENT_NAME = "deckmedia:event";
 
 /** Every provider: its label, whether it needs an API key (or can use one: Openverse's optional token), the media it makes. */
 export const PROVIDER_KINDS: { kind: ProviderKind; label: string; needsKey: boolean; takesKey: boolean; keyNote: string | null; makes: MediaKind[] }[] = [
-  { kind: "offline", label: "Offline (built in)", needsKey: false, takesKey: false, keyNote: null, makes: ["image", "audio"] },
-  { kind: "openai", label: "OpenAI-compatible", needsKey: true, takesKey: true, keyNote: null, makes: ["image", "audio"] },
-  { kind: "elevenlabs", label: "ElevenLabs", needsKey: true, takesKey: true, keyNote: null, makes: ["audio"] },
-  { kind: "wikimedia", label: "Wikimedia (human recordings, licensed photos)", needsKey: false, takesKey: false, keyNote: null, makes: ["image", "audio"] },
-  { kind: "neural", label: "Neural voices (installed Piper voices)", needsKey: false, takesKey: false, keyNote: null, makes: ["audio"] },
+  { kind: "offline", label: "Offline (built in)", needsKey: false, takesKey: false, keyNote: null, makes: ["image", "audio", "translation_audio", "sentence_audio"] },
+  { kind: "openai", label: "OpenAI-compatible", needsKey: true, takesKey: true, keyNote: null, makes: ["image", "audio", "translation_audio", "sentence_audio"] },
+  { kind: "elevenlabs", label: "ElevenLabs", needsKey: true, takesKey: true, keyNote: null, makes: ["audio", "translation_audio", "sentence_audio"] },
+  { kind: "wikimedia", label: "Wikimedia (human recordings, licensed photos)", needsKey: false, takesKey: false, keyNote: null, makes: ["image", "audio", "translation_audio", "sentence_audio"] },
+  { kind: "neural", label: "Neural voices (installed Piper voices)", needsKey: false, takesKey: false, keyNote: null, makes: ["audio", "translation_audio", "sentence_audio"] },
   { kind: "openverse", label: "Openverse (licensed photos)", needsKey: false, takesKey: true, keyNote: "Token (optional: raises the limits from 20 requests a minute and 200 a day to 100 and 10,000)", makes: ["image"] },
 ];
+
+/** Each kind of media as people read it (the core's `wording::kind_name`). */
+export const MEDIA_KIND_NAMES: Record<MediaKind, string> = {
+  image: "pictures",
+  audio: "audio",
+  translation_audio: "translation audio",
+  sentence_audio: "sentence audio",
+};
 
 /** Every command: its arguments (camelCase, as `invoke` takes them) and what it resolves with. */
 export type Commands = {
@@ -565,6 +615,8 @@ export type Commands = {
   add_words: { args: { deckId: number; words: Array<NewWord> }; result: AddWords };
   deck_media: { args: { deckId: number; offset: number; limit: number }; result: MediaPage };
   update_word: { args: { wordId: number; text: string; translation: string | null }; result: Word };
+  set_sentence: { args: { wordId: number; sentence: string | null }; result: Word };
+  set_deck_slots: { args: { deckId: number; slots: Array<MediaKind>; translationLanguage: string | null }; result: Deck };
   delete_word: { args: { wordId: number }; result: null };
   read_media: { args: { path: string }; result: ArrayBuffer };
   plan_batch: { args: { deckId: number; kinds: Array<MediaKind> }; result: BatchPlan };

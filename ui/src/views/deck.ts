@@ -7,7 +7,7 @@ import type { Controller } from "../controller";
 import { h, replaceChildren, setHidden, setText, syncKeyed, type Row } from "../dom";
 import { coverageText, creditText, mediaStatusKey, mediaStatusText, wordCountText } from "../selectors";
 import type { Confirm, DeckPage, State, Task } from "../state";
-import type { MediaState, ProviderName, WordMedia } from "../types";
+import { EXTRA_SLOTS, MEDIA_KIND_NAMES, type EditField, type MediaKind, type MediaState, type ProviderName, type WordMedia } from "../types";
 import { chooserPanel } from "./chooser";
 import { inlineConfirm } from "./confirm";
 import type { View } from "./view";
@@ -36,8 +36,30 @@ function renderDeckConfirm(ctl: Controller, area: HTMLElement, deckId: number, c
 
 interface WordItem {
   word: WordMedia;
-  editing: "text" | "translation" | null;
+  editing: EditField | null;
   confirming: boolean;
+  /** What the deck makes: its translation and sentence recordings show when it makes them. */
+  slots: readonly MediaKind[];
+}
+
+/** "Sentence audio" from the core's "sentence audio". */
+function slotLabel(kind: MediaKind): string {
+  const name = MEDIA_KIND_NAMES[kind];
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** The deck's switches for its extra recordings: the translation and the example sentence read
+ * aloud. "Generate missing" then makes them too. */
+function slotToggles(ctl: Controller, deckId: number): { el: HTMLElement; update: (slots: readonly MediaKind[]) => void } {
+  const boxes = EXTRA_SLOTS.map((kind) => {
+    const box = h("input", { type: "checkbox", id: `slot-${kind}`, "data-testid": `slot-${kind}` }) as HTMLInputElement;
+    box.addEventListener("change", () => void ctl.setSlot(deckId, kind, box.checked));
+    return { kind, box, label: h("label", { class: "slot-toggle", title: `Also make ${MEDIA_KIND_NAMES[kind]} for this deck` }, box, ` ${slotLabel(kind)}`) };
+  });
+  return {
+    el: h("div", { id: "deck-slots", class: "slot-toggles", role: "group", "aria-label": "Also make" }, ...boxes.map((b) => b.label)),
+    update: (slots) => boxes.forEach((b) => (b.box.checked = slots.includes(b.kind))),
+  };
 }
 
 export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElement): View {
@@ -54,6 +76,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
   );
   const confirmArea = h("div", { id: "regenerate-confirm-area", hidden: true });
   const chooser = chooserPanel(ctl);
+  const toggles = slotToggles(ctl, deckId);
   const toolbar = h(
     "div",
     { class: "toolbar", role: "toolbar", "aria-label": "Deck actions" },
@@ -62,6 +85,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
     regenerateAll,
     undo,
     h("button", { id: "import-words", type: "button", onclick: () => void ctl.navigate({ page: "import", deckId }) }, "Import words"),
+    toggles.el,
     h("div", { class: "spacer" }),
     h("button", { id: "export-apkg", type: "button", onclick: () => void ctl.exportDeck(deckId, "apkg") }, "Export .apkg"),
     h("button", { id: "export-csv", type: "button", onclick: () => void ctl.exportDeck(deckId, "csv") }, "Export CSV"),
@@ -121,6 +145,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
   let lastTasks: Task[] | undefined;
   let lastPlan: State["plan"] | undefined;
   let lastUndo: State["undo"] | undefined;
+  let lastSlots: readonly MediaKind[] | undefined;
 
   return {
     el,
@@ -131,6 +156,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
         setText(title, deck?.name ?? "Deck");
         setText(lang, deck?.language ?? "");
         setText(coverage, deck ? coverageText(deck) : "");
+        toggles.update(deck?.slots ?? []);
       }
       if (state.tasks !== lastTasks) {
         lastTasks = state.tasks;
@@ -160,7 +186,9 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
       }
 
       const page = state.deckPage;
-      if (page === lastPage && state.editing === lastEditing && state.confirm === lastRowsConfirm && rows.size > 0) return;
+      const slots = state.decks?.find((d) => d.id === deckId)?.slots ?? [];
+      if (page === lastPage && state.editing === lastEditing && state.confirm === lastRowsConfirm && slots === lastSlots && rows.size > 0) return;
+      lastSlots = slots;
       if (page && lastPage && page.offset !== lastPage.offset) {
         // A new page starts at its top.
         const scroller = el.closest("main");
@@ -179,6 +207,7 @@ export function deckView(ctl: Controller, deckId: number, audio: HTMLAudioElemen
         word,
         editing: state.editing?.wordId === word.word_id ? state.editing.focus : null,
         confirming: state.confirm?.what === "delete-word" && state.confirm.wordId === word.word_id,
+        slots,
       }));
       syncKeyed(list, rows, items, (i) => i.word.word_id, () => wordRow(ctl, audio, deckId));
 
@@ -204,13 +233,13 @@ function tasksText(tasks: Task[]): string {
   return lastDone.message ? `${lastDone.label}: ${lastDone.message}` : `${lastDone.label}: ${lastDone.ok ? "done" : "failed"}`;
 }
 
-const KIND_LABEL = { image: "Picture", audio: "Audio" } as const;
+const KIND_LABEL: Record<MediaKind, string> = { image: "Picture", audio: "Audio", translation_audio: slotLabel("translation_audio"), sentence_audio: slotLabel("sentence_audio") };
 
-function statusBadge(kind: "image" | "audio"): HTMLElement {
+function statusBadge(kind: MediaKind): HTMLElement {
   return h("span", { class: "status", "data-testid": `status-${kind}` });
 }
 
-function setStatus(el: HTMLElement, kind: "image" | "audio", m: MediaState): void {
+function setStatus(el: HTMLElement, kind: MediaKind, m: MediaState): void {
   const key = mediaStatusKey(m);
   el.dataset.status = key;
   const label = mediaStatusText(m);
@@ -227,13 +256,14 @@ function wordRow(ctl: Controller, audio: HTMLAudioElement, deckId: number): Row<
   const imageStatus = statusBadge("image");
   const audioStatus = statusBadge("audio");
   const actions = h("div", { class: "row-actions" });
+  const slotMedia = h("div", { class: "slot-media", "data-testid": "slot-media" });
   const el = h(
     "li",
     { class: "word-row", "data-testid": "word-row" },
     thumb,
     play,
     texts,
-    h("div", { class: "statuses" }, imageStatus, audioStatus),
+    h("div", { class: "statuses" }, imageStatus, audioStatus, slotMedia),
     actions,
   );
   let last: WordItem | null = null;
@@ -242,7 +272,7 @@ function wordRow(ctl: Controller, audio: HTMLAudioElement, deckId: number): Row<
   return {
     el,
     update(item: WordItem) {
-      if (last && last.word === item.word && last.editing === item.editing && last.confirming === item.confirming) return;
+      if (last && last.word === item.word && last.editing === item.editing && last.confirming === item.confirming && last.slots === item.slots) return;
       const prev = last;
       last = item;
       const w = item.word;
@@ -267,10 +297,17 @@ function wordRow(ctl: Controller, audio: HTMLAudioElement, deckId: number): Row<
         : null;
       setStatus(imageStatus, "image", w.image);
       setStatus(audioStatus, "audio", w.audio);
+      // The translation and sentence recordings: where the deck makes them, or made before.
+      const extra = EXTRA_SLOTS.filter((k) => item.slots.includes(k) || w[k].status !== "none");
+      replaceChildren(slotMedia, ...extra.map((k) => slotPlayer(ctl, audio, w, k)));
 
       const credit = creditText(w);
       const textsChanged =
-        !prev || prev.editing !== item.editing || (!item.editing && (prev.word.text !== w.text || prev.word.spoken !== w.spoken || prev.word.translation !== w.translation || creditText(prev.word) !== credit));
+        !prev ||
+        prev.editing !== item.editing ||
+        (!item.editing &&
+          (prev.word.text !== w.text || prev.word.spoken !== w.spoken || prev.word.translation !== w.translation || prev.word.sentence !== w.sentence || prev.slots !== item.slots || creditText(prev.word) !== credit));
+      const showSentence = w.sentence !== null || item.slots.includes("sentence_audio");
       if (textsChanged) {
         if (item.editing) {
           // Entering edit mode builds the inputs once; later renders leave them alone.
@@ -286,6 +323,15 @@ function wordRow(ctl: Controller, audio: HTMLAudioElement, deckId: number): Row<
               { type: "button", class: `editable word-translation${w.translation ? "" : " placeholder"}`, "data-testid": "word-translation", title: "Click to edit", onclick: () => ctl.startEdit(w.word_id, "translation") },
               w.translation ?? "add translation",
             ),
+            ...(showSentence
+              ? [
+                  h(
+                    "button",
+                    { type: "button", class: `editable word-sentence${w.sentence ? "" : " placeholder"}`, "data-testid": "word-sentence", title: "Click to edit the example sentence", onclick: () => ctl.startEdit(w.word_id, "sentence") },
+                    w.sentence ?? "add example sentence",
+                  ),
+                ]
+              : []),
             ...(w.spoken
               ? [h("span", { class: "muted word-spoken", "data-testid": "word-spoken", title: "What the voice is given: markup, cloze, sound tags and furigana removed, the deck's text rules applied" }, `Said as: ${w.spoken}`)]
               : []),
@@ -317,6 +363,21 @@ function wordRow(ctl: Controller, audio: HTMLAudioElement, deckId: number): Row<
   };
 }
 
+/** One of the word's extra recordings (its translation or sentence read aloud): a play button
+ * and its status. */
+function slotPlayer(ctl: Controller, audio: HTMLAudioElement, w: WordMedia, kind: MediaKind): HTMLElement {
+  const m = w[kind];
+  const path = m.path;
+  const name = MEDIA_KIND_NAMES[kind];
+  const play = h("button", { type: "button", class: "icon-button play", "data-testid": `play-${kind}` }, "▶") as HTMLButtonElement;
+  play.disabled = !path;
+  play.setAttribute("aria-label", path ? `Play the ${name} of ${w.text}` : `No ${name} for ${w.text} yet`);
+  if (path) play.onclick = () => void ctl.playAudio(audio, path);
+  const badge = statusBadge(kind);
+  setStatus(badge, kind, m);
+  return h("span", { class: "slot-player", "data-kind": kind }, play, badge);
+}
+
 /** "Regenerate with…": a picture or a recording of this word, now, by a provider the user picks
  * (the choices are the core's: providers with no account, and the configured ones). */
 function regenerateWith(ctl: Controller, wordId: number, text: string): HTMLElement {
@@ -337,9 +398,10 @@ function regenerateWith(ctl: Controller, wordId: number, text: string): HTMLElem
   return select;
 }
 
-function renderEditor(ctl: Controller, box: HTMLElement, w: WordMedia, focus: "text" | "translation"): void {
+function renderEditor(ctl: Controller, box: HTMLElement, w: WordMedia, focus: EditField): void {
   const text = h("input", { type: "text", value: w.text, "data-testid": "edit-text", "aria-label": "Word", autocomplete: "off" });
   const translation = h("input", { type: "text", value: w.translation ?? "", "data-testid": "edit-translation", "aria-label": "Translation", autocomplete: "off" });
+  const sentence = h("input", { type: "text", value: w.sentence ?? "", "data-testid": "edit-sentence", "aria-label": "Example sentence", placeholder: "Example sentence", autocomplete: "off" });
   const hint = h("span", { class: "muted hint" }, "Enter saves · Esc cancels");
   let saving = false;
   const onKey = (e: KeyboardEvent) => {
@@ -350,21 +412,21 @@ function renderEditor(ctl: Controller, box: HTMLElement, w: WordMedia, focus: "t
         text.focus();
         return;
       }
-      if (text.value.trim() === w.text && (translation.value.trim() || null) === (w.translation ?? null)) {
+      const sentenceChanged = (sentence.value.trim() || null) !== (w.sentence ?? null);
+      if (text.value.trim() === w.text && (translation.value.trim() || null) === (w.translation ?? null) && !sentenceChanged) {
         ctl.cancelEdit();
         return;
       }
       saving = true;
-      void ctl.updateWord(w.word_id, text.value, translation.value).finally(() => (saving = false));
+      void ctl.updateWord(w.word_id, text.value, translation.value, sentenceChanged ? sentence.value : undefined).finally(() => (saving = false));
     } else if (e.key === "Escape") {
       e.preventDefault();
       ctl.cancelEdit();
     }
   };
-  text.addEventListener("keydown", onKey);
-  translation.addEventListener("keydown", onKey);
-  replaceChildren(box, text, translation, hint);
-  const target = focus === "text" ? text : translation;
+  for (const input of [text, translation, sentence]) input.addEventListener("keydown", onKey);
+  replaceChildren(box, text, translation, sentence, hint);
+  const target = focus === "text" ? text : focus === "translation" ? translation : sentence;
   queueMicrotask(() => {
     target.focus();
     target.select();

@@ -8,8 +8,9 @@
 //! ```
 //!
 //! One note per word of the note type [`NOTETYPE_NAME`] (fields Word, Translation, Picture,
-//! Audio, Attribution — the last filled only when the media's licence asks for credit, shown
-//! small on the back; appended so the first four keep their places); one card: word, picture and audio on the front, translation on the back). Ids are
+//! Audio, Attribution — filled only when the media's licence asks for credit, shown
+//! small on the back; appended so the first four keep their places — then Sentence,
+//! TranslationAudio and SentenceAudio, appended for the same reason and shown on the back); one card: word, picture and audio on the front, translation on the back). Ids are
 //! stable so importing a re-export updates the notes instead of duplicating them: the note
 //! type's id is a constant (the same note type for every deck), the deck's id is derived from
 //! its name, and each note's guid from the Deck Media deck and word it came from. Word text is
@@ -34,7 +35,7 @@ use crate::store::now_ms;
 /// The note type every export uses.
 pub const NOTETYPE_NAME: &str = "Deck Media (word, picture, audio)";
 /// Its fields, in order.
-pub const FIELDS: [&str; 5] = ["Word", "Translation", "Picture", "Audio", "Attribution"];
+pub const FIELDS: [&str; 8] = ["Word", "Translation", "Picture", "Audio", "Attribution", "Sentence", "TranslationAudio", "SentenceAudio"];
 /// The tag every exported note carries.
 pub const TAG: &str = "deckmedia";
 /// The SQLite file inside the package.
@@ -51,6 +52,9 @@ const BACK: &str = r#"{{FrontSide}}
 <hr id="answer">
 
 <div class="dm-translation">{{Translation}}</div>
+{{#TranslationAudio}}<div class="dm-audio">{{TranslationAudio}}</div>{{/TranslationAudio}}
+{{#Sentence}}<div class="dm-sentence">{{Sentence}}</div>{{/Sentence}}
+{{#SentenceAudio}}<div class="dm-audio">{{SentenceAudio}}</div>{{/SentenceAudio}}
 {{#Attribution}}<div class="dm-credit">{{Attribution}}</div>{{/Attribution}}"#;
 
 const CSS: &str = r#".card {
@@ -65,6 +69,7 @@ const CSS: &str = r#".card {
 .dm-picture img { max-width: 90%; max-height: 320px; border-radius: 8px; }
 .dm-translation { font-size: 32px; color: #444; }
 .nightMode .dm-translation { color: #ccc; }
+.dm-sentence { font-size: 24px; font-style: italic; margin-top: 16px; }
 .dm-credit { font-size: 12px; color: #888; margin-top: 24px; }
 "#;
 
@@ -160,7 +165,7 @@ pub(crate) fn write(deck: &ExportDeck, words: &[ExportWord], tmp: &TempPath, wor
     let mut names = MediaNames::default();
     let mut media_map = serde_json::Map::new();
     for (done, w) in words.iter().enumerate() {
-        for src in [&w.image, &w.audio].into_iter().flatten() {
+        for src in w.files() {
             let index = media_map.len().to_string();
             let (name, new) = names.copy_once(src, |src| {
                 zip.start_file(index.as_str(), stored).map_err(zerr)?;
@@ -194,9 +199,11 @@ pub(crate) fn note_fields(w: &ExportWord, names: &MediaNames) -> (String, String
     let word = clean_text(&w.text);
     let translation = clean_text(w.translation.as_deref().unwrap_or(""));
     let picture = w.image.as_deref().and_then(|p| names.get(p)).map(|n| format!("<img src=\"{n}\">")).unwrap_or_default();
-    let audio = w.audio.as_deref().and_then(|p| names.get(p)).map(|n| format!("[sound:{n}]")).unwrap_or_default();
+    let sound = |file: &Option<std::path::PathBuf>| file.as_deref().and_then(|p| names.get(p)).map(|n| format!("[sound:{n}]")).unwrap_or_default();
     let credit = w.attribution.lines().map(|l| html_escape(&clean_text(l))).collect::<Vec<_>>().join("<br>");
-    ([html_escape(&word), html_escape(&translation), picture, audio, credit].join("\x1f"), word)
+    let sentence = html_escape(&clean_text(w.sentence.as_deref().unwrap_or("")));
+    let fields = [html_escape(&word), html_escape(&translation), picture, sound(&w.audio), credit, sentence, sound(&w.translation_audio), sound(&w.sentence_audio)];
+    (fields.join("\x1f"), word)
 }
 
 fn build_collection(path: &Path, deck: &ExportDeck, words: &[ExportWord], names: &MediaNames, now_ms: i64) -> Result<()> {

@@ -20,7 +20,8 @@ use super::{copy_hashing, ExportWord, MediaNames, CSV_FILE_NAME};
 use crate::error::{Error, Result};
 
 /// The header of `deck.csv`.
-pub const HEADER: [&str; 6] = ["word", "translation", "language", "picture", "audio", "attribution"];
+/// The slots added later are appended, so the first six columns keep their places.
+pub const HEADER: [&str; 9] = ["word", "translation", "language", "picture", "audio", "attribution", "sentence", "translation_audio", "sentence_audio"];
 
 /// Fills `dir` (an existing empty folder). Returns the total size of what it wrote.
 /// `words_done(n)` is called after the files of the first `n` words are in.
@@ -28,7 +29,7 @@ pub(crate) fn write(words: &[ExportWord], dir: &Path, words_done: &mut dyn FnMut
     let mut names = MediaNames::default();
     let part = dir.join(".part");
     for (done, w) in words.iter().enumerate() {
-        for src in [&w.image, &w.audio].into_iter().flatten() {
+        for src in w.files() {
             let (name, new) = names.copy_once(src, |src| {
                 let file = File::create(&part).map_err(|e| Error::io("cannot write", &part, e))?;
                 let mut out = BufWriter::new(file);
@@ -54,8 +55,18 @@ pub(crate) fn write(words: &[ExportWord], dir: &Path, words_done: &mut dyn FnMut
     out.write_record(HEADER).map_err(cerr)?;
     for w in words {
         let picture = w.image.as_deref().and_then(|p| names.get(p)).unwrap_or("");
-        let audio = w.audio.as_deref().and_then(|p| names.get(p)).unwrap_or("");
-        let record = [w.text.as_str(), w.translation.as_deref().unwrap_or(""), w.language.as_str(), picture, audio, w.attribution.as_str()];
+        let file = |f: &Option<std::path::PathBuf>| f.as_deref().and_then(|p| names.get(p)).unwrap_or("");
+        let record = [
+            w.text.as_str(),
+            w.translation.as_deref().unwrap_or(""),
+            w.language.as_str(),
+            picture,
+            file(&w.audio),
+            w.attribution.as_str(),
+            w.sentence.as_deref().unwrap_or(""),
+            file(&w.translation_audio),
+            file(&w.sentence_audio),
+        ];
         out.write_record(record).map_err(cerr)?;
     }
     let buffered = out.into_inner().map_err(|e| Error::io("cannot write", &csv_path, std::io::Error::other(e.to_string())))?;

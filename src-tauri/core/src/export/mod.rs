@@ -100,11 +100,27 @@ pub(crate) struct ExportWord {
     pub text: String,
     pub language: String,
     pub translation: Option<String>,
+    pub sentence: Option<String>,
     pub image: Option<PathBuf>,
     pub audio: Option<PathBuf>,
+    /// The translation read aloud (the `translation_audio` slot).
+    pub translation_audio: Option<PathBuf>,
+    /// The example sentence read aloud (the `sentence_audio` slot).
+    pub sentence_audio: Option<PathBuf>,
     /// The credit of the media included (e.g. a Wikimedia Commons recording's speaker and
     /// licence), one line per file; empty when none asks for one.
     pub attribution: String,
+}
+
+impl ExportWord {
+    /// Every file of the word to copy: picture, then recordings.
+    pub fn files(&self) -> impl Iterator<Item = &PathBuf> {
+        [&self.image, &self.audio, &self.translation_audio, &self.sentence_audio].into_iter().flatten()
+    }
+    /// Its recordings: the word, the translation, the sentence.
+    pub fn recordings(&self) -> impl Iterator<Item = &PathBuf> {
+        [&self.audio, &self.translation_audio, &self.sentence_audio].into_iter().flatten()
+    }
 }
 
 /// What the deck being exported is, for the writers.
@@ -158,7 +174,7 @@ impl Core {
         };
         let words: Vec<ExportWord> = rows.into_iter().map(|w| to_export_word(w, &mut report)).collect();
         report.pictures = words.iter().filter(|w| w.image.is_some()).count();
-        report.audio = words.iter().filter(|w| w.audio.is_some()).count();
+        report.audio = words.iter().map(|w| w.recordings().count()).sum();
         let info = ExportDeck { id: deck.id, name: deck.name.clone(), created_at: deck.created_at };
 
         let tmp = target.temp()?;
@@ -190,13 +206,26 @@ fn to_export_word(w: WordMedia, report: &mut ExportReport) -> ExportWord {
     };
     let image = pick(&w.image);
     let audio = pick(&w.audio);
+    let translation_audio = pick(&w.translation_audio);
+    let sentence_audio = pick(&w.sentence_audio);
     // Credit goes with the files actually exported.
-    let credits: Vec<String> = [(&image, &w.image), (&audio, &w.audio)]
+    let credits: Vec<String> = [(&image, &w.image), (&audio, &w.audio), (&translation_audio, &w.translation_audio), (&sentence_audio, &w.sentence_audio)]
         .into_iter()
         .filter(|(kept, _)| kept.is_some())
         .filter_map(|(_, m)| m.attribution.as_ref().map(crate::model::Attribution::line))
         .collect();
-    ExportWord { id: w.word_id, text: w.text, language: w.language, translation: w.translation, image, audio, attribution: credits.join("\n") }
+    ExportWord {
+        id: w.word_id,
+        text: w.text,
+        language: w.language,
+        translation: w.translation,
+        sentence: w.sentence,
+        image,
+        audio,
+        translation_audio,
+        sentence_audio,
+        attribution: credits.join("\n"),
+    }
 }
 
 /// The extension of a stored media file, when it is one the media store would have written.

@@ -71,8 +71,32 @@ pub struct ApkgNote {
     pub fields: Vec<(String, String)>,
     /// The first picture (`<img src>`) its fields reference, as written in the field.
     pub picture: Option<String>,
-    /// The first sound (`[sound:…]`) its fields reference.
+    /// The first sound (`[sound:…]`) its fields reference, outside the fields of the
+    /// translation and sentence recordings.
     pub audio: Option<String>,
+    /// The sounds of its translation and sentence recording fields (`TranslationAudio`,
+    /// `SentenceAudio`, `Example audio`, …: [`slot_of_field`]).
+    pub slot_audio: Vec<(MediaKind, String)>,
+}
+
+/// The media slot a field named `name` holds a recording for: `TranslationAudio` (or
+/// "Translation audio", `translation_audio`), `SentenceAudio` ("Sentence audio", "Example audio").
+pub fn slot_of_field(name: &str) -> Option<MediaKind> {
+    let key: String = name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    match key.as_str() {
+        "translationaudio" | "meaningaudio" => Some(MediaKind::TranslationAudio),
+        "sentenceaudio" | "exampleaudio" | "examplesentenceaudio" => Some(MediaKind::SentenceAudio),
+        _ => None,
+    }
+}
+
+/// The example sentence of a note: a field named Sentence, Example or "Example sentence".
+fn sentence_field(fields: &[(String, String)]) -> Option<&str> {
+    let is_sentence = |n: &str| {
+        let key: String = n.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+        matches!(key.as_str(), "sentence" | "example" | "examples" | "examplesentence")
+    };
+    fields.iter().find(|(n, _)| is_sentence(n)).map(|(_, v)| v.as_str())
 }
 
 /// A deck words went into, with how many were new and how many it had already.
@@ -115,7 +139,9 @@ impl Core {
                 continue;
             };
             let name = deck.map(str::to_string).unwrap_or_else(|| note.deck.clone());
-            let media = (word.text.clone(), note.picture, note.audio);
+            let mut media: MediaRefs = (word.text.clone(), note.slot_audio);
+            media.1.extend(note.audio.map(|a| (MediaKind::Audio, a)));
+            media.1.extend(note.picture.map(|p| (MediaKind::Image, p)));
             match deck_index.get(&name) {
                 Some(&i) => {
                     by_deck[i].1.push(word);
@@ -146,12 +172,13 @@ impl Core {
     pub(crate) fn preview_package(&self, path: &Path, max_rows: usize) -> Result<crate::import::ImportPreview> {
         let package = open_package(path, &Limits::default())?;
         let mut rows = Vec::new();
-        let (mut total, mut media_files, mut translated) = (0, 0, false);
+        let (mut total, mut media_files, mut translated, mut sentences) = (0, 0, false, false);
         for note in &package.notes {
             let Some(word) = note_to_word(note) else { continue };
             total += 1;
-            media_files += usize::from(note.picture.is_some()) + usize::from(note.audio.is_some());
+            media_files += usize::from(note.picture.is_some()) + usize::from(note.audio.is_some()) + note.slot_audio.len();
             translated |= word.translation.is_some();
+            sentences |= word.sentence.is_some();
             if rows.len() < max_rows {
                 rows.push(word);
             }
@@ -159,6 +186,9 @@ impl Core {
         let mut columns = vec!["word".to_string()];
         if translated {
             columns.push("translation".to_string());
+        }
+        if sentences {
+            columns.push("sentence".to_string());
         }
         Ok(crate::import::ImportPreview {
             total,
@@ -182,7 +212,7 @@ impl Core {
         limits: &Limits,
         report: &mut ApkgImport,
     ) -> Result<()> {
-        if refs.iter().all(|(_, p, a)| p.is_none() && a.is_none()) {
+        if refs.iter().all(|(_, media)| media.is_empty()) {
             return Ok(());
         }
         let words: HashMap<String, Word> = self.words(deck_id)?.into_iter().map(|w| (w.text.clone(), w)).collect();
@@ -197,14 +227,15 @@ impl Core {
         let store = MediaStore::new(self.data_dir());
         let mut attach: Vec<(WordId, MediaKind, StoredFile, &'static str, String)> = Vec::new();
         let mut done: std::collections::HashSet<(WordId, MediaKind)> = std::collections::HashSet::new();
-        for (text, picture, audio) in refs {
+        for (text, media) in refs {
             let Some(word) = words.get(text) else { continue };
-            for (kind, reference) in [(MediaKind::Image, picture), (MediaKind::Audio, audio)] {
-                let Some(reference) = reference else { continue };
+            for (kind, reference) in media {
+                let kind = *kind;
                 if has_media.contains(&(word.id, kind.as_str().to_string())) || done.contains(&(word.id, kind)) {
                     continue;
                 }
-                let Some((ext, mime)) = media_type(kind, reference) else {
+                // A recording of a sentence (or translation) the word does not have is left out.
+                let (Some((ext, mime)), Some(source)) = (media_type(kind.medium(), reference), word.source_text(kind)) else {
                     report.media_skipped += 1;
                     continue;
                 };
@@ -214,7 +245,7 @@ impl Core {
                 };
                 let stored = store.write(kind, ext, &bytes)?;
                 done.insert((word.id, kind));
-                attach.push((word.id, kind, stored, mime, word.text.clone()));
+                attach.push((word.id, kind, stored, mime, source.to_string()));
             }
         }
         if attach.is_empty() {
@@ -239,7 +270,7 @@ impl Core {
             if put_media(&tx, word_id, kind, &media, now, OnExisting::Keep)? {
                 match kind {
                     MediaKind::Image => report.pictures += 1,
-                    MediaKind::Audio => report.audio += 1,
+                    _ => report.audio += 1,
                 }
             }
         }
@@ -248,8 +279,8 @@ impl Core {
     }
 }
 
-/// A word's text with the picture and sound its note referenced.
-type MediaRefs = (String, Option<String>, Option<String>);
+/// A word's text with the picture and sounds its note referenced, by kind.
+type MediaRefs = (String, Vec<(MediaKind, String)>);
 
 
 /// The stored extension and MIME type of a referenced file, when it is a picture or a sound.
@@ -340,8 +371,10 @@ fn note_to_word(note: &ApkgNote) -> Option<NewWord> {
         (note.fields.first().map(|(_, v)| v.as_str()).unwrap_or(""), note.fields.get(1).map(|(_, v)| v.as_str()))
     };
     let text = store::clean_text(word).ok()?;
-    let translation = translation.map(str::trim).filter(|t| !t.is_empty() && t.chars().count() <= store::MAX_FIELD_CHARS).map(str::to_string);
-    Some(NewWord { text, translation, ..Default::default() })
+    let usable = |t: &str| !t.is_empty() && t.chars().count() <= store::MAX_FIELD_CHARS;
+    let translation = translation.map(str::trim).filter(|t| usable(t)).map(str::to_string);
+    let sentence = sentence_field(&note.fields).map(str::trim).filter(|t| usable(t)).map(str::to_string);
+    Some(NewWord { text, translation, sentence, ..Default::default() })
 }
 
 /// Reads the notes of an Anki package (`collection.anki21`, else `collection.anki2`), fields as
@@ -552,12 +585,14 @@ fn read_collection(path: &Path, limits: &Limits) -> Result<Vec<ApkgNote>> {
         let raw: Vec<(String, &str)> =
             flds.split('\x1f').enumerate().map(|(i, v)| (names.get(i).cloned().unwrap_or_else(|| format!("Field {}", i + 1)), v)).collect();
         let fields = raw.iter().map(|(n, v)| (n.clone(), html_to_text(v))).collect();
-        // Deck Media's own note type: only its Picture and Audio fields hold media.
+        // Deck Media's own note type: only its Picture and Audio fields hold media. The fields
+        // of the translation and sentence recordings hold theirs, in any note type.
         let ours = notetype == NOTETYPE_NAME;
         let picture = raw.iter().filter(|(n, _)| !ours || n == "Picture").find_map(|(_, v)| image_refs(v).into_iter().next());
-        let audio = raw.iter().filter(|(n, _)| !ours || n == "Audio").find_map(|(_, v)| sound_refs(v).into_iter().next());
+        let audio = raw.iter().filter(|(n, _)| (!ours || n == "Audio") && slot_of_field(n).is_none()).find_map(|(_, v)| sound_refs(v).into_iter().next());
+        let slot_audio = raw.iter().filter_map(|(n, v)| Some((slot_of_field(n)?, sound_refs(v).into_iter().next()?))).collect();
         let deck = did.and_then(|d| deck_names.get(&d).cloned()).unwrap_or_else(|| "Default".to_string());
-        notes.push(ApkgNote { deck, notetype, fields, picture, audio });
+        notes.push(ApkgNote { deck, notetype, fields, picture, audio, slot_audio });
     }
     Ok(notes)
 }

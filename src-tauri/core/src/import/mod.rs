@@ -96,7 +96,7 @@ pub fn preview(input: &[u8], max_rows: usize) -> Result<ImportPreview> {
     p.rows.truncate(max_rows);
     let mut columns = vec!["word".to_string()];
     let m = p.mapping;
-    for (present, name) in [(m.translation, "translation"), (m.language, "language"), (m.note, "note")] {
+    for (present, name) in [(m.translation, "translation"), (m.language, "language"), (m.note, "note"), (m.sentence, "sentence")] {
         if present.is_some() {
             columns.push(name.to_string());
         }
@@ -193,6 +193,8 @@ struct Columns {
     translation: Option<usize>,
     language: Option<usize>,
     note: Option<usize>,
+    /// An example sentence (the sentence-audio slot reads it).
+    sentence: Option<usize>,
 }
 
 struct Parsed {
@@ -325,7 +327,8 @@ fn header(line: &str) -> Option<(u8, Columns)> {
 }
 
 /// Maps column names to fields: `word` (or text/term/front/expression), `translation` (or
-/// meaning/back/gloss/definition), `lang`/`language`, `note`/`notes`. `None` without a word column.
+/// meaning/back/gloss/definition), `lang`/`language`, `note`/`notes`, `sentence` (or example,
+/// examples, "example sentence"). `None` without a word column.
 fn map_names(names: &[String]) -> Option<Columns> {
     let names: Vec<String> = names.iter().map(|c| c.trim().trim_matches('"').trim().to_lowercase()).collect();
     let find = |alts: &[&str]| names.iter().position(|n| alts.contains(&n.as_str()));
@@ -335,6 +338,7 @@ fn map_names(names: &[String]) -> Option<Columns> {
         translation: find(&["translation", "meaning", "back", "gloss", "definition"]),
         language: find(&["lang", "language"]),
         note: find(&["note", "notes"]),
+        sentence: find(&["sentence", "example", "examples", "example sentence", "example_sentence"]),
     })
 }
 
@@ -407,7 +411,13 @@ fn parse_table(text: &str, delim: u8, cols: Columns, has_header: bool, anki: Opt
             },
             None => None,
         };
-        parsed.rows.push(NewWord { text, translation: cols.translation.and_then(value), language, note: cols.note.and_then(value) });
+        parsed.rows.push(NewWord {
+            text,
+            translation: cols.translation.and_then(value),
+            language,
+            note: cols.note.and_then(value),
+            sentence: cols.sentence.and_then(value),
+        });
     }
     parsed
 }
@@ -559,6 +569,19 @@ mod tests {
         // Found by the fuzzer: a quoted field with a line break, quoted back in the reason.
         let e = parse_words(b"word,lang\nx,\"e\ns\"\n").unwrap_err().to_string();
         assert_eq!(e, "line 2: 'e s' is not a language code (like en, de, pt-BR)");
+    }
+
+    #[test]
+    fn a_sentence_or_example_column_fills_the_words_sentence() {
+        let w = parse_words(b"word,translation,example\nperro,dog,\"El perro come, y duerme.\"\ngato,cat,\n").unwrap();
+        assert_eq!(w[0].sentence.as_deref(), Some("El perro come, y duerme."));
+        assert_eq!(w[1].sentence, None, "an empty cell is no sentence");
+        let w = parse_words("Front\tSentence\nHund\tDer Hund schläft.\n".as_bytes()).unwrap();
+        assert_eq!((w[0].text.as_str(), w[0].sentence.as_deref()), ("Hund", Some("Der Hund schläft.")));
+        let text = "#separator:Comma\n#html:false\n#columns:Front,Back,Example sentence\nHund,dog,Der Hund bellt.\n";
+        assert_eq!(parse_words(text.as_bytes()).unwrap()[0].sentence.as_deref(), Some("Der Hund bellt."));
+        let p = preview(b"word;sentence\na;b c\n", 5).unwrap();
+        assert_eq!(p.columns, ["word", "sentence"]);
     }
 
     #[test]

@@ -190,16 +190,38 @@ impl std::fmt::Debug for ProviderSlot {
 pub struct ProviderSet {
     pub image: ProviderSlot,
     pub audio: ProviderSlot,
+    /// The translation's voice when `[translation_audio]` is set; `None`: the `audio` slot's
+    /// (same provider, same limits).
+    pub translation_audio: Option<ProviderSlot>,
+    /// The sentence's voice when `[sentence_audio]` is set; `None`: the `audio` slot's.
+    pub sentence_audio: Option<ProviderSlot>,
     /// Pickable providers per kind: those that need no account (built in, neural voices,
     /// Wikimedia, Openverse) and the kind's configured one; each with its own slot limits.
     pub alternatives: Vec<(MediaKind, crate::model::ProviderKind, ProviderSlot)>,
 }
 
 impl ProviderSet {
+    /// A picture and a voice slot; the translation and sentence slots use the voice.
+    pub fn new(image: ProviderSlot, audio: ProviderSlot, alternatives: Vec<(MediaKind, crate::model::ProviderKind, ProviderSlot)>) -> ProviderSet {
+        ProviderSet { image, audio, translation_audio: None, sentence_audio: None, alternatives }
+    }
+
     pub fn get(&self, kind: MediaKind) -> &ProviderSlot {
         match kind {
             MediaKind::Image => &self.image,
             MediaKind::Audio => &self.audio,
+            MediaKind::TranslationAudio => self.translation_audio.as_ref().unwrap_or(&self.audio),
+            MediaKind::SentenceAudio => self.sentence_audio.as_ref().unwrap_or(&self.audio),
+        }
+    }
+
+    /// Whether `kind` has no slot of its own and uses the word audio's: its jobs share that
+    /// slot's cap as well as its server's window (see [`crate::limits::KindLimits`]).
+    pub fn rides_on_audio(&self, kind: MediaKind) -> bool {
+        match kind {
+            MediaKind::TranslationAudio => self.translation_audio.is_none(),
+            MediaKind::SentenceAudio => self.sentence_audio.is_none(),
+            _ => false,
         }
     }
 
@@ -224,7 +246,10 @@ impl ProviderSet {
     pub fn from_config_in(config: &crate::config::Config, data_dir: Option<&std::path::Path>) -> crate::Result<ProviderSet> {
         let env = BuildEnv { config, data_dir };
         let (image, audio) = (slot(MediaKind::Image, &config.image, &env)?, slot(MediaKind::Audio, &config.audio, &env)?);
-        Ok(ProviderSet { image, audio, alternatives: alternatives(&env) })
+        let own = |kind: MediaKind, c: &Option<crate::config::ProviderConfig>| c.as_ref().map(|c| slot(kind, c, &env)).transpose();
+        let translation_audio = own(MediaKind::TranslationAudio, &config.translation_audio)?;
+        let sentence_audio = own(MediaKind::SentenceAudio, &config.sentence_audio)?;
+        Ok(ProviderSet { image, audio, translation_audio, sentence_audio, alternatives: alternatives(&env) })
     }
 }
 
@@ -235,10 +260,7 @@ fn alternatives(env: &BuildEnv<'_>) -> Vec<(MediaKind, crate::model::ProviderKin
     use crate::model::ProviderKind;
     let mut out = Vec::new();
     for kind in MediaKind::ALL {
-        let c = match kind {
-            MediaKind::Image => &env.config.image,
-            MediaKind::Audio => &env.config.audio,
-        };
+        let c = env.config.provider(kind);
         for p in ProviderKind::ALL {
             if !p.makes(kind) || (p.needs_key() && p != c.provider) {
                 continue;
@@ -303,9 +325,11 @@ fn openverse_settings(c: &crate::config::ProviderConfig, env: &BuildEnv<'_>) -> 
 fn build(kind: MediaKind, c: &crate::config::ProviderConfig, env: &BuildEnv<'_>) -> crate::Result<std::sync::Arc<dyn Provider>> {
     use std::sync::Arc;
     use crate::model::ProviderKind;
+    // A provider makes pictures or speech; which slot the speech is for is not its business.
+    let kind = kind.medium();
     let provider: Arc<dyn Provider> = match (c.provider, kind) {
-        (ProviderKind::Offline, MediaKind::Audio) => Arc::new(offline::EspeakProvider::new(c.timeout())),
         (ProviderKind::Offline, MediaKind::Image) => Arc::new(emoji::EmojiPictureProvider::new()),
+        (ProviderKind::Offline, _) => Arc::new(offline::EspeakProvider::new(c.timeout())),
         (ProviderKind::OpenAi, _) => {
             let defaults = openai::OpenAiConfig::for_kind(kind);
             let cfg = openai::OpenAiConfig {
@@ -321,7 +345,8 @@ fn build(kind: MediaKind, c: &crate::config::ProviderConfig, env: &BuildEnv<'_>)
             };
             Arc::new(openai::OpenAiProvider::new(kind, cfg).map_err(|e| crate::Error::Config(format!("{kind} provider: {e}")))?)
         }
-        (ProviderKind::ElevenLabs, MediaKind::Audio) => {
+        (ProviderKind::ElevenLabs, MediaKind::Image) => return Err(crate::Error::Config("ElevenLabs makes audio only: choose another [image] provider".into())),
+        (ProviderKind::ElevenLabs, _) => {
             // Keys that still hold the OpenAI-flavoured defaults mean "ElevenLabs' default".
             let d = elevenlabs::ElevenLabsConfig::default();
             let pick = |v: &str, openai_default: &str, ours: &str| if v.is_empty() || v == openai_default { ours.to_string() } else { v.to_string() };
@@ -336,24 +361,23 @@ fn build(kind: MediaKind, c: &crate::config::ProviderConfig, env: &BuildEnv<'_>)
             };
             Arc::new(elevenlabs::ElevenLabsProvider::new(cfg).map_err(|e| crate::Error::Config(format!("audio provider: {e}")))?)
         }
-        (ProviderKind::ElevenLabs, MediaKind::Image) => return Err(crate::Error::Config("ElevenLabs makes audio only: choose another [image] provider".into())),
-        (ProviderKind::Wikimedia, MediaKind::Audio) => {
-            let cfg = wikimedia::WikimediaSettings::from_config(&env.config.wikimedia, c.timeout(), c.connect_timeout());
-            let cache = env.data_dir.map(|d| d.join(wikimedia::MISS_CACHE_FILE));
-            Arc::new(wikimedia::WikimediaProvider::new(cfg, cache.as_deref()).map_err(|e| crate::Error::Config(format!("audio provider: {e}")))?)
-        }
         (ProviderKind::Wikimedia, MediaKind::Image) => {
             let cfg = wikimedia::WikimediaSettings::from_config(&env.config.wikimedia, c.timeout(), c.connect_timeout());
             let cache = env.data_dir.map(|d| d.join(wikimedia::photos::MISS_CACHE_FILE));
             Arc::new(wikimedia::photos::WikidataPhotoProvider::new(cfg, cache.as_deref()).map_err(|e| crate::Error::Config(format!("image provider: {e}")))?)
         }
+        (ProviderKind::Wikimedia, _) => {
+            let cfg = wikimedia::WikimediaSettings::from_config(&env.config.wikimedia, c.timeout(), c.connect_timeout());
+            let cache = env.data_dir.map(|d| d.join(wikimedia::MISS_CACHE_FILE));
+            Arc::new(wikimedia::WikimediaProvider::new(cfg, cache.as_deref()).map_err(|e| crate::Error::Config(format!("audio provider: {e}")))?)
+        }
         (ProviderKind::Openverse, MediaKind::Image) => {
             let clock: Arc<dyn openverse::Clock> = Arc::new(openverse::SystemClock);
             Arc::new(openverse::OpenverseProvider::new(openverse_settings(c, env), env.data_dir, clock).map_err(|e| crate::Error::Config(format!("image provider: {e}")))?)
         }
-        (ProviderKind::Openverse, MediaKind::Audio) => return Err(crate::Error::Config("Openverse gives pictures only: choose another [audio] provider".into())),
-        (ProviderKind::Neural, MediaKind::Audio) => Arc::new(neural::NeuralProvider::from_config(c, &env.config.neural, env.data_dir)?),
+        (ProviderKind::Openverse, _) => return Err(crate::Error::Config("Openverse gives pictures only: choose another [audio] provider".into())),
         (ProviderKind::Neural, MediaKind::Image) => return Err(crate::Error::Config("neural voices make audio only: choose another [image] provider".into())),
+        (ProviderKind::Neural, _) => Arc::new(neural::NeuralProvider::from_config(c, &env.config.neural, env.data_dir)?),
     };
     Ok(provider)
 }
@@ -371,6 +395,8 @@ mod tests {
                 match kind {
                     MediaKind::Image => config.image.provider = p,
                     MediaKind::Audio => config.audio.provider = p,
+                    MediaKind::TranslationAudio => config.translation_audio = Some(crate::config::ProviderConfig { provider: p, ..config.audio.clone() }),
+                    MediaKind::SentenceAudio => config.sentence_audio = Some(crate::config::ProviderConfig { provider: p, ..config.audio.clone() }),
                 }
                 let built = ProviderSet::from_config_in(&config, None);
                 assert_eq!(built.is_ok(), p.makes(kind), "{p} for {kind}: {:?}", built.err());

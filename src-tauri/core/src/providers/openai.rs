@@ -69,7 +69,7 @@ impl OpenAiConfig {
     pub fn for_kind(kind: MediaKind) -> Self {
         let (model, timeout) = match kind {
             MediaKind::Image => ("dall-e-2", 120),
-            MediaKind::Audio => ("tts-1", 60),
+            _ => ("tts-1", 60),
         };
         OpenAiConfig {
             base_url: crate::config::OPENAI_BASE_URL.into(),
@@ -134,6 +134,7 @@ impl OpenAiProvider {
     /// Checks the settings and builds the HTTP client. Every failure is a permanent error with
     /// a message fit for the settings page.
     pub fn new(kind: MediaKind, config: OpenAiConfig) -> Result<Self, ProviderError> {
+        let kind = kind.medium();
         let base = Url::parse(config.base_url.trim())
             .map_err(|err| ProviderError::permanent(format!("the base URL is not a valid URL: {err}")))?;
         if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
@@ -159,7 +160,7 @@ impl OpenAiProvider {
             .pop_if_empty()
             .extend(match kind {
                 MediaKind::Image => ["images", "generations"],
-                MediaKind::Audio => ["audio", "speech"],
+                _ => ["audio", "speech"],
             });
         let host_name = base.host_str().unwrap_or_default().to_owned();
         let host = match base.port_or_known_default() {
@@ -210,7 +211,7 @@ impl OpenAiProvider {
                 }
                 body
             }
-            MediaKind::Audio => json!({
+            _ => json!({
                 "model": self.config.model,
                 "input": text,
                 "voice": self.config.voice,
@@ -249,7 +250,7 @@ impl OpenAiProvider {
         let bytes = self.read_capped(response).await?;
         match self.kind {
             MediaKind::Image => image_from_json(&bytes),
-            MediaKind::Audio => audio_from_bytes(bytes, &content_type),
+            _ => audio_from_bytes(bytes, &content_type),
         }
     }
 
@@ -363,7 +364,7 @@ fn settings_key(kind: MediaKind, base: &Url, config: &OpenAiConfig) -> String {
                 &hex::encode(digest)[..16]
             )
         }
-        MediaKind::Audio => {
+        _ => {
             format!("openai|audio|{base}|{}|{}|{}", config.model.trim(), config.voice, config.audio_format)
         }
     }

@@ -32,9 +32,10 @@ pub struct ClaimedJob {
     pub kind: MediaKind,
     pub attempts: u32,
     pub max_attempts: u32,
-    /// What the provider gets: the word cleaned for this kind ([`crate::clean`]); keys the media.
+    /// What the provider gets: the word (or for the translation and sentence slots, that text)
+    /// cleaned for this kind ([`crate::clean`]); keys the media.
     pub text: String,
-    /// The word as stored (the media record remembers it, to tell when the word changed).
+    /// The text as stored (the media record remembers it, to tell when it changed).
     pub source_text: String,
     pub language: String,
     /// The translation, cleaned (`None` when nothing is left).
@@ -121,11 +122,15 @@ fn load_claimed(tx: &Transaction<'_>, ids_json: &str, lane: Lane<'_>) -> Result<
     let kind = lane.kind;
     let mut stmt = tx
         .prepare_cached(
-            "SELECT j.id, j.batch_id, j.word_id, j.attempts, j.max_attempts, w.text,
-                    CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation, j.fresh, d.text_rules, j.provider_override
-             FROM jobs j JOIN words w ON w.id = j.word_id JOIN decks d ON d.id = w.deck_id
-             WHERE j.id IN (SELECT value FROM json_each(?1))
-             ORDER BY j.priority DESC, j.id",
+            &format!(
+                "SELECT j.id, j.batch_id, j.word_id, j.attempts, j.max_attempts, {source},
+                        {language}, w.translation, j.fresh, d.text_rules, j.provider_override
+                 FROM jobs j JOIN words w ON w.id = j.word_id JOIN decks d ON d.id = w.deck_id
+                 WHERE j.id IN (SELECT value FROM json_each(?1))
+                 ORDER BY j.priority DESC, j.id",
+                source = super::source_text_sql("j.kind"),
+                language = super::language_sql("j.kind"),
+            ),
         )
         .db("claiming jobs")?;
     let rows = stmt
@@ -145,7 +150,7 @@ fn load_claimed(tx: &Transaction<'_>, ids_json: &str, lane: Lane<'_>) -> Result<
             .map_or(lane.settings_key, |(_, key)| key.as_str());
         let rules = rules.entry(rules_json).or_insert_with_key(|json| Rules::from_json(json));
         let (text, unusable) = cleaned_word(&source_text, kind, rules);
-        let translation = translation.map(|t| clean(&t, Purpose::Picture, &Rules::default())).filter(|t| !t.is_empty());
+        let translation = translation.filter(|_| kind.gets_translation()).map(|t| clean(&t, Purpose::Picture, &Rules::default())).filter(|t| !t.is_empty());
         let key = cache_key(kind, settings_key, &language, &text, translation.as_deref());
         let cached = if fresh || unusable.is_some() { None } else { cached_media(tx, &key, settings_key, &source_text)? };
         let settings_key = settings_key.to_string();
@@ -160,6 +165,9 @@ fn cleaned_word(raw: &str, kind: MediaKind, rules: &std::result::Result<Rules, S
         Ok(rules) => rules,
         Err(e) => return (String::new(), Some(e.clone())),
     };
+    if raw.trim().is_empty() {
+        return (String::new(), Some(format!("the word has no {} any more", crate::wording::kind_source(kind).trim_start_matches("a "))));
+    }
     let text = clean(raw, Purpose::of(kind), rules);
     if text.is_empty() {
         let why = format!("nothing is left of {:?} once its markup is removed (edit the word or the deck's text rules)", crate::text::clip(raw));

@@ -68,7 +68,8 @@ pub fn enqueue(conn: &mut Connection, deck_id: DeckId, settings: &[(MediaKind, S
             "INSERT INTO jobs(batch_id, word_id, kind, status, priority, max_attempts, next_run_at, reused, finished_at, fresh, provider_override)
              SELECT :batch, c.id, :kind, CASE WHEN c.hit THEN 'done' ELSE 'queued' END, :priority, :max_attempts, :now, c.hit,
                     CASE WHEN c.hit THEN :now END, :force, :override
-             FROM ({CANDIDATES}) AS c WHERE NOT c.busy ORDER BY c.position"
+             FROM ({candidates}) AS c WHERE NOT c.busy AND c.has_text ORDER BY c.position",
+            candidates = candidates()
         );
         let p = Candidates { kind: kind.as_str(), settings_key, deck_id, word_ids: ids_json.as_deref(), force: opts.force, invalid_json: &invalid_json };
         jobs += tx
@@ -81,9 +82,7 @@ pub fn enqueue(conn: &mut Connection, deck_id: DeckId, settings: &[(MediaKind, S
             .db("enqueueing a batch")?;
     }
     if jobs == 0 {
-        return Err(Error::invalid(format!(
-            "every word of deck '{deck_name}' already has this media queued or running in another batch"
-        )));
+        return Err(Error::invalid(nothing_to_queue(&tx, &deck_name, deck_id, settings, ids_json.as_deref())?));
     }
     recount(&tx, batch_id, now)?;
     super::read::finish_if_settled(&tx, batch_id, now)?;
@@ -91,21 +90,44 @@ pub fn enqueue(conn: &mut Connection, deck_id: DeckId, settings: &[(MediaKind, S
     Ok(batch_id)
 }
 
-/// Each word a batch for a deck would take, one row per word: `id`, `position`, `text`, `hit`
-/// (its media of this kind exists with these settings for this text and is not known to be
-/// missing or damaged, and the batch does not force new media) and `busy` (a queued or running
-/// job of this kind in another batch has it). [`enqueue`] queues the rows that are not busy;
-/// the dry run ([`plan_rows`]) counts the same rows, so the two cannot disagree.
-const CANDIDATES: &str = "SELECT w.id, w.position, w.text,
+/// Why a batch would have no job: no word has the text its kinds read (a sentence, a
+/// translation), or every word's media is already queued or running in another batch.
+fn nothing_to_queue(tx: &Connection, deck_name: &str, deck_id: DeckId, settings: &[(MediaKind, String)], ids_json: Option<&str>) -> Result<String> {
+    let mut with_text = 0i64;
+    for (kind, _) in settings {
+        let sql = format!("SELECT COUNT(*) FROM words w WHERE w.deck_id = ?1 AND (?2 IS NULL OR w.id IN (SELECT value FROM json_each(?2))) AND {} <> ''", super::source_text_sql("?3"));
+        with_text += tx.query_row(&sql, params![deck_id, ids_json, kind.as_str()], |r| r.get::<_, i64>(0)).db("enqueueing a batch")?;
+    }
+    if with_text == 0 {
+        let what = settings.iter().map(|(k, _)| crate::wording::kind_source(*k)).collect::<Vec<_>>().join(" or ");
+        return Ok(format!("no word of deck '{deck_name}' has {what} to make media from"));
+    }
+    Ok(format!("every word of deck '{deck_name}' already has this media queued or running in another batch"))
+}
+
+/// Each word a batch for a deck would take, one row per word: `id`, `position`, `text` (what
+/// this kind is made from: the word, its translation or its sentence), `hit` (its media of this
+/// kind exists with these settings for this text and is not known to be missing or damaged, and
+/// the batch does not force new media), `busy` (a queued or running job of this kind in another
+/// batch has it) and `has_text` (the word has the text this kind reads: a word without a
+/// sentence gets no sentence audio). [`enqueue`] queues the rows that are not busy and have
+/// text; the dry run ([`plan_rows`]) counts the same rows, so the two cannot disagree.
+fn candidates() -> String {
+    let src = super::source_text_sql(":kind");
+    format!(
+        "SELECT w.id, w.position, {src} AS text,
         (NOT :force AND EXISTS(SELECT 1 FROM media m WHERE m.word_id = w.id AND m.kind = :kind
                                AND m.settings_key IN (:settings, :imported, :chosen)
-                               AND m.source_text = w.text
+                               AND m.source_text = {src}
                                AND m.id NOT IN (SELECT value FROM json_each(:invalid)))) AS hit,
-        EXISTS(SELECT 1 FROM jobs a WHERE a.word_id = w.id AND a.kind = :kind AND a.status IN ('queued', 'running')) AS busy
+        EXISTS(SELECT 1 FROM jobs a WHERE a.word_id = w.id AND a.kind = :kind AND a.status IN ('queued', 'running')) AS busy,
+        {src} <> '' AS has_text
      FROM words w
-     WHERE w.deck_id = :deck AND (:ids IS NULL OR w.id IN (SELECT value FROM json_each(:ids)))";
+     WHERE w.deck_id = :deck AND (:ids IS NULL OR w.id IN (SELECT value FROM json_each(:ids)))"
+    )
+}
 
-/// The parameters of [`CANDIDATES`].
+/// The parameters of [`candidates`].
 struct Candidates<'a> {
     kind: &'static str,
     settings_key: &'a str,
@@ -134,10 +156,11 @@ impl Candidates<'_> {
     }
 }
 
-/// One word as a batch would take it (see [`CANDIDATES`]).
+/// One word as a batch would take it (see [`candidates`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanRow {
     pub word_id: WordId,
+    /// What this kind is made from: the word, its translation or its sentence.
     pub text: String,
     pub language: String,
     pub translation: Option<String>,
@@ -145,6 +168,8 @@ pub struct PlanRow {
     pub hit: bool,
     /// Another batch has it queued or running: left to that batch.
     pub busy: bool,
+    /// The word has the text this kind reads (no sentence: no sentence audio, no job).
+    pub has_text: bool,
 }
 
 /// The rows [`enqueue`] would take for one kind, in deck order, with what the dry run needs to
@@ -154,13 +179,16 @@ pub fn plan_rows(conn: &Connection, deck_id: DeckId, kind: MediaKind, settings_k
     let invalid_json = serde_json::to_string(&opts.invalid_media).unwrap_or_else(|_| "[]".into());
     let p = Candidates { kind: kind.as_str(), settings_key, deck_id, word_ids: ids_json.as_deref(), force: opts.force, invalid_json: &invalid_json };
     let sql = format!(
-        "SELECT c.id, c.text, CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation, c.hit, c.busy
-         FROM ({CANDIDATES}) AS c JOIN words w ON w.id = c.id JOIN decks d ON d.id = w.deck_id ORDER BY c.position"
+        "SELECT c.id, c.text, {language}, w.translation, c.hit, c.busy, c.has_text
+         FROM ({candidates}) AS c JOIN words w ON w.id = c.id JOIN decks d ON d.id = w.deck_id ORDER BY c.position",
+        language = super::language_sql(":kind"),
+        candidates = candidates()
     );
     let mut stmt = conn.prepare(&sql).db("planning a batch")?;
     let rows = stmt
         .query_map(&*p.params(&[]), |r| {
-            Ok(PlanRow { word_id: r.get(0)?, text: r.get(1)?, language: r.get(2)?, translation: r.get(3)?, hit: r.get(4)?, busy: r.get(5)? })
+            let translation = if kind.gets_translation() { r.get(3)? } else { None };
+            Ok(PlanRow { word_id: r.get(0)?, text: r.get(1)?, language: r.get(2)?, translation, hit: r.get(4)?, busy: r.get(5)?, has_text: r.get(6)? })
         })
         .db("planning a batch")?;
     rows.collect::<std::result::Result<_, _>>().db("planning a batch")

@@ -35,3 +35,21 @@ pub use read::{batch_errors, batch_failures, batch_info, list_batches, media_of_
 pub use reconcile::{reconcile, Reconciled, DECK_DELETED};
 pub use settle::{settle, JobSettled, MediaRecord, Outcome, SettleReport};
 pub use undo::{undo_last, undoable, Undone};
+
+/// SQL: the text of word `w` that media of kind `kind` (an SQL expression naming a
+/// [`crate::model::MediaKind`]) is made from: the word, its translation or its example sentence;
+/// `''` when the word has none. Media remember it (`media.source_text`), so an edit of that text
+/// makes them stale. Enqueueing, claiming and the deck view all ask here.
+pub(crate) fn source_text_sql(kind: &str) -> String {
+    format!("(CASE {kind} WHEN 'translation_audio' THEN COALESCE(w.translation, '') WHEN 'sentence_audio' THEN COALESCE(w.sentence, '') ELSE w.text END)")
+}
+
+/// SQL: the language media of kind `kind` is made in, for word `w` of deck `d`: the deck's
+/// translation language (English when it names none) for the translation, else the word's.
+pub(crate) fn language_sql(kind: &str) -> String {
+    let default = crate::model::DEFAULT_TRANSLATION_LANGUAGE;
+    format!(
+        "(CASE WHEN {kind} = 'translation_audio' THEN (CASE WHEN d.translation_language <> '' THEN d.translation_language ELSE '{default}' END)
+               WHEN w.language <> '' THEN w.language ELSE d.language END)"
+    )
+}

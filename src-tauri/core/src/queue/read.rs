@@ -215,7 +215,7 @@ fn page_words(conn: &Connection, deck_id: DeckId, offset: i64, limit: i64) -> Re
     let mut stmt = conn
         .prepare(
             "SELECT w.id, w.text, CASE WHEN w.language <> '' THEN w.language ELSE d.language END, w.translation,
-                    EXISTS(SELECT 1 FROM media_history h WHERE h.word_id = w.id)
+                    EXISTS(SELECT 1 FROM media_history h WHERE h.word_id = w.id), w.sentence
              FROM words w JOIN decks d ON d.id = w.deck_id WHERE w.deck_id = ?1 ORDER BY w.position LIMIT ?2 OFFSET ?3",
         )
         .db("reading media")?;
@@ -223,7 +223,19 @@ fn page_words(conn: &Connection, deck_id: DeckId, offset: i64, limit: i64) -> Re
         .query_map([deck_id, limit, offset], |r| {
             let text: String = r.get(1)?;
             let spoken = Some(clean(&text, Purpose::Speech, &rules)).filter(|s| *s != text);
-            Ok(WordMedia { word_id: r.get(0)?, text, spoken, language: r.get(2)?, translation: r.get(3)?, image: none_state(), audio: none_state(), undoable: r.get(4)? })
+            Ok(WordMedia {
+                word_id: r.get(0)?,
+                text,
+                spoken,
+                language: r.get(2)?,
+                translation: r.get(3)?,
+                sentence: r.get(5)?,
+                image: none_state(),
+                audio: none_state(),
+                translation_audio: none_state(),
+                sentence_audio: none_state(),
+                undoable: r.get(4)?,
+            })
         })
         .db("reading media")?;
     rows.collect::<Result<_, _>>().db("reading media")
@@ -257,9 +269,10 @@ fn add_latest_jobs(conn: &Connection, (deck_id, offset, limit): (DeckId, i64, i6
 fn add_media(conn: &Connection, (deck_id, offset, limit): (DeckId, i64, i64), data_dir: &Path, words: &mut [WordMedia], index: &HashMap<WordId, usize>) -> Result<()> {
     let mut stmt = conn
         .prepare(&format!(
-            "SELECT m.word_id, m.kind, m.path, m.source_text <> w.text, m.warning, m.bytes, m.provider, m.attribution
+            "SELECT m.word_id, m.kind, m.path, m.source_text <> {source}, m.warning, m.bytes, m.provider, m.attribution
              FROM media m JOIN words w ON w.id = m.word_id
-             WHERE m.word_id IN ({PAGE})"
+             WHERE m.word_id IN ({PAGE})",
+            source = super::source_text_sql("m.kind")
         ))
         .db("reading media")?;
     let rows = stmt
@@ -296,6 +309,8 @@ fn state_mut<'a>(words: &'a mut [WordMedia], index: &HashMap<WordId, usize>, wor
     Some(match kind {
         MediaKind::Image => &mut w.image,
         MediaKind::Audio => &mut w.audio,
+        MediaKind::TranslationAudio => &mut w.translation_audio,
+        MediaKind::SentenceAudio => &mut w.sentence_audio,
     })
 }
 

@@ -73,7 +73,8 @@ pub async fn run_job(job: ClaimedJob, ctx: &JobContext, cancel: &CancellationTok
         release(Finish::Other, Vec::new());
         return JobEnd::Settle(Outcome::Fail { job: job.id, error: why.clone(), failure: FailureKind::UnusableText });
     }
-    let request = MediaRequest { kind: job.kind, text: job.text.clone(), language: job.language.clone(), translation: job.translation.clone() };
+    // The provider hears what it makes (a picture, speech), not which slot it is for.
+    let request = MediaRequest { kind: job.kind.medium(), text: job.text.clone(), language: job.language.clone(), translation: job.translation.clone() };
     let result = ctx.slot.provider.generate(&request, cancel).await;
     let budget = ctx.slot.provider.take_rate_reports();
     release(finish_of(&result), budget);

@@ -138,6 +138,9 @@ impl<'w> Turn<'w> {
             })
             .collect();
         let probe_base = Duration::from_millis(w.queue.backoff_base_ms.max(1));
+        // The translation and sentence slots without settings of their own use the word
+        // audio's voice: they share its cap, not only its server's window.
+        let riders: Vec<(MediaKind, MediaKind)> = MediaKind::ALL.iter().filter(|&&k| w.providers.rides_on_audio(k)).map(|&k| (k, MediaKind::Audio)).collect();
         let (tx, rx) = mpsc::unbounded_channel();
         Turn {
             w,
@@ -146,7 +149,7 @@ impl<'w> Turn<'w> {
             clock: WallClock::start(),
             shutdown,
             until_idle,
-            limits: KindLimits::with_probe_base(&kinds, probe_base),
+            limits: KindLimits::with_riders(&kinds, &riders, probe_base),
             round: 0,
             tx,
             rx,

@@ -27,8 +27,6 @@ pub(crate) fn tray_image(state: TrayState) -> tauri::Result<Image<'static>> {
     Image::from_bytes(bytes)
 }
 
-/// Creates the tray icon with its menu.
-
 /// Copies the tray model onto the tray (menu line, pause label, icon) and the window's
 /// taskbar progress. Cheap; called after every visible change.
 pub fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {

@@ -63,9 +63,12 @@ fn split_top(s: &str) -> Vec<String> {
     out.into_iter().map(|p| p.split_whitespace().collect::<String>()).filter(|p| !p.is_empty()).collect()
 }
 
-/// `(name, [(arg, type)], result)` of every `#[tauri::command]` function, arguments Tauri injects
-/// (`State`, `AppHandle`, `Window`, …) left out, whitespace removed.
-fn declared_commands(source: &str) -> Vec<(String, Vec<(String, String)>, String)> {
+/// A command as declared: `(name, [(arg, type)], result)`.
+type Declared = (String, Vec<(String, String)>, String);
+
+/// Every `#[tauri::command]` function, arguments Tauri injects (`State`, `AppHandle`, `Window`,
+/// …) left out, whitespace removed.
+fn declared_commands(source: &str) -> Vec<Declared> {
     let mut out = Vec::new();
     for chunk in source.split("#[tauri::command]").skip(1) {
         let Some(at) = chunk.find("fn ") else { continue };

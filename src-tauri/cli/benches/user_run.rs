@@ -301,7 +301,7 @@ fn big_deck(deckmedia: &Path, fake_bin: &Path) -> Result<(), String> {
     step("enqueue (generate)", &["generate", "--deck", "big", "--yes", "--json"])?;
     step("a page of 100 words at offset 10,000 (media --offset --limit)", &["media", "--deck", "big", "--offset", "10000", "--limit", "100", "--json"])?;
     let worker = step("worker --until-idle, 40,000 jobs through the fake (5 ms, 64 at once)", &["worker", "--until-idle"])?;
-    println!("    (the worker said: {})", worker.lines().filter(|l| l.contains(" words): ")).last().unwrap_or("no batch line"));
+    println!("    (the worker said: {})", worker.lines().rfind(|l| l.contains(" words): ")).unwrap_or("no batch line"));
     step("the whole deck's media list afterwards (media --json)", &["media", "--deck", "big", "--json"])?;
     Ok(())
 }

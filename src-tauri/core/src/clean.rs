@@ -142,8 +142,7 @@ fn ruby_to_brackets(s: &str) -> String {
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    loop {
-        let (Some(open), Some(close)) = (rest.find("<rt>"), rest.find("</rt>")) else { break };
+    while let (Some(open), Some(close)) = (rest.find("<rt>"), rest.find("</rt>")) {
         if close < open {
             break;
         }

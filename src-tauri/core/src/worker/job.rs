@@ -23,7 +23,8 @@ pub struct JobContext {
     pub clock: WallClock,
 }
 
-/// How a job ended, for the loop.
+/// How a job ended, for the loop (one per job, moved once: not worth a box).
+#[allow(clippy::large_enum_variant)]
 pub enum JobEnd {
     /// Settle this outcome.
     Settle(Outcome),
@@ -50,6 +51,7 @@ impl PendingWrite {
 }
 
 /// How writing a [`PendingWrite`] went.
+#[allow(clippy::large_enum_variant)]
 pub enum Written {
     Done(Outcome),
     /// A fault of this machine: keep the bytes.

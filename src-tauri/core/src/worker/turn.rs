@@ -125,8 +125,11 @@ pub struct Turn<'w> {
     wake_socket: Option<Listener>,
     /// Per kind, the providers a job may have been picked for, with their settings keys: fixed
     /// for the worker's life, so worked out once.
-    alternative_keys: Vec<(MediaKind, std::sync::Arc<[(crate::model::ProviderKind, String)]>)>,
+    alternative_keys: Vec<(MediaKind, PickableKeys)>,
 }
+
+/// The providers a job of one kind may have been picked for, with their settings keys.
+type PickableKeys = std::sync::Arc<[(crate::model::ProviderKind, String)]>;
 
 impl<'w> Turn<'w> {
     pub fn new(w: &'w Worker, wake_socket: Option<Listener>, shutdown: CancellationToken, until_idle: bool) -> Turn<'w> {

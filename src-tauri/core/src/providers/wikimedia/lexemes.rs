@@ -263,12 +263,12 @@ mod tests {
         assert_eq!(lexeme(&json, "L1"), None);
         let english = lang("en");
         assert_eq!(
-            recordings_of(&[l.clone()], english, "answer"),
+            recordings_of(std::slice::from_ref(&l), english, "answer"),
             ["LL-Q1860 (eng)-Vealhurl-answer.wav", "En-us-answer.ogg", "LL-Q1860 (eng)-Own-answer.wav"]
         );
-        assert!(recordings_of(&[l.clone()], english, "answers").is_empty(), "a form that is not the lemma is another word");
-        assert!(recordings_of(&[l.clone()], english, "Answer").is_empty(), "case counts");
-        assert!(recordings_of(&[l.clone()], lang("de"), "answer").is_empty(), "another language's lexeme");
+        assert!(recordings_of(std::slice::from_ref(&l), english, "answers").is_empty(), "a form that is not the lemma is another word");
+        assert!(recordings_of(std::slice::from_ref(&l), english, "Answer").is_empty(), "case counts");
+        assert!(recordings_of(std::slice::from_ref(&l), lang("de"), "answer").is_empty(), "another language's lexeme");
         let mut french = l.clone();
         french.language = "Q150".into();
         assert!(recordings_of(&[french], english, "answer").is_empty(), "the language item decides, whatever the lemma's code");

@@ -135,7 +135,7 @@ pub fn ranked<'a>(hits: &'a [Hit], entities: &'a [Entity], translation: Option<&
         .filter_map(|h| entities.iter().find(|e| e.id == h.id).map(|e| (score(e, h, translation), e)))
         .filter(|(_, e)| !e.images.is_empty())
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
     let best = scored.first().map_or(0, |(s, _)| *s);
     scored.into_iter().filter(|(s, _)| best == 0 || *s > 0).map(|(_, e)| e).collect()
 }

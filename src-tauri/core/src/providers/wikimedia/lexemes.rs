@@ -139,23 +139,7 @@ fn terms(map: Option<&Value>) -> Vec<(String, String)> {
 /// The P443 files of a `claims` object: values only (not `somevalue`/`novalue`), preferred
 /// rank first, deprecated left out, names that cannot be a Commons title dropped.
 fn recordings(claims: Option<&Value>) -> Vec<String> {
-    let mut found: Vec<(u8, String)> = claims
-        .and_then(|c| c.get(PRONUNCIATION))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|c| {
-            let rank = match c.get("rank").and_then(Value::as_str) {
-                Some("preferred") => 0,
-                Some("deprecated") => return None,
-                _ => 1,
-            };
-            let name = c.pointer("/mainsnak/datavalue/value").and_then(Value::as_str)?;
-            file_name(name).map(|n| (rank, n))
-        })
-        .collect();
-    found.sort_by_key(|(rank, _)| *rank);
-    found.into_iter().map(|(_, n)| n).collect()
+    super::wikidata::file_claims(claims, PRONUNCIATION).iter().filter_map(|n| file_name(n)).collect()
 }
 
 /// A Commons file name as Commons titles it (`_` → space), or `None` when it holds a character

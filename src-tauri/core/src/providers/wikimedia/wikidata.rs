@@ -91,8 +91,15 @@ pub fn entity(json: &Value, id: &str) -> Option<Entity> {
         return None;
     }
     let en = |k: &str| e.pointer(&format!("/{k}/en/value")).and_then(Value::as_str).unwrap_or("").to_string();
-    let mut claims: Vec<(u8, String)> = e
-        .pointer("/claims/P18")
+    Some(Entity { id: id.to_string(), english_label: en("labels"), english_description: en("descriptions"), images: file_claims(e.get("claims"), "P18") })
+}
+
+/// The file names (no `File:`) that `property`'s statements in a `claims` object hold: values
+/// only (not `somevalue`/`novalue`), preferred rank first, deprecated left out, trimmed, none
+/// empty. P18 of an item, P443 of a lexeme or its forms.
+pub fn file_claims(claims: Option<&Value>, property: &str) -> Vec<String> {
+    let mut found: Vec<(u8, String)> = claims
+        .and_then(|c| c.get(property))
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -106,8 +113,8 @@ pub fn entity(json: &Value, id: &str) -> Option<Entity> {
             (!file.is_empty()).then(|| (rank, file.to_string()))
         })
         .collect();
-    claims.sort_by_key(|(rank, _)| *rank);
-    Some(Entity { id: id.to_string(), english_label: en("labels"), english_description: en("descriptions"), images: claims.into_iter().map(|(_, f)| f).collect() })
+    found.sort_by_key(|(rank, _)| *rank);
+    found.into_iter().map(|(_, f)| f).collect()
 }
 
 /// How well an item fits the translation: an English label equal to it counts most, then shared

@@ -162,7 +162,9 @@ impl Core {
     }
 
     /// [`Core::picture_choices`] with one photo from each keyless photo provider that has none
-    /// for the word yet (asked at once; each with its own timeout).
+    /// for the word yet (asked at once; each with its own timeout). It also reads and writes
+    /// SQLite between the requests: drive it from a blocking thread (the shell's `block_on` on
+    /// a blocking task, the CLI's runtime), not from an async worker that must stay free.
     pub async fn find_photos(&self, word_id: WordId) -> Result<PictureChoices> {
         let subject = self.chooser_subject(word_id)?;
         let (asked, have_offline) = {

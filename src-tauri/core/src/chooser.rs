@@ -122,7 +122,7 @@ struct NewCandidate {
     source: PictureSource,
     provider: String,
     label: String,
-    ext: &'static str,
+    ext: String,
     mime: String,
     bytes: Vec<u8>,
     attribution: Option<Attribution>,
@@ -253,7 +253,7 @@ impl Core {
         let rules = Rules::compile(&self.text_rules(word.deck_id)?).map_err(Error::invalid)?;
         let text = clean(&word.text, Purpose::Picture, &rules);
         if text.is_empty() {
-            return Err(Error::invalid(format!("nothing is left of {:?} once its markup is removed (edit the word or the deck's text rules)", crate::text::clip(&word.text))));
+            return Err(Error::invalid(crate::clean::nothing_left(&word.text)));
         }
         let translation = word.translation.as_deref().map(|t| clean(t, Purpose::Picture, &Rules::default())).filter(|t| !t.is_empty());
         let key = request_key(&word.language, &text, translation.as_deref());
@@ -389,15 +389,9 @@ fn photo_label(p: ProviderKind) -> String {
 }
 
 /// A photo provider's answer as a candidate.
+/// (The provider typed it by its bytes; the store refuses an extension it does not know.)
 fn photo_candidate(p: ProviderKind, media: MediaBytes) -> NewCandidate {
-    let ext = match media.ext.as_str() {
-        "jpg" | "jpeg" => "jpg",
-        "webp" => "webp",
-        "gif" => "gif",
-        "svg" => "svg",
-        _ => "png",
-    };
-    NewCandidate { source: PictureSource::Photo, provider: p.as_str().to_string(), label: photo_label(p), ext, mime: media.mime, bytes: media.bytes, attribution: media.attribution }
+    NewCandidate { source: PictureSource::Photo, provider: p.as_str().to_string(), label: photo_label(p), ext: media.ext, mime: media.mime, bytes: media.bytes, attribution: media.attribution }
 }
 
 /// Why a photo provider gave nothing, in one line.
@@ -415,7 +409,7 @@ fn unavailable_line(p: ProviderKind, e: &ProviderError) -> String {
 
 /// The offline candidates of a word, drawn and written to the media store (CPU-bound, ms).
 fn draw_offline(media: &MediaStore, text: &str, language: &str, translation: Option<&str>) -> Result<Vec<(NewCandidate, StoredFile)>> {
-    let png = |source, label: String, bytes, attribution| NewCandidate { source, provider: "offline".into(), label, ext: "png", mime: "image/png".into(), bytes, attribution };
+    let png = |source, label: String, bytes, attribution| NewCandidate { source, provider: "offline".into(), label, ext: "png".into(), mime: "image/png".into(), bytes, attribution };
     let drawn = emoji::candidates(text, language, translation)
         .into_iter()
         .map(|picture| match picture {
@@ -428,7 +422,7 @@ fn draw_offline(media: &MediaStore, text: &str, language: &str, translation: Opt
                 source: PictureSource::WordCard,
                 provider: "offline".into(),
                 label: "Word card".into(),
-                ext: "svg",
+                ext: "svg".into(),
                 mime: "image/svg+xml".into(),
                 bytes: crate::providers::offline::word_card_svg(text, translation).into_bytes(),
                 attribution: None,
@@ -442,7 +436,7 @@ fn write_files(media: &MediaStore, found: Vec<NewCandidate>) -> Result<Vec<(NewC
     found
         .into_iter()
         .map(|c| {
-            let file = media.write(MediaKind::Image, c.ext, &c.bytes)?;
+            let file = media.write(MediaKind::Image, &c.ext, &c.bytes)?;
             Ok((c, file))
         })
         .collect()

@@ -83,6 +83,12 @@ impl Rules {
 
 /// The text a provider gets for `raw` (a word or translation as imported). May be empty when
 /// `raw` is only markup: the caller says so instead of sending nothing.
+/// Why `raw` cannot be sent when nothing is left of it once cleaned (the queue's failure and
+/// the picture chooser's refusal say the same).
+pub fn nothing_left(raw: &str) -> String {
+    format!("nothing is left of {:?} once its markup is removed (edit the word or the deck's text rules)", crate::text::clip(raw))
+}
+
 pub fn clean(raw: &str, purpose: Purpose, rules: &Rules) -> String {
     let text = strip_sound_tags(raw);
     let text = strip_cloze(&text);

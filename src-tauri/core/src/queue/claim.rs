@@ -170,8 +170,7 @@ fn cleaned_word(raw: &str, kind: MediaKind, rules: &std::result::Result<Rules, S
     }
     let text = clean(raw, Purpose::of(kind), rules);
     if text.is_empty() {
-        let why = format!("nothing is left of {:?} once its markup is removed (edit the word or the deck's text rules)", crate::text::clip(raw));
-        return (text, Some(why));
+        return (text, Some(crate::clean::nothing_left(raw)));
     }
     (text, None)
 }

@@ -118,20 +118,8 @@ fn wanted_class(class: WordClass) -> SymbolClass {
 pub fn candidates(word: &str, language: &str, translation: Option<&str>) -> Vec<Picture> {
     let pictogram_first = matches!(choose(word, language, translation), Choice::Pictogram(_));
     let wanted = wanted_class(word_class(word, language, translation));
-    let emoji = best_match(word, language, translation).and_then(|m| match render::picture_png(m.svg(), word) {
-        Ok(png) => Some(Picture::Emoji { png, matched: m }),
-        Err(e) => {
-            tracing::warn!("emoji {} for {word:?} did not render: {e}", m.hexcode);
-            None
-        }
-    });
-    let pictogram = best_pictogram(word, language, translation, wanted).and_then(|m| match render::picture_png(m.svg(), word) {
-        Ok(png) => Some(Picture::Pictogram { png, matched: m }),
-        Err(e) => {
-            tracing::warn!("pictogram {} for {word:?} did not render: {e}", m.id);
-            None
-        }
-    });
+    let emoji = best_match(word, language, translation).and_then(|m| draw_emoji(m, word));
+    let pictogram = best_pictogram(word, language, translation, wanted).and_then(|m| draw_pictogram(m, word));
     let mut out: Vec<Picture> = if pictogram_first { [pictogram, emoji] } else { [emoji, pictogram] }.into_iter().flatten().collect();
     out.push(match render::word_card_png(word, translation) {
         Some(Ok(png)) => Picture::WordCard { png },
@@ -147,21 +135,40 @@ pub fn candidates(word: &str, language: &str, translation: Option<&str>) -> Vec<
 /// Picks and draws the picture for a word. CPU-bound (≈5 ms release; the first call also loads
 /// the packs, ≈0.3 s): call it off the async threads.
 pub fn picture(word: &str, language: &str, translation: Option<&str>) -> Result<Picture, String> {
-    match choose(word, language, translation) {
-        Choice::Emoji(m) => match render::picture_png(m.svg(), word) {
-            Ok(png) => return Ok(Picture::Emoji { png, matched: m }),
-            // A pack SVG resvg cannot read is a pack bug; the word card still serves the user.
-            Err(e) => tracing::warn!("emoji {} for {word:?} did not render: {e}", m.hexcode),
-        },
-        Choice::Pictogram(m) => match render::picture_png(m.svg(), word) {
-            Ok(png) => return Ok(Picture::Pictogram { png, matched: m }),
-            Err(e) => tracing::warn!("pictogram {} for {word:?} did not render: {e}", m.id),
-        },
-        Choice::None => {}
+    let drawn = match choose(word, language, translation) {
+        Choice::Emoji(m) => draw_emoji(m, word),
+        Choice::Pictogram(m) => draw_pictogram(m, word),
+        Choice::None => None,
+    };
+    if let Some(picture) = drawn {
+        return Ok(picture);
     }
     match render::word_card_png(word, translation) {
         Some(png) => Ok(Picture::WordCard { png: png? }),
         None => Ok(Picture::NotDrawable),
+    }
+}
+
+/// The emoji with the word as a caption; `None` (logged) when its SVG does not render — a pack
+/// bug, and the word card still serves the user.
+fn draw_emoji(m: Match, word: &str) -> Option<Picture> {
+    match render::picture_png(m.svg(), word) {
+        Ok(png) => Some(Picture::Emoji { png, matched: m }),
+        Err(e) => {
+            tracing::warn!("emoji {} for {word:?} did not render: {e}", m.hexcode);
+            None
+        }
+    }
+}
+
+/// The pictogram with the word as a caption; `None` (logged) when it does not render.
+fn draw_pictogram(m: PictogramMatch, word: &str) -> Option<Picture> {
+    match render::picture_png(m.svg(), word) {
+        Ok(png) => Some(Picture::Pictogram { png, matched: m }),
+        Err(e) => {
+            tracing::warn!("pictogram {} for {word:?} did not render: {e}", m.id);
+            None
+        }
     }
 }
 
